@@ -1,0 +1,52 @@
+# The two commands: `make run` (the pipeline on the embedded default) and
+# `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run demo test check unit e2e bench lock golden clean venv
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	@rm -f $(VENV)/.installed-*; touch $@
+
+venv: $(STAMP)
+
+## make run: SeaweedFS + Airflow standalone + the sample articles; Ctrl-C stops it all
+run: venv
+	$(BIN)/python -m newsroom.devstack run
+
+## make demo: the same once, from filing to published, then stop and summarise
+demo: venv
+	$(BIN)/python -m newsroom.devstack demo
+
+## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
+test: venv check
+	$(BIN)/python -m pytest
+
+check: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: venv
+	$(BIN)/python -m pytest -m "not e2e"
+
+bench: venv
+	$(BIN)/python -m bench.run
+
+## make golden: regenerate the expected render of the sample articles
+golden: venv
+	$(BIN)/python -m tests.render.golden
+
+lock:
+	$(BIN)/uv pip compile requirements.txt --python $(BIN)/python -o requirements.lock
+
+clean:
+	rm -rf var bench-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""
+### Rebuild the whole site
+
+Run by hand (or by the CLI's `newsroom publish`) after a template or
+configuration change: renders every page from the store and uploads only
+the objects whose bytes changed. A rebuild with nothing changed uploads
+nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, get_current_context, task
+
+
+@dag(
+    dag_id="rebuild_site",
+    doc_md=__doc__,
+    schedule=None,
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=10)},
+    tags=["newsroom", "publish"],
+)
+def rebuild_site() -> None:
+    @task
+    def render_all() -> dict[str, object]:
+        from newsroom import pipeline
+
+        return pipeline.render([], get_current_context()["run_id"], full=True)
+
+    @task
+    def publish(rendered: dict[str, str]) -> dict[str, int]:
+        from newsroom import pipeline
+
+        return pipeline.publish_build(rendered["build"])
+
+    publish(render_all())
+
+
+rebuild_site()

@@ -1,0 +1,244 @@
+"""Load and validate the newsroom's YAML configuration.
+
+One file describes the newsroom: the site, its sections, storage, state and
+the Airflow API used to signal filings. It is loaded with ``yaml.safe_load``
+and validated with pydantic; any problem raises :class:`ConfigError` naming
+the file, the key and what was expected, before anything is published.
+
+Called by every phase (``newsroom.pipeline``), the CLI and the dev stack.
+Secrets never live here: credentials come from Airflow connections named by
+the ``conn_id`` keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = REPO_ROOT / "include" / "newsroom.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, not YAML, or fails validation."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Site(_Strict):
+    name: str = Field(min_length=1)
+    base_url: str
+    language: str = "fr"
+    locale: str = "fr_FR"
+    timezone: str = "UTC"
+    description: str = ""
+    logo: str | None = None
+    page_size: int = Field(default=20, ge=1, le=500)
+    home_size: int = Field(default=12, ge=1, le=200)
+    directory_index: bool = False
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an absolute http(s) URL, e.g. https://www.example.bj/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"expected an IANA time zone such as Africa/Porto-Novo, got {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Section(_Strict):
+    slug: str
+    name: str = Field(min_length=1)
+    parent: str | None = None
+    description: str = ""
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError(f"expected a lowercase slug (a-z, 0-9, hyphens), got {value!r}")
+        return value
+
+
+class Storage(_Strict):
+    conn_id: str = "newsroom_s3"
+    bucket: str = Field(min_length=3)
+    prefix: str = ""
+    upload_workers: int = Field(default=8, ge=1, le=64)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        value = value.strip("/")
+        if ".." in value.split("/"):
+            raise ValueError("expected a plain key prefix without '..'")
+        return value + "/" if value else ""
+
+
+class Database(_Strict):
+    url: str | None = None
+    conn_id: str | None = None
+
+
+class AirflowApi(_Strict):
+    url: str = "http://localhost:8080"
+    conn_id: str | None = None
+    inbox_asset: str = "newsroom://inbox"
+
+
+class Paths(_Strict):
+    state_dir: str = "../var"
+
+
+class NewsroomConfig(_Strict):
+    site: Site
+    sections: list[Section] = Field(min_length=1)
+    storage: Storage
+    database: Database = Database()
+    airflow: AirflowApi = AirflowApi()
+    paths: Paths = Paths()
+    taxonomy: str = "taxonomy.yaml"
+    templates: str = "templates"
+
+    # Filled in by load_config, not by the file.
+    source: Path = Path(".")
+    state_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _sections(self) -> NewsroomConfig:
+        slugs = [s.slug for s in self.sections]
+        for index, slug in enumerate(slugs):
+            if slugs.index(slug) != index:
+                raise ValueError(f"sections.{index}.slug: duplicate section slug {slug!r}")
+        for index, section in enumerate(self.sections):
+            if section.parent is not None and section.parent not in slugs:
+                raise ValueError(
+                    f"sections.{index}.parent: unknown section {section.parent!r} (known: {', '.join(slugs)})"
+                )
+        return self
+
+    # -- derived -------------------------------------------------------------
+    def section(self, slug: str) -> Section:
+        for section in self.sections:
+            if section.slug == slug:
+                return section
+        raise KeyError(slug)
+
+    @property
+    def section_slugs(self) -> list[str]:
+        return [s.slug for s in self.sections]
+
+    def path(self, name: str) -> Path:
+        """A path given in the file, resolved against the file's folder."""
+        return (self.source.parent / name).resolve()
+
+    @property
+    def taxonomy_path(self) -> Path:
+        return self.path(self.taxonomy)
+
+    @property
+    def templates_path(self) -> Path:
+        return self.path(self.templates)
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.state_dir / "inbox"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.state_dir / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.state_dir / "archive"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.state_dir / "build"
+
+    def database_url(self) -> str:
+        """The state database: an Airflow connection, a URL, or SQLite in state_dir."""
+        if url := os.environ.get("NEWSROOM_DATABASE_URL"):
+            return url
+        if self.database.conn_id:
+            from airflow.sdk import BaseHook
+
+            return BaseHook.get_connection(self.database.conn_id).get_uri()
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{self.state_dir / 'newsroom.db'}"
+
+
+def _format_error(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: invalid newsroom configuration"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check its spelling)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_config(data: Any, path: Path, state_dir: Path | None = None) -> NewsroomConfig:
+    """Validate already-loaded YAML data (used by tests and load_config)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        config = NewsroomConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(path, exc)) from None
+    root = state_dir or Path(os.environ.get("NEWSROOM_STATE_DIR") or (path.parent / config.paths.state_dir))
+    return config.model_copy(update={"source": path.resolve(), "state_dir": root.resolve()})
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> NewsroomConfig:
+    """Read the newsroom file: ``path``, else ``$NEWSROOM_CONFIG``, else ``include/newsroom.yaml``."""
+    file = Path(path or os.environ.get("NEWSROOM_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: configuration file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    return parse_config(data, file)
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str, state_dir: str | None, database_url: str | None) -> NewsroomConfig:
+    return load_config(path)
+
+
+def get_config() -> NewsroomConfig:
+    """The process-wide configuration (cached per config path and environment)."""
+    path = os.environ.get("NEWSROOM_CONFIG") or str(DEFAULT_CONFIG)
+    return _cached(path, os.environ.get("NEWSROOM_STATE_DIR"), os.environ.get("NEWSROOM_DATABASE_URL"))

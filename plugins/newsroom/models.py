@@ -1,0 +1,111 @@
+"""The data the pipeline passes between phases: articles and quarantine reports.
+
+``Article`` is what ingest produces from any source format (Markdown, ninjs
+JSON) and what enrich and render consume. Validation lives here so every
+reader applies the same rules; a failure becomes an :class:`ArticleError`
+naming the file, the field and the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from newsroom.text import is_safe_id, is_slug
+
+
+class Image(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(min_length=1)
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+class Article(BaseModel):
+    """One version of an article, normalised and sanitised.
+
+    Dates are timezone-aware (UTC). ``body_html`` is already sanitised; the
+    templates may mark it safe. ``tags`` are the journalist's manual tags as
+    written; enrich maps them to canonical tags.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    slug: str
+    title: str = Field(min_length=1, max_length=300)
+    body_html: str = Field(min_length=1)
+    section: str
+    authors: list[str] = Field(default_factory=list)
+    published: datetime | None = None
+    updated: datetime | None = None
+    publish_at: datetime | None = None
+    embargo_until: datetime | None = None
+    summary: str = ""
+    image: Image | None = None
+    tags: list[str] = Field(default_factory=list)
+    language: str = "fr"
+    correction: str | None = None
+    source_format: str = "markdown"
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not is_safe_id(value):
+            raise ValueError(
+                f"{value!r} is not a safe id: use letters, digits, '-', '_' or '.', "
+                "no slash and no '..', at most 128 characters"
+            )
+        return value
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not is_slug(value):
+            raise ValueError(f"{value!r} is not a slug: lowercase letters, digits and single hyphens")
+        return value
+
+    @field_validator("title", "summary")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return " ".join(value.split())
+
+    @field_validator("published", "updated", "publish_at", "embargo_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("datetime without a time zone reached the model")
+        return value
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    reason: str
+
+
+@dataclass
+class ArticleError(Exception):
+    """An article that cannot be accepted: the file, and each field with its reason."""
+
+    file: str
+    problems: list[Problem] = dc_field(default_factory=list)
+    article_id: str | None = None
+
+    def __str__(self) -> str:
+        parts = "; ".join(f"{p.field}: {p.reason}" for p in self.problems)
+        return f"{self.file}: {parts}"
+
+    @property
+    def field(self) -> str:
+        return self.problems[0].field if self.problems else "file"
+
+    @property
+    def reason(self) -> str:
+        return self.problems[0].reason if self.problems else "unknown error"

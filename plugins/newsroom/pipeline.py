@@ -1,0 +1,132 @@
+"""The pipeline's phases, one function per DAG task.
+
+Called by ``dags/ingest_articles.py`` and ``dags/rebuild_site.py`` (one call
+per task body) and by the CLI. Each takes and returns small JSON values
+(ids, counts, a build folder), never whole articles or pages, so XCom stays
+small. Each is safe to re-run: ingest only stores new versions, render
+writes a fresh build folder for its run, publish uploads only what differs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsroom.config import NewsroomConfig, get_config
+from newsroom.enrich import enrich_articles, load_taxonomy
+from newsroom.ingest import Inbox
+from newsroom.publish.s3 import BucketClient, Planned, publish
+from newsroom.render import Page, SiteRenderer
+from newsroom.store import Store, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def open_store(config: NewsroomConfig) -> Store:
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    return Store.from_url(config.database_url())
+
+
+def bucket_for(config: NewsroomConfig) -> BucketClient:
+    return BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
+
+
+def ingest(config: NewsroomConfig | None = None, *, limit: int | None = None) -> dict[str, Any]:
+    """Read the inbox; return the ids to process (new versions, and scheduled ones now due)."""
+    config = config or get_config()
+    store = open_store(config)
+    outcome = Inbox(config).process(store, limit=limit)
+    due = store.due(utcnow())
+    ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
+    log.info(
+        "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
+        len(outcome.changed_ids), len(outcome.unchanged), len(outcome.quarantined), len(due),
+    )
+    return {"ids": ids, "quarantined": outcome.quarantined, "unchanged": outcome.unchanged}
+
+
+def enrich(ids: Sequence[str], config: NewsroomConfig | None = None) -> dict[str, Any]:
+    """Canonical tags and related links; also the tags the articles held before (their pages change too)."""
+    config = config or get_config()
+    store = open_store(config)
+    taxonomy = load_taxonomy(config.taxonomy_path)
+    before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    done = enrich_articles(store, taxonomy, list(ids), utcnow())
+    return {"ids": done, "previous_tags": sorted(before)}
+
+
+def _run_folder(config: NewsroomConfig, run_id: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)[:150]
+    return config.build_dir / "runs" / safe
+
+
+def write_pages(pages: Iterable[Page], folder: Path, changed: Sequence[str]) -> dict[str, Any]:
+    """Write pages under ``folder/files`` and a manifest; a page rendered twice keeps the last."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    files = folder / "files"
+    entries: dict[str, dict[str, Any]] = {}
+    for page in pages:
+        target = files / page.key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.body)
+        entries[page.key] = {
+            "key": page.key, "md5": page.md5, "size": len(page.body), "kind": page.kind, "article_id": page.article_id
+        }
+    manifest = {"changed": list(changed), "objects": list(entries.values())}
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return {"build": str(folder), "pages": len(entries), "changed": len(changed)}
+
+
+def render(
+    ids: Sequence[str],
+    run_id: str,
+    *,
+    previous_tags: Sequence[str] = (),
+    full: bool = False,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Render the pages the changed articles touch (or the whole site) into a build folder."""
+    config = config or get_config()
+    store = open_store(config)
+    now = now or utcnow()
+    renderer = SiteRenderer(config, store, now)
+    pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
+    result = write_pages(pages, _run_folder(config, run_id), ids)
+    live = store.live_ids(ids, now)
+    store.mark(sorted(live), "rendered", now)
+    store.mark(sorted(set(ids) - live), "scheduled", now, "waiting for publish_at / embargo_until")
+    log.info("Render: %d page(s) into %s", result["pages"], result["build"])
+    return result
+
+
+def publish_build(build: str, config: NewsroomConfig | None = None, *, verify: bool = False) -> dict[str, Any]:
+    """Upload what changed from a build folder, then mark its articles published."""
+    config = config or get_config()
+    store = open_store(config)
+    folder = Path(build)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    files = folder / "files"
+    planned = [
+        Planned(o["key"], o["md5"], o["size"], o["kind"], o["article_id"], (files / o["key"]).read_bytes)
+        for o in manifest["objects"]
+    ]
+    bucket = bucket_for(config)
+    bucket.ensure_bucket()
+    result = publish(planned, store, bucket, workers=config.storage.upload_workers, verify=verify)
+    now = utcnow()
+    published_ids = sorted({o["article_id"] for o in manifest["objects"] if o["article_id"]} & set(manifest["changed"]))
+    uploaded = set(result.uploaded)
+    for article_id in published_ids:
+        keys = [o["key"] for o in manifest["objects"] if o["article_id"] == article_id]
+        detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
+        store.mark([article_id], "published", now, detail)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {**result.as_dict(), "articles": len(published_ids)}

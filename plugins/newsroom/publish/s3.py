@@ -1,0 +1,182 @@
+"""Publish rendered pages to any S3 API: only what changed, in a safe order.
+
+The diff is pure (:func:`plan_uploads`): a page is uploaded when its MD5 or
+size differs from what we last uploaded to that key (the ``objects`` table;
+``verify=True`` compares with the bucket's own listing instead, as Hugo's
+deploy does). Uploads go in ordered groups, each group in parallel: static
+files, then article pages, then tag and section listings, then home, so no
+index ever links a page that is not there yet. Each group is recorded in the
+store as soon as it is done, so a retried task resumes, it does not repeat.
+
+The bucket is reached through :class:`BucketClient`, a thin wrapper of the
+boto3 client that Airflow's ``S3Hook`` builds from a connection (its extra
+``endpoint_url`` points at SeaweedFS, MinIO, R2...).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsroom.store import Store, StoredObject
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+}
+CACHE_CONTROL = {
+    "static": "public, max-age=31536000, immutable",
+    "article": "public, max-age=300, stale-while-revalidate=60",
+    "tag": "public, max-age=300, stale-while-revalidate=60",
+    "section": "public, max-age=60, stale-while-revalidate=30",
+    "home": "public, max-age=60, stale-while-revalidate=30",
+    "feed": "public, max-age=300",
+}
+ORDER = ("static", "article", "tag", "section", "feed", "home")
+
+
+def content_type(key: str) -> str:
+    return CONTENT_TYPES.get(posixpath.splitext(key)[1].lower(), "application/octet-stream")
+
+
+def cache_control(kind: str) -> str:
+    return CACHE_CONTROL.get(kind, "public, max-age=300")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A rendered file waiting to be published (its bytes are read when uploaded)."""
+
+    key: str
+    md5: str
+    size: int
+    kind: str
+    article_id: str | None
+    read: Callable[[], bytes]
+
+
+@dataclass
+class PublishResult:
+    uploaded: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"uploaded": len(self.uploaded), "unchanged": self.unchanged}
+
+
+def plan_uploads(planned: Iterable[Planned], current: dict[str, tuple[str, int]]) -> tuple[list[Planned], int]:
+    """(what to upload in publishing order, how many are unchanged) given key -> (md5, size)."""
+    todo: list[Planned] = []
+    unchanged = 0
+    for item in planned:
+        if current.get(item.key) == (item.md5, item.size):
+            unchanged += 1
+        else:
+            todo.append(item)
+    rank = {kind: index for index, kind in enumerate(ORDER)}
+    todo.sort(key=lambda p: (rank.get(p.kind, len(ORDER)), p.key))
+    return todo, unchanged
+
+
+class BucketClient:
+    """The few S3 calls we make, on a boto3 client, under an optional key prefix."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    @classmethod
+    def from_connection(cls, conn_id: str, bucket: str, prefix: str = "") -> BucketClient:
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        return cls(S3Hook(aws_conn_id=conn_id).get_conn(), bucket, prefix)
+
+    def ensure_bucket(self) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+                raise
+            self.client.create_bucket(Bucket=self.bucket)
+            log.info("Created bucket %s", self.bucket)
+
+    def put(self, key: str, body: bytes, md5_hex: str, kind: str) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self.prefix + key,
+            Body=body,
+            ContentType=content_type(key),
+            CacheControl=cache_control(kind),
+            ContentMD5=base64.b64encode(binascii.unhexlify(md5_hex)).decode("ascii"),
+        )
+
+    def delete(self, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            chunk = [{"Key": self.prefix + k} for k in keys[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+
+    def listing(self) -> dict[str, tuple[str, int]]:
+        """key (without prefix) -> (md5 from the ETag, size), for single-part objects."""
+        found: dict[str, tuple[str, int]] = {}
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+            for obj in page.get("Contents", []):
+                key = obj["Key"][len(self.prefix) :]
+                found[key] = (obj["ETag"].strip('"'), int(obj["Size"]))
+        return found
+
+    def get(self, key: str) -> dict[str, Any]:
+        return dict(self.client.get_object(Bucket=self.bucket, Key=self.prefix + key))
+
+
+def publish(
+    planned: Iterable[Planned],
+    store: Store,
+    bucket: BucketClient,
+    *,
+    workers: int = 8,
+    verify: bool = False,
+) -> PublishResult:
+    """Upload what changed, group by group, recording each group in the store."""
+    items = list(planned)
+    if verify:
+        current = bucket.listing()
+    else:
+        current = {k: (o.md5, o.size) for k, o in store.objects(i.key for i in items).items()}
+    todo, unchanged = plan_uploads(items, current)
+    result = PublishResult(unchanged=unchanged)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for kind in sorted({p.kind for p in todo}, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
+            group = [p for p in todo if p.kind == kind]
+
+            def upload(item: Planned) -> StoredObject:
+                bucket.put(item.key, item.read(), item.md5, item.kind)
+                return StoredObject(item.key, item.md5, item.size, content_type(item.key), item.kind, item.article_id)
+
+            done = list(pool.map(upload, group))
+            store.record_uploads(done)
+            result.uploaded.extend(o.key for o in done)
+            log.info("Uploaded %d %s object(s)", len(done), kind)
+    log.info("Publish: %d uploaded, %d unchanged", len(result.uploaded), unchanged)
+    return result

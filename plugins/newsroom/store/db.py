@@ -1,0 +1,175 @@
+"""The state database: articles, their versions, tags, quarantine, published objects.
+
+SQLAlchemy 2 on SQLite by default (a file in the state dir) or PostgreSQL
+(URL from configuration or an Airflow connection). Tables are created on
+first use. Datetimes are stored as naive UTC and come back aware.
+
+Only the store touches this schema; ``newsroom.store.repository`` is the API
+the phases call.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC out; stored naive UTC so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ArticleRow(Base):
+    """The current version of each article, with what listings need as columns."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(128))
+    path: Mapped[str] = mapped_column(String(512), unique=True)
+    section: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    image_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_alt: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime)
+    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(32), default="filed")
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class VersionRow(Base):
+    """Every accepted version of every article, as filed (never rewritten)."""
+
+    __tablename__ = "versions"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str] = mapped_column(Text)
+    archived_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TagRow(Base):
+    """Canonical tags of an article's current version (from enrich)."""
+
+    __tablename__ = "article_tags"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), default="topic")
+
+    __table_args__ = (Index("ix_article_tags_tag", "tag"),)
+
+
+class RelatedRow(Base):
+    """The related links chosen for an article, in order (from enrich)."""
+
+    __tablename__ = "related"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    related_id: Mapped[str] = mapped_column(String(128), index=True)
+
+
+class QuarantineRow(Base):
+    """A filing that was refused: where the original is kept, and why."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file: Mapped[str] = mapped_column(Text)
+    stored_path: Mapped[str] = mapped_column(Text)
+    report_path: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    article_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ObjectRow(Base):
+    """What is in the bucket, as we last uploaded it: the publish diff compares with this."""
+
+    __tablename__ = "objects"
+
+    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    md5: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    article_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EventRow(Base):
+    """The article's timeline for ``newsroom status``: filed, rendered, published..."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the state DB; SQLite gets WAL and a busy timeout for concurrent tasks."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    Base.metadata.create_all(engine)
+    return engine

@@ -1,0 +1,466 @@
+"""The store's API: what the phases read and write, in plain values.
+
+Called by ``newsroom.pipeline`` (one function per DAG task) and the CLI.
+Each method is one short transaction, so a task retried after a crash sees
+a consistent state and re-running it changes nothing already recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Integer, and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from newsroom.models import Article
+from newsroom.store.db import (
+    ArticleRow,
+    EventRow,
+    ObjectRow,
+    QuarantineRow,
+    RelatedRow,
+    TagRow,
+    VersionRow,
+    make_engine,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def content_hash(article: Article) -> str:
+    """Identity of a version: the same article filed twice is not a new version."""
+    payload = article.model_dump_json(exclude={"notes"})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Filed:
+    article_id: str
+    version: int
+    changed: bool
+    path: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a listing (home, section, tag page) shows of an article."""
+
+    id: str
+    title: str
+    path: str
+    section: str
+    published: datetime
+    modified: datetime
+    summary: str
+    image_url: str | None
+    image_alt: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    kind: str = "topic"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    md5: str
+    size: int
+    content_type: str
+    kind: str
+    article_id: str | None
+
+
+_LISTED_COLUMNS = (
+    ArticleRow.id,
+    ArticleRow.title,
+    ArticleRow.path,
+    ArticleRow.section,
+    ArticleRow.published,
+    ArticleRow.modified,
+    ArticleRow.summary,
+    ArticleRow.image_url,
+    ArticleRow.image_alt,
+)
+
+
+def _live(now: datetime) -> Any:
+    return and_(
+        ArticleRow.taken_down_at.is_(None),
+        or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= now),
+    )
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(_engine(url))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # -- filing ---------------------------------------------------------------
+    def record_version(
+        self,
+        article: Article,
+        *,
+        source_file: str,
+        archived_path: str | None,
+        tz: ZoneInfo,
+        now: datetime | None = None,
+    ) -> Filed:
+        """Store a new version, or nothing if this exact content is already current."""
+        now = now or utcnow()
+        digest = content_hash(article)
+        with self.session() as session:
+            row = session.get(ArticleRow, article.id, with_for_update=True)
+            if row is not None and row.content_hash == digest:
+                return Filed(article.id, row.version, False, row.path)
+            published = article.published or article.publish_at or (row.published if row else now)
+            visible = [d for d in (article.publish_at, article.embargo_until) if d is not None]
+            visible_from = max(visible) if visible else None
+            version = row.version + 1 if row else 1
+            modified = article.updated or (published if version == 1 else now)
+            data = article.model_dump(mode="json")
+            if row is None:
+                path = self._free_path(session, article, published.astimezone(tz))
+                row = ArticleRow(id=article.id, path=path, filed_at=now, went_live_at=None, taken_down_at=None)
+                session.add(row)
+            row.version = version
+            row.content_hash = digest
+            row.slug = article.slug
+            row.section = article.section
+            row.title = article.title
+            row.summary = article.summary
+            row.image_url = article.image.url if article.image else None
+            row.image_alt = article.image.alt if article.image else ""
+            row.published = published
+            row.modified = max(modified, published)
+            row.visible_from = visible_from
+            row.status = "filed"
+            row.data = data
+            session.add(
+                VersionRow(
+                    article_id=article.id,
+                    version=version,
+                    content_hash=digest,
+                    source_file=source_file,
+                    archived_path=archived_path,
+                    filed_at=now,
+                    data=data,
+                )
+            )
+            detail = f"version {version} from {source_file}"
+            if article.notes:
+                detail += " (" + "; ".join(article.notes) + ")"
+            session.add(EventRow(article_id=article.id, at=now, kind="filed", detail=detail))
+            return Filed(article.id, version, True, row.path)
+
+    @staticmethod
+    def _free_path(session: Session, article: Article, local: datetime) -> str:
+        """The article's key, frozen at first filing: yyyy/mm/dd/slug.html."""
+        path = f"{local:%Y/%m/%d}/{article.slug}.html"
+        taken = session.scalar(select(ArticleRow.id).where(ArticleRow.path == path))
+        if taken is not None and taken != article.id:
+            suffix = hashlib.sha1(article.id.encode("utf-8")).hexdigest()[:6]
+            path = f"{local:%Y/%m/%d}/{article.slug}-{suffix}.html"
+        return path
+
+    def record_quarantine(
+        self,
+        *,
+        file: str,
+        stored_path: str,
+        report_path: str,
+        problems: list[dict[str, str]],
+        article_id: str | None,
+        digest: str,
+        now: datetime | None = None,
+    ) -> None:
+        now = now or utcnow()
+        with self.session() as session:
+            known = session.scalar(
+                select(QuarantineRow.id).where(QuarantineRow.file == file, QuarantineRow.content_hash == digest)
+            )
+            if known is not None:
+                return  # the same bytes refused again: one report is enough
+            session.add(
+                QuarantineRow(
+                    file=file,
+                    stored_path=stored_path,
+                    report_path=report_path,
+                    field=problems[0]["field"],
+                    reason=problems[0]["reason"],
+                    problems=problems,
+                    article_id=article_id,
+                    content_hash=digest,
+                    at=now,
+                )
+            )
+            if article_id:
+                reason = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
+                session.add(EventRow(article_id=article_id, at=now, kind="quarantined", detail=f"{file}: {reason}"))
+
+    # -- reading --------------------------------------------------------------
+    def article(self, article_id: str) -> Article | None:
+        with self.session() as session:
+            row = session.get(ArticleRow, article_id)
+            return Article.model_validate(row.data) if row else None
+
+    def rows(self, ids: Iterable[str]) -> dict[str, ArticleRow]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, ArticleRow] = {}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                for row in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
+                    found[row.id] = row
+        return found
+
+    def all_ids(self) -> list[str]:
+        with self.session() as session:
+            return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
+
+    def live_ids(self, ids: Iterable[str], now: datetime) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        live: set[str] = set()
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                live.update(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(chunk), _live(now))))
+        return live
+
+    def listing(
+        self,
+        now: datetime,
+        *,
+        sections: Sequence[str] | None = None,
+        tag: str | None = None,
+        limit: int | None = None,
+    ) -> list[Listed]:
+        """Live articles, newest first (ties broken by id, so the order is stable)."""
+        query = select(*_LISTED_COLUMNS).where(_live(now))
+        if sections is not None:
+            query = query.where(ArticleRow.section.in_(list(sections)))
+        if tag is not None:
+            query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
+        query = query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.session() as session:
+            return [Listed(*row) for row in session.execute(query)]
+
+    def due(self, now: datetime) -> list[str]:
+        """Articles whose time has come but that never went live (publish_at, embargo)."""
+        with self.session() as session:
+            query = select(ArticleRow.id).where(ArticleRow.went_live_at.is_(None), _live(now))
+            return list(session.scalars(query.order_by(ArticleRow.id)))
+
+    def mark(self, ids: Iterable[str], status: str, now: datetime, detail: str = "") -> None:
+        """Advance articles' status and timeline; the first 'published' also sets went_live_at."""
+        wanted = list(dict.fromkeys(ids))
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                for row in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
+                    row.status = status
+                    if status == "published" and row.went_live_at is None:
+                        if row.visible_from is None or row.visible_from <= now:
+                            row.went_live_at = now
+                    session.add(EventRow(article_id=row.id, at=now, kind=status, detail=detail))
+
+    # -- enrichment -----------------------------------------------------------
+    def set_tags(self, article_id: str, tags: Sequence[Tag]) -> None:
+        with self.session() as session:
+            session.execute(delete(TagRow).where(TagRow.article_id == article_id))
+            for tag in dict((t.slug, t) for t in tags).values():
+                session.add(TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind))
+
+    def tags_of(self, ids: Iterable[str]) -> dict[str, list[Tag]]:
+        wanted = list(dict.fromkeys(ids))
+        result: dict[str, list[Tag]] = {i: [] for i in wanted}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                query = select(TagRow).where(TagRow.article_id.in_(chunk)).order_by(TagRow.article_id, TagRow.tag)
+                for row in session.scalars(query):
+                    result[row.article_id].append(Tag(row.tag, row.name, row.kind))
+        return result
+
+    def tag_names(self, slugs: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(slugs))
+        names: dict[str, str] = {}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                for slug, name in session.execute(select(TagRow.tag, TagRow.name).where(TagRow.tag.in_(chunk))):
+                    names.setdefault(slug, name)
+        return names
+
+    def related_candidates(
+        self, article_id: str, tags: Sequence[str], section: str, now: datetime, limit: int
+    ) -> list[str]:
+        """Live articles sharing tags (2 points each) or the section (1 point); best, then newest."""
+        with self.session() as session:
+            shared = (
+                select(TagRow.article_id.label("aid"), func.count().label("n"))
+                .where(TagRow.tag.in_(list(tags) or [""]), TagRow.article_id != article_id)
+                .group_by(TagRow.article_id)
+                .subquery()
+            )
+            score = func.coalesce(shared.c.n, 0) * 2 + (ArticleRow.section == section).cast(Integer)
+            query = (
+                select(ArticleRow.id)
+                .outerjoin(shared, shared.c.aid == ArticleRow.id)
+                .where(ArticleRow.id != article_id, _live(now), or_(shared.c.n > 0, ArticleRow.section == section))
+                .order_by(score.desc(), ArticleRow.published.desc(), ArticleRow.id)
+                .limit(limit)
+            )
+            return list(session.scalars(query))
+
+    def set_related(self, article_id: str, related: Sequence[str]) -> None:
+        with self.session() as session:
+            session.execute(delete(RelatedRow).where(RelatedRow.article_id == article_id))
+            for rank, other in enumerate(related):
+                session.add(RelatedRow(article_id=article_id, rank=rank, related_id=other))
+
+    def related_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        wanted = list(dict.fromkeys(ids))
+        result: dict[str, list[str]] = {i: [] for i in wanted}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                query = select(RelatedRow).where(RelatedRow.article_id.in_(chunk)).order_by(
+                    RelatedRow.article_id, RelatedRow.rank
+                )
+                for row in session.scalars(query):
+                    result[row.article_id].append(row.related_id)
+        return result
+
+    def articles_relating_to(self, ids: Iterable[str]) -> set[str]:
+        """Articles that show any of ``ids`` among their related links."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                found.update(session.scalars(select(RelatedRow.article_id).where(RelatedRow.related_id.in_(chunk))))
+        return found - set(wanted)
+
+    def tags_in_use(self, now: datetime) -> list[str]:
+        with self.session() as session:
+            query = (
+                select(TagRow.tag)
+                .join(ArticleRow, ArticleRow.id == TagRow.article_id)
+                .where(_live(now))
+                .distinct()
+                .order_by(TagRow.tag)
+            )
+            return list(session.scalars(query))
+
+    # -- published objects ----------------------------------------------------
+    def objects(self, keys: Iterable[str] | None = None) -> dict[str, StoredObject]:
+        with self.session() as session:
+            query = select(ObjectRow)
+            rows: list[ObjectRow] = []
+            if keys is None:
+                rows = list(session.scalars(query))
+            else:
+                for chunk in _chunks(list(dict.fromkeys(keys)), 500):
+                    rows.extend(session.scalars(query.where(ObjectRow.key.in_(chunk))))
+            return {
+                r.key: StoredObject(r.key, r.md5, r.size, r.content_type, r.kind, r.article_id) for r in rows
+            }
+
+    def record_uploads(self, objects: Sequence[StoredObject], now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.session() as session:
+            for obj in objects:
+                row = session.get(ObjectRow, obj.key)
+                if row is None:
+                    row = ObjectRow(key=obj.key)
+                    session.add(row)
+                row.md5, row.size, row.content_type = obj.md5, obj.size, obj.content_type
+                row.kind, row.article_id, row.uploaded_at = obj.kind, obj.article_id, now
+
+    def forget_objects(self, keys: Iterable[str]) -> None:
+        with self.session() as session:
+            for chunk in _chunks(list(keys), 500):
+                session.execute(delete(ObjectRow).where(ObjectRow.key.in_(chunk)))
+
+    # -- status ---------------------------------------------------------------
+    def status(self, ref: str) -> dict[str, Any] | None:
+        """Everything known of an article id (or a quarantined file name)."""
+        with self.session() as session:
+            row = session.get(ArticleRow, ref)
+            quarantined = list(
+                session.scalars(
+                    select(QuarantineRow)
+                    .where(or_(QuarantineRow.article_id == ref, QuarantineRow.file == ref))
+                    .order_by(QuarantineRow.at, QuarantineRow.id)
+                )
+            )
+            if row is None and not quarantined:
+                return None
+            article_id = row.id if row else (quarantined[-1].article_id or ref)
+            events = list(
+                session.scalars(select(EventRow).where(EventRow.article_id == article_id).order_by(EventRow.at, EventRow.id))
+            )
+            objects = list(
+                session.scalars(select(ObjectRow).where(ObjectRow.article_id == article_id).order_by(ObjectRow.key))
+            )
+            return {
+                "id": article_id,
+                "article": None
+                if row is None
+                else {
+                    "status": row.status,
+                    "version": row.version,
+                    "title": row.title,
+                    "section": row.section,
+                    "path": row.path,
+                    "published": row.published,
+                    "modified": row.modified,
+                    "visible_from": row.visible_from,
+                    "went_live_at": row.went_live_at,
+                    "taken_down_at": row.taken_down_at,
+                    "notes": row.data.get("notes", []),
+                },
+                "quarantine": [
+                    {"file": q.file, "at": q.at, "stored_path": q.stored_path, "report_path": q.report_path, "problems": q.problems}
+                    for q in quarantined
+                ],
+                "events": [{"at": e.at, "kind": e.kind, "detail": e.detail} for e in events],
+                "objects": [{"key": o.key, "md5": o.md5, "uploaded_at": o.uploaded_at} for o in objects],
+            }
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            return {
+                "articles": session.scalar(select(func.count()).select_from(ArticleRow)) or 0,
+                "quarantined": session.scalar(select(func.count()).select_from(QuarantineRow)) or 0,
+                "objects": session.scalar(select(func.count()).select_from(ObjectRow)) or 0,
+                "published": session.scalar(
+                    select(func.count()).select_from(ArticleRow).where(ArticleRow.status == "published")
+                )
+                or 0,
+            }
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    return make_engine(url)

@@ -1,0 +1,45 @@
+"""Small text helpers shared by ingest, enrich and render: slugs, safe ids, folding.
+
+Pure functions, no I/O. A slug or id that reaches an object key must pass
+:func:`is_safe_id` / :func:`is_slug` first: that is what keeps ``../../index``
+from ever writing outside an article's key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
+
+
+def normalize_quotes(text: str) -> str:
+    """Typographic apostrophes and quotes to ASCII (d’Abomey -> d'Abomey)."""
+    return text.translate(_APOSTROPHES)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'Goïta' and 'goita' fold alike."""
+    decomposed = unicodedata.normalize("NFKD", normalize_quotes(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", stripped).strip().casefold()
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A URL slug from French text: 'Mali–Russie : Goïta' -> 'mali-russie-goita'."""
+    folded = fold(text).replace("'", " ").replace("œ", "oe").replace("æ", "ae")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+def is_slug(value: str) -> bool:
+    return bool(SLUG_RE.match(value)) and len(value) <= 120
+
+
+def is_safe_id(value: str) -> bool:
+    """Letters, digits, '-', '_' and single dots; no slash, no '..', at most 128 chars."""
+    return bool(ID_RE.match(value))
