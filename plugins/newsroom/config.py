@@ -78,7 +78,7 @@ class Section(_Strict):
     @field_validator("slug")
     @classmethod
     def _slug(cls, value: str) -> str:
-        if not SLUG_RE.match(value):
+        if not SLUG_RE.fullmatch(value):
             raise ValueError(f"expected a lowercase slug (a-z, 0-9, hyphens), got {value!r}")
         return value
 
@@ -195,8 +195,10 @@ class NewsroomConfig(_Strict):
 def _format_error(path: Path, exc: ValidationError) -> str:
     lines = [f"{path}: invalid newsroom configuration"]
     for err in exc.errors():
-        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        key = ".".join(str(part) for part in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if not key:  # a whole-file check names its key at the start of the message
+            key, _, msg = msg.partition(": ") if ": " in msg else ("(top level)", "", msg)
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling)"
         elif err["type"] == "missing":
@@ -228,7 +230,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> NewsroomConfig:
         raise ConfigError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2025-13-45
         raise ConfigError(f"{file}: not valid YAML: {exc}") from None
     return parse_config(data, file)
 

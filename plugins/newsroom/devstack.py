@@ -131,7 +131,9 @@ class SeaweedServer:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"SeaweedFS exited with {self.proc.returncode}; see {self.log_path}")
             try:
-                with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists):
+                with contextlib.suppress(
+                    client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists
+                ):
                     client.create_bucket(Bucket="healthcheck")
                 client.put_object(Bucket="healthcheck", Key="ping", Body=b"ok")
                 client.delete_object(Bucket="healthcheck", Key="ping")
@@ -253,7 +255,10 @@ class Stack:
             from newsroom.pipeline import bucket_for
 
             bucket_for(self.config).ensure_bucket()
-            print(f"Starting Airflow standalone ({self.airflow.url}); the first start migrates its database...", flush=True)
+            print(
+                f"Starting Airflow standalone ({self.airflow.url}); the first start migrates its database...",
+                flush=True,
+            )
             self.airflow.start()
             yield self
         finally:

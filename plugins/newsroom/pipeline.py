@@ -46,7 +46,10 @@ def ingest(config: NewsroomConfig | None = None, *, limit: int | None = None) ->
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
     log.info(
         "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
-        len(outcome.changed_ids), len(outcome.unchanged), len(outcome.quarantined), len(due),
+        len(outcome.changed_ids),
+        len(outcome.unchanged),
+        len(outcome.quarantined),
+        len(due),
     )
     return {"ids": ids, "quarantined": outcome.quarantined, "unchanged": outcome.unchanged}
 
@@ -77,7 +80,11 @@ def write_pages(pages: Iterable[Page], folder: Path, changed: Sequence[str]) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page.body)
         entries[page.key] = {
-            "key": page.key, "md5": page.md5, "size": len(page.body), "kind": page.kind, "article_id": page.article_id
+            "key": page.key,
+            "md5": page.md5,
+            "size": len(page.body),
+            "kind": page.kind,
+            "article_id": page.article_id,
         }
     manifest = {"changed": list(changed), "objects": list(entries.values())}
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")

@@ -12,7 +12,9 @@ import unicodedata
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
+_APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
+)
 
 
 def normalize_quotes(text: str) -> str:
@@ -37,9 +39,9 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 def is_slug(value: str) -> bool:
-    return bool(SLUG_RE.match(value)) and len(value) <= 120
+    return bool(SLUG_RE.fullmatch(value)) and len(value) <= 120
 
 
 def is_safe_id(value: str) -> bool:
     """Letters, digits, '-', '_' and single dots; no slash, no '..', at most 128 chars."""
-    return bool(ID_RE.match(value))
+    return bool(ID_RE.fullmatch(value))

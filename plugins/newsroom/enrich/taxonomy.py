@@ -88,9 +88,7 @@ def parse_taxonomy(data: Any, source: str) -> Taxonomy:
         owner["slug:" + slug] = f"tags[{index}] {name}"
         for alias in {fold(a) for a in (name, *aliases)}:
             if alias in owner and owner[alias] != f"tags[{index}] {name}":
-                raise TaxonomyError(
-                    f"{where} ({name}): alias {alias!r} is already used by {owner[alias]}"
-                )
+                raise TaxonomyError(f"{where} ({name}): alias {alias!r} is already used by {owner[alias]}")
             owner[alias] = f"tags[{index}] {name}"
         iptc = item.get("iptc")
         entries.append(Entry(slug, name.strip(), kind, tuple(aliases), str(iptc) if iptc else None))
@@ -102,6 +100,6 @@ def load_taxonomy(path: Path) -> Taxonomy:
         raise TaxonomyError(f"{path}: taxonomy file not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2025-13-45
         raise TaxonomyError(f"{path}: not valid YAML: {exc}") from None
     return parse_taxonomy(data, str(path))

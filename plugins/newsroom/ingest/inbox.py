@@ -101,20 +101,31 @@ class Inbox:
                 self._quarantine(store, path, name, digest, exc)
                 outcome.quarantined.append(name)
                 continue
+            except Exception as exc:  # a reader bug must not block the inbox: refuse this file, go on
+                log.exception("Unexpected error reading %s", name)
+                error = ArticleError(
+                    name, [Problem("file", f"unexpected error while reading: {type(exc).__name__}: {exc}")]
+                )
+                self._quarantine(store, path, name, digest, error)
+                outcome.quarantined.append(name)
+                continue
             day = utcnow().astimezone(self.config.site.tz).strftime("%Y-%m-%d")
             folder = self.archive / day
             folder.mkdir(parents=True, exist_ok=True)
             archived = _free_name(folder, name, digest)
-            filed = store.record_version(
-                article, source_file=name, archived_path=str(archived), tz=self.config.site.tz
-            )
+            filed = store.record_version(article, source_file=name, archived_path=str(archived), tz=self.config.site.tz)
             os.replace(path, archived)
             if filed.changed:
                 outcome.accepted.append(filed)
             else:
                 outcome.unchanged.append(filed.article_id)
-            log.info("Filed %s as %s version %d (%s)", name, filed.article_id, filed.version,
-                     "new" if filed.changed else "unchanged")
+            log.info(
+                "Filed %s as %s version %d (%s)",
+                name,
+                filed.article_id,
+                filed.version,
+                "new" if filed.changed else "unchanged",
+            )
         return outcome
 
     def _quarantine(self, store: Store, path: Path, name: str, digest: str, exc: ArticleError) -> None:

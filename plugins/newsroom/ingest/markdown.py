@@ -24,7 +24,9 @@ def split_front_matter(text: str) -> tuple[str, str]:
     """('yaml text', 'body') from a document that starts with a '---' line."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise ProblemError(Problem("front matter", "missing: the file must start with a line '---', then YAML, then '---'"))
+        raise ProblemError(
+            Problem("front matter", "missing: the file must start with a line '---', then YAML, then '---'")
+        )
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             return "".join(lines[1:index]), "".join(lines[index + 1 :])
@@ -44,7 +46,7 @@ def parse_markdown(text: str) -> tuple[dict[str, Any], str]:
     head, body = split_front_matter(text)
     try:
         meta = yaml.safe_load(head) if head.strip() else {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2025-13-45
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)

@@ -55,7 +55,9 @@ def parse_ninjs(text: str) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProblemError(Problem("json", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")) from None
+        raise ProblemError(
+            Problem("json", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")
+        ) from None
     if not isinstance(doc, dict):
         raise ProblemError(Problem("json", f"expected a ninjs object, got {type(doc).__name__}"))
     problems = []
@@ -85,7 +87,11 @@ def parse_ninjs(text: str) -> dict[str, Any]:
         fields["authors"] = byline
     tags: list[str] = []
     section = doc.get("section")
-    for subject in doc.get("subject") or []:
+    subjects = doc.get("subject") or []
+    if not isinstance(subjects, list):
+        problems.append(Problem("subject", f"expected a list of subjects, got {type(subjects).__name__}"))
+        subjects = []
+    for subject in subjects:
         if not isinstance(subject, dict) or not subject.get("name"):
             continue
         kind = str(subject.get("rel") or subject.get("scheme") or "").lower()
@@ -104,7 +110,8 @@ def parse_ninjs(text: str) -> dict[str, Any]:
         fields["slug"] = doc["slug"]
     if doc.get("ednote") and "correction" in str(doc.get("ednote")).lower():
         fields["correction"] = doc["ednote"]
-    image = _image((doc.get("associations") or {}).get("featureimage"))
+    associations = doc.get("associations")
+    image = _image(associations.get("featureimage") if isinstance(associations, dict) else None)
     if image:
         fields["image"] = image
     if problems:

@@ -38,7 +38,13 @@ def decode(data: bytes, file: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(
-            file, [Problem("file", f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (save the file as UTF-8)")]
+            file,
+            [
+                Problem(
+                    "file",
+                    f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (save the file as UTF-8)",
+                )
+            ],
         ) from None
 
 
@@ -175,11 +181,19 @@ def read_article(data: bytes, file: str, config: NewsroomConfig) -> Article:
     stem = stem or name
     if suffix not in SUPPORTED_SUFFIXES:
         raise ArticleError(
-            file, [Problem("file", f"unsupported format {suffix or '(no extension)'}: file Markdown (.md) or ninjs JSON (.json)")]
+            file,
+            [
+                Problem(
+                    "file",
+                    f"unsupported format {suffix or '(no extension)'}: file Markdown (.md) or ninjs JSON (.json)",
+                )
+            ],
         )
     limit = config.site.max_body_bytes * 2 + 65_536
     if len(data) > limit:
-        raise ArticleError(file, [Problem("file", f"{_mb(len(data))} is over the limit of {_mb(limit)} for one article")])
+        raise ArticleError(
+            file, [Problem("file", f"{_mb(len(data))} is over the limit of {_mb(limit)} for one article")]
+        )
     text = decode(data, file)
     try:
         if suffix in MARKDOWN_SUFFIXES:

@@ -1,6 +1,6 @@
 """Render: the one Jinja2 environment, the URL scheme, and the site's pages."""
 
 from newsroom.render.site import Page, SiteRenderer
-from newsroom.render.urls import Urls, UnsafeKeyError, safe_key
+from newsroom.render.urls import UnsafeKeyError, Urls, safe_key
 
 __all__ = ["Page", "SiteRenderer", "UnsafeKeyError", "Urls", "safe_key"]

@@ -121,11 +121,18 @@ class SiteRenderer:
         return crumbs
 
     def _render(self, template: str, context: dict[str, Any]) -> bytes:
-        return get_template(self.env, template).render(context).encode("utf-8")
+        text: str = get_template(self.env, template).render(context)
+        return text.encode("utf-8")
 
     # -- article pages --------------------------------------------------------
     def article_page(
-        self, article: Article, path: str, published: datetime, modified: datetime, tags: Sequence[Tag], related: Sequence[Listed]
+        self,
+        article: Article,
+        path: str,
+        published: datetime,
+        modified: datetime,
+        tags: Sequence[Tag],
+        related: Sequence[Listed],
     ) -> Page:
         key = safe_key(path)
         context = self._base(key, self._section_chain(article.section)[0].slug)
@@ -162,12 +169,14 @@ class SiteRenderer:
 
     def tag_listing(self, slug: str) -> Listing:
         name = self._tag_names.get(slug) or self.store.tag_names([slug]).get(slug, slug)
-        crumbs = [{"name": "Accueil", "url": self.url_of(HOME)}, {"name": name, "url": None}]
+        crumbs: list[dict[str, Any]] = [{"name": "Accueil", "url": self.url_of(HOME)}, {"name": name, "url": None}]
         return Listing("tag", slug, name, f"Tous les articles : {name}", crumbs)
 
     def _items(self, listing: Listing) -> list[Listed]:
         if listing.kind == "section":
-            members = [s.slug for s in self.config.sections if listing.slug in {c.slug for c in self._section_chain(s.slug)}]
+            members = [
+                s.slug for s in self.config.sections if listing.slug in {c.slug for c in self._section_chain(s.slug)}
+            ]
             return self.store.listing(self.now, sections=members)
         return self.store.listing(self.now, tag=listing.slug)
 
@@ -216,7 +225,14 @@ class SiteRenderer:
                 continue
             items = self._items(self.section_listing(section.slug))[:4]
             if items:
-                blocks.append({"slug": section.slug, "name": section.name, "url": self.url_of(section_key(section.slug)), "items": items})
+                blocks.append(
+                    {
+                        "slug": section.slug,
+                        "name": section.name,
+                        "url": self.url_of(section_key(section.slug)),
+                        "items": items,
+                    }
+                )
         context.update(top=top, blocks=blocks)
         return Page(HOME, self._render("home.html", context), "home")
 
@@ -232,6 +248,10 @@ class SiteRenderer:
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in self._section_chain(row.section))
+        # Every section the navigation links to must exist, even while empty.
+        index_keys = {section_key(s): s for s in self.config.section_slugs}
+        published = self.store.objects(index_keys)
+        sections.update(slug for key, slug in index_keys.items() if key not in published)
         for slug in sorted(sections):
             yield from self.listing_pages(self.section_listing(slug), changed)
         tag_slugs = sorted({t.slug for ts in tags.values() for t in ts} | set(extra_tags))
@@ -253,4 +273,3 @@ def _listed(row: Any) -> Listed:
     return Listed(
         row.id, row.title, row.path, row.section, row.published, row.modified, row.summary, row.image_url, row.image_alt
     )
-

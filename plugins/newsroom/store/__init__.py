@@ -1,5 +1,5 @@
 """State: the SQL database of articles, versions, tags and published objects."""
 
-from newsroom.store.repository import Filed, Listed, StoredObject, Store, Tag, content_hash, utcnow
+from newsroom.store.repository import Filed, Listed, Store, StoredObject, Tag, content_hash, utcnow
 
 __all__ = ["Filed", "Listed", "Store", "StoredObject", "Tag", "content_hash", "utcnow"]

@@ -11,6 +11,7 @@ the phases call.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -159,6 +161,9 @@ class EventRow(Base):
 def make_engine(url: str) -> Engine:
     """An engine for the state DB; SQLite gets WAL and a busy timeout for concurrent tasks."""
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")

@@ -277,9 +277,9 @@ class Store:
             for chunk in _chunks(wanted, 500):
                 for row in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
                     row.status = status
-                    if status == "published" and row.went_live_at is None:
-                        if row.visible_from is None or row.visible_from <= now:
-                            row.went_live_at = now
+                    visible = row.visible_from is None or row.visible_from <= now
+                    if status == "published" and row.went_live_at is None and visible:
+                        row.went_live_at = now
                     session.add(EventRow(article_id=row.id, at=now, kind=status, detail=detail))
 
     # -- enrichment -----------------------------------------------------------
@@ -340,8 +340,10 @@ class Store:
         result: dict[str, list[str]] = {i: [] for i in wanted}
         with self.session() as session:
             for chunk in _chunks(wanted, 500):
-                query = select(RelatedRow).where(RelatedRow.article_id.in_(chunk)).order_by(
-                    RelatedRow.article_id, RelatedRow.rank
+                query = (
+                    select(RelatedRow)
+                    .where(RelatedRow.article_id.in_(chunk))
+                    .order_by(RelatedRow.article_id, RelatedRow.rank)
                 )
                 for row in session.scalars(query):
                     result[row.article_id].append(row.related_id)
@@ -377,9 +379,7 @@ class Store:
             else:
                 for chunk in _chunks(list(dict.fromkeys(keys)), 500):
                     rows.extend(session.scalars(query.where(ObjectRow.key.in_(chunk))))
-            return {
-                r.key: StoredObject(r.key, r.md5, r.size, r.content_type, r.kind, r.article_id) for r in rows
-            }
+            return {r.key: StoredObject(r.key, r.md5, r.size, r.content_type, r.kind, r.article_id) for r in rows}
 
     def record_uploads(self, objects: Sequence[StoredObject], now: datetime | None = None) -> None:
         now = now or utcnow()
@@ -413,7 +413,9 @@ class Store:
                 return None
             article_id = row.id if row else (quarantined[-1].article_id or ref)
             events = list(
-                session.scalars(select(EventRow).where(EventRow.article_id == article_id).order_by(EventRow.at, EventRow.id))
+                session.scalars(
+                    select(EventRow).where(EventRow.article_id == article_id).order_by(EventRow.at, EventRow.id)
+                )
             )
             objects = list(
                 session.scalars(select(ObjectRow).where(ObjectRow.article_id == article_id).order_by(ObjectRow.key))
@@ -436,7 +438,13 @@ class Store:
                     "notes": row.data.get("notes", []),
                 },
                 "quarantine": [
-                    {"file": q.file, "at": q.at, "stored_path": q.stored_path, "report_path": q.report_path, "problems": q.problems}
+                    {
+                        "file": q.file,
+                        "at": q.at,
+                        "stored_path": q.stored_path,
+                        "report_path": q.report_path,
+                        "problems": q.problems,
+                    }
                     for q in quarantined
                 ],
                 "events": [{"at": e.at, "kind": e.kind, "detail": e.detail} for e in events],

@@ -1,0 +1,109 @@
+"""The real thing: Airflow standalone's scheduler, `newsroom file`, and SeaweedFS.
+
+Filing with the CLI creates an asset event and the page is in the bucket
+seconds later; a file dropped in the inbox without any event is picked up by
+the every-minute safety net; `newsroom status` tells where each one is.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsroom.config import NewsroomConfig, load_config
+from newsroom.devstack import AirflowStandalone, SeaweedServer, free_port
+from newsroom.pipeline import bucket_for, open_store
+from tests.conftest import SAMPLES_DIR
+from tests.e2e.conftest import write_config
+
+pytestmark = pytest.mark.e2e
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def stack(
+    seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[NewsroomConfig, dict[str, str]]]:
+    folder = tmp_path_factory.mktemp("standalone")
+    port = free_port()
+    path = write_config(folder, seaweed, "standalone-site")
+    text = path.read_text(encoding="utf-8").replace("http://localhost:8080", f"http://localhost:{port}")
+    path.write_text(text, encoding="utf-8")
+    env = {
+        "NEWSROOM_CONFIG": str(path),
+        "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri(),
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    }
+    airflow = AirflowStandalone(folder / "airflow", port, env)
+    previous = os.environ.get("AIRFLOW_CONN_NEWSROOM_S3")
+    os.environ["AIRFLOW_CONN_NEWSROOM_S3"] = seaweed.connection_uri()  # for this process's own checks
+    airflow.start()
+    try:
+        yield load_config(path), {**os.environ, **env, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    finally:
+        airflow.stop()
+        if previous is None:
+            os.environ.pop("AIRFLOW_CONN_NEWSROOM_S3", None)
+        else:
+            os.environ["AIRFLOW_CONN_NEWSROOM_S3"] = previous
+
+
+def _newsroom(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "newsroom"), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_file_goes_live_within_seconds(stack: tuple[NewsroomConfig, dict[str, str]]) -> None:
+    config, env = stack
+    started = time.monotonic()
+    result = _newsroom(env, "file", str(SAMPLES_DIR / "mali-russie-goita-poutine.md"), "--wait", "60")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "asset event" in result.stdout
+    assert elapsed < 60
+
+    row = open_store(config).rows(["mali-russie-goita-poutine"])["mali-russie-goita-poutine"]
+    bucket = bucket_for(config)
+    page = bucket.get(row.path)["Body"].read().decode("utf-8")
+    assert "Goïta et Poutine élargissent leur partenariat" in page
+    home = bucket.get("index.html")["Body"].read().decode("utf-8")
+    assert config.site.base_url + row.path in home
+    assert config.site.base_url + row.path in bucket.get("diplomatie/index.html")["Body"].read().decode("utf-8")
+
+    status = _newsroom(env, "status", "mali-russie-goita-poutine")
+    assert status.returncode == 0
+    assert "published (version 1)" in status.stdout
+    assert row.path in status.stdout and "uploaded" in status.stdout
+
+
+def test_broken_filing_is_quarantined_and_status_says_why(stack: tuple[NewsroomConfig, dict[str, str]]) -> None:
+    config, env = stack
+    result = _newsroom(env, "file", str(SAMPLES_DIR / "broken-no-title.md"))
+    assert result.returncode == 0 and "WILL BE QUARANTINED" in result.stdout
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (config.quarantine_dir / "broken-no-title.md.report.json").exists():
+        time.sleep(0.5)
+    status = _newsroom(env, "status", "broken-no-title.md")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "QUARANTINED" in status.stdout and "title: missing or empty" in status.stdout
+
+
+def test_safety_net_picks_up_a_file_dropped_without_an_event(stack: tuple[NewsroomConfig, dict[str, str]]) -> None:
+    config, env = stack
+    result = _newsroom(env, "file", "--no-signal", str(SAMPLES_DIR / "parakou-detournement.md"))
+    assert result.returncode == 0 and "asset event" not in result.stdout
+    store = open_store(config)
+    deadline = time.monotonic() + 150  # the cron safety net runs every minute
+    row = None
+    while time.monotonic() < deadline:
+        row = store.rows(["parakou-agents-suspendus"]).get("parakou-agents-suspendus")
+        if row is not None and row.status == "published":
+            break
+        time.sleep(1)
+    assert row is not None and row.status == "published"
+    assert row.path in bucket_for(config).listing()

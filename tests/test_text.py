@@ -1,0 +1,98 @@
+"""Slugs, safe ids and folding: what keeps keys clean and tags matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom.text import fold, is_safe_id, is_slug, normalize_quotes, slugify
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Mali–Russie: Goïta et Poutine élargissent", "mali-russie-goita-et-poutine-elargissent"),
+        ("Mali–Russie : Goïta", "mali-russie-goita"),
+        ("L’Écho du Golfe", "l-echo-du-golfe"),
+        (
+            "Bénin: 15 personnes interpellées à Pahou lors d’une opération",
+            "benin-15-personnes-interpellees-a-pahou-lors-d-une-operation",
+        ),
+        ("Cœur de Cotonou, Æsop", "coeur-de-cotonou-aesop"),
+        ("  --Touadéra  hospitalisé !!  ", "touadera-hospitalise"),
+        ("« Plus spectaculaires que réalistes »", "plus-spectaculaires-que-realistes"),
+        ("ÉDUCATION", "education"),
+        ("Faustin-Archange Touadéra", "faustin-archange-touadera"),
+        ("", ""),
+        ("!!! ???", ""),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+    if slug:
+        assert is_slug(slug)
+
+
+def test_slugify_cuts_long_titles_at_a_word() -> None:
+    title = "Centrafrique : Touadéra hospitalisé en urgence à Bruxelles, Bangui retient son souffle"
+
+    assert slugify(title) == "centrafrique-touadera-hospitalise-en-urgence-a-bruxelles-bangui-retient-son"
+    assert slugify("alpha beta gamma", max_length=12) == "alpha-beta"
+    assert slugify("x" * 100) == "x" * 80
+    assert all(len(slugify(title, max_length=n)) <= n for n in range(5, 90))
+
+
+def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:
+    assert fold("Goïta") == fold("goita") == "goita"
+    assert fold("  Assimi   GOÏTA ") == "assimi goita"
+    assert fold("d’Abomey") == fold("d'Abomey") == "d'abomey"
+    assert fold("Straße") == "strasse"
+    assert fold("Goïta") != fold("Goitá-")
+
+
+def test_normalize_quotes() -> None:
+    assert normalize_quotes("d’Abomey « oui » “non” ʼa") == 'd\'Abomey " oui " "non" \'a'
+
+
+@pytest.mark.parametrize("value", ["mali", "mali-russie", "a1-b2-c3", "2025"])
+def test_is_slug_accepts(value: str) -> None:
+    assert is_slug(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "Mali", "mali--russie", "-mali", "mali-", "mali_russie", "mali/x", "mali\n", "a" * 121]
+)
+def test_is_slug_refuses(value: str) -> None:
+    assert not is_slug(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["mali-russie-goita-poutine", "Article_12", "v1.2", "a", "a.b.c", "x" * 128, "2025-06-23--note"],
+)
+def test_is_safe_id_accepts(value: str) -> None:
+    assert is_safe_id(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "..",
+        ".",
+        "../../index",
+        "a..b",
+        "a/b",
+        "/etc",
+        "a\\b",
+        "..\\index",
+        ".hidden",
+        "-dash",
+        "x" * 129,
+        "abc\n",
+        "a b",
+        "é",
+        "a%2fb",
+    ],
+)
+def test_is_safe_id_refuses(value: str) -> None:
+    assert not is_safe_id(value)
