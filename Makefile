@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run demo test check unit e2e bench lock golden clean venv
+.PHONY: run demo test check unit e2e bench eval lock golden clean venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ check: venv
 
 unit: venv
 	$(BIN)/python -m pytest -m "not e2e"
+
+eval: venv
+	$(BIN)/python -m eval.run
 
 bench: venv
 	$(BIN)/python -m bench.run

@@ -122,7 +122,6 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
 
 def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
-    from newsroom.enrich import load_taxonomy
     from newsroom.ingest import read_article
     from newsroom.models import ArticleError
     from newsroom.render.preview import render_preview
@@ -135,7 +134,9 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
         for problem in exc.problems:
             print(f"    {problem.field}: {problem.reason}", file=sys.stderr)
         return 1
-    body = render_preview(config, article, load_taxonomy(config.taxonomy_path))
+    from newsroom.pipeline import make_enricher
+
+    body = render_preview(config, article, make_enricher(config))
     out = Path(args.output) if args.output else config.state_dir / "preview" / f"{article.slug}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)

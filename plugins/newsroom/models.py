@@ -49,6 +49,7 @@ class Article(BaseModel):
     summary: str = ""
     image: Image | None = None
     tags: list[str] = Field(default_factory=list)
+    blocked_tags: list[str] = Field(default_factory=list)
     language: str = "fr"
     correction: str | None = None
     source_format: str = "markdown"

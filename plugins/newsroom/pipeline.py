@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from newsroom.config import NewsroomConfig, get_config
-from newsroom.enrich import enrich_articles, load_taxonomy
+from newsroom.enrich import Enricher, enrich_articles, load_taxonomy, write_review_file
 from newsroom.ingest import Inbox
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
@@ -54,13 +54,30 @@ def ingest(config: NewsroomConfig | None = None, *, limit: int | None = None) ->
     return {"ids": ids, "quarantined": outcome.quarantined, "unchanged": outcome.unchanged}
 
 
+def make_enricher(config: NewsroomConfig) -> Enricher:
+    section_topics = {s.slug: s.iptc or _parent_iptc(config, s.slug) for s in config.sections}
+    return Enricher(
+        load_taxonomy(config.taxonomy_path),
+        section_topics,
+        model=config.enrich.model,
+        batch_size=config.enrich.batch_size,
+        max_chars=config.enrich.max_chars,
+    )
+
+
+def _parent_iptc(config: NewsroomConfig, slug: str) -> str | None:
+    parent = config.section(slug).parent
+    return config.section(parent).iptc if parent else None
+
+
 def enrich(ids: Sequence[str], config: NewsroomConfig | None = None) -> dict[str, Any]:
-    """Canonical tags and related links; also the tags the articles held before (their pages change too)."""
+    """Tags, topics, keywords, related links; also the tags the articles held before (their pages change too)."""
     config = config or get_config()
     store = open_store(config)
-    taxonomy = load_taxonomy(config.taxonomy_path)
     before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
-    done = enrich_articles(store, taxonomy, list(ids), utcnow())
+    done = enrich_articles(store, make_enricher(config), list(ids), utcnow(), batch_size=config.enrich.batch_size * 2)
+    proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
+    log.info("Enrich: %d article(s); %d entities proposed in %s", len(done), proposals, config.review_file)
     return {"ids": done, "previous_tags": sorted(before)}
 
 

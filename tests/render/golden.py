@@ -16,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config
-from newsroom.enrich import enrich_articles, load_taxonomy
+from newsroom.enrich import enrich_articles
 from newsroom.ingest import Inbox
+from newsroom.pipeline import make_enricher
 from newsroom.render import SiteRenderer
 from newsroom.store import Store
 
@@ -43,7 +44,7 @@ def render_samples(state_dir: Path) -> dict[str, bytes]:
     for sample in sorted(SAMPLES.iterdir()):
         inbox.file(sample)
     outcome = inbox.process(store)
-    enrich_articles(store, load_taxonomy(config.taxonomy_path), outcome.changed_ids, NOW)
+    enrich_articles(store, make_enricher(config), outcome.changed_ids, NOW)
     return {page.key: page.body for page in SiteRenderer(config, store, NOW).everything()}
 
 

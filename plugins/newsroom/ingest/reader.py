@@ -112,7 +112,7 @@ def build_article(fields: dict[str, Any], file: str, config: NewsroomConfig, *, 
                 "an embargo must not lift before the scheduled publication (remove one of them)",
             )
         )
-    for name in ("authors", "tags"):
+    for name in ("authors", "tags", "blocked_tags"):
         try:
             data[name] = _as_list(data.get(name), name)
         except ValueError as exc:

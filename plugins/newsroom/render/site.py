@@ -133,6 +133,7 @@ class SiteRenderer:
         modified: datetime,
         tags: Sequence[Tag],
         related: Sequence[Listed],
+        follow_ups: Sequence[Listed] = (),
     ) -> Page:
         key = safe_key(path)
         context = self._base(key, self._section_chain(article.section)[0].slug)
@@ -143,6 +144,7 @@ class SiteRenderer:
             crumbs=self._crumbs(article.section, last_is_page=False),
             tags=[{"name": t.name, "url": self.url_of(tag_key(t.slug))} for t in tags],
             related=list(related),
+            follow_ups=list(follow_ups),
         )
         return Page(key, self._render("article.html", context), "article", article.id)
 
@@ -153,13 +155,16 @@ class SiteRenderer:
             rows = self.store.rows(chunk)
             tags = self.store.tags_of(chunk)
             related_ids = self.store.related_of(chunk)
-            live_related = self.store.live_ids({r for ids_ in related_ids.values() for r in ids_}, self.now)
-            related_rows = self.store.rows(live_related)
+            newer_ids = self.store.newer_relating(chunk, self.now)
+            linked = {r for ids_ in (*related_ids.values(), *newer_ids.values()) for r in ids_}
+            linked_rows = self.store.rows(self.store.live_ids(linked, self.now))
             for article_id in chunk:
                 row = rows[article_id]
-                related = [_listed(related_rows[r]) for r in related_ids[article_id] if r in related_rows]
+                related = [_listed(linked_rows[r]) for r in related_ids[article_id] if r in linked_rows]
+                newer = [_listed(linked_rows[r]) for r in newer_ids[article_id] if r in linked_rows]
+                article = Article.model_validate(row.data)
                 yield self.article_page(
-                    Article.model_validate(row.data), row.path, row.published, row.modified, tags[article_id], related
+                    article, row.path, row.published, row.modified, tags[article_id], related, newer
                 )
 
     # -- listings -------------------------------------------------------------
@@ -242,7 +247,10 @@ class SiteRenderer:
         changed = set(changed_ids)
         rows = self.store.rows(changed)
         tags = self.store.tags_of(changed)
+        # pages listing a changed article as related, and (bounded: 5 each) the pages
+        # a changed article relates to, whose "Sur le même sujet" shows it
         linking = self.store.articles_relating_to(changed)
+        linking.update(r for ids_ in self.store.related_of(changed).values() for r in ids_)
         yield self._stylesheet
         yield from self.article_pages(sorted(changed | linking))
         sections: set[str] = set()

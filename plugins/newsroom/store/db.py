@@ -115,6 +115,32 @@ class RelatedRow(Base):
     related_id: Mapped[str] = mapped_column(String(128), index=True)
 
 
+class EnrichmentRow(Base):
+    """What enrichment found for an article's current version, beyond its tags."""
+
+    __tablename__ = "enrichments"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16))
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[list[str]] = mapped_column(JSON)
+    enriched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CandidateRow(Base):
+    """An entity the taxonomy does not know, seen in an article: proposed for review when frequent."""
+
+    __tablename__ = "entity_candidates"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_entity_candidates_key", "key"),)
+
+
 class QuarantineRow(Base):
     """A filing that was refused: where the original is kept, and why."""
 
@@ -177,4 +203,7 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    from newsroom.store.search import create_search_index
+
+    create_search_index(engine)
     return engine

@@ -16,12 +16,14 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Integer, and_, delete, func, or_, select
+from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsroom.models import Article
 from newsroom.store.db import (
     ArticleRow,
+    CandidateRow,
+    EnrichmentRow,
     EventRow,
     ObjectRow,
     QuarantineRow,
@@ -30,6 +32,7 @@ from newsroom.store.db import (
     VersionRow,
     make_engine,
 )
+from newsroom.store.search import SearchIndex
 
 
 def utcnow() -> datetime:
@@ -283,12 +286,6 @@ class Store:
                     session.add(EventRow(article_id=row.id, at=now, kind=status, detail=detail))
 
     # -- enrichment -----------------------------------------------------------
-    def set_tags(self, article_id: str, tags: Sequence[Tag]) -> None:
-        with self.session() as session:
-            session.execute(delete(TagRow).where(TagRow.article_id == article_id))
-            for tag in dict((t.slug, t) for t in tags).values():
-                session.add(TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind))
-
     def tags_of(self, ids: Iterable[str]) -> dict[str, list[Tag]]:
         wanted = list(dict.fromkeys(ids))
         result: dict[str, list[Tag]] = {i: [] for i in wanted}
@@ -308,26 +305,82 @@ class Store:
                     names.setdefault(slug, name)
         return names
 
-    def related_candidates(
-        self, article_id: str, tags: Sequence[str], section: str, now: datetime, limit: int
-    ) -> list[str]:
-        """Live articles sharing tags (2 points each) or the section (1 point); best, then newest."""
+    @property
+    def search(self) -> SearchIndex:
+        return SearchIndex(self.engine)
+
+    def save_enrichment(
+        self,
+        article_id: str,
+        *,
+        tags: Sequence[Tag],
+        language: str,
+        topics: Sequence[str],
+        keywords: Sequence[str],
+        notes: Sequence[str],
+        candidates: Sequence[tuple[str, str, str]],
+        now: datetime,
+    ) -> None:
+        """Tags, topics, keywords and review candidates of one article, replacing the previous ones."""
         with self.session() as session:
-            shared = (
-                select(TagRow.article_id.label("aid"), func.count().label("n"))
-                .where(TagRow.tag.in_(list(tags) or [""]), TagRow.article_id != article_id)
-                .group_by(TagRow.article_id)
-                .subquery()
-            )
-            score = func.coalesce(shared.c.n, 0) * 2 + (ArticleRow.section == section).cast(Integer)
+            session.execute(delete(TagRow).where(TagRow.article_id == article_id))
+            for tag in dict((t.slug, t) for t in tags).values():
+                session.add(TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind))
+            row = session.get(EnrichmentRow, article_id)
+            if row is None:
+                row = EnrichmentRow(article_id=article_id)
+                session.add(row)
+            row.language, row.topics, row.keywords = language, list(topics), list(keywords)
+            row.notes, row.enriched_at = list(notes), now
+            session.execute(delete(CandidateRow).where(CandidateRow.article_id == article_id))
+            for key, text, kind in dict((c[0], c) for c in candidates).values():
+                session.add(CandidateRow(article_id=article_id, key=key[:200], text=text, kind=kind))
+
+    def enrichment_of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, dict[str, Any]] = {}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                for row in session.scalars(select(EnrichmentRow).where(EnrichmentRow.article_id.in_(chunk))):
+                    found[row.article_id] = {
+                        "language": row.language,
+                        "topics": row.topics,
+                        "keywords": row.keywords,
+                        "notes": row.notes,
+                    }
+        return found
+
+    def proposed_entities(self, min_articles: int) -> list[dict[str, Any]]:
+        """Unknown entities seen in at least ``min_articles`` articles, most frequent first."""
+        with self.session() as session:
             query = (
-                select(ArticleRow.id)
-                .outerjoin(shared, shared.c.aid == ArticleRow.id)
-                .where(ArticleRow.id != article_id, _live(now), or_(shared.c.n > 0, ArticleRow.section == section))
-                .order_by(score.desc(), ArticleRow.published.desc(), ArticleRow.id)
-                .limit(limit)
+                select(CandidateRow.key, func.min(CandidateRow.text), func.min(CandidateRow.kind), func.count())
+                .group_by(CandidateRow.key)
+                .having(func.count() >= min_articles)
+                .order_by(func.count().desc(), CandidateRow.key)
             )
-            return list(session.scalars(query))
+            proposals = [{"key": k, "text": t, "kind": kind, "articles": n} for k, t, kind, n in session.execute(query)]
+            for item in proposals:
+                examples = select(CandidateRow.article_id).where(CandidateRow.key == item["key"])
+                item["examples"] = list(session.scalars(examples.order_by(CandidateRow.article_id).limit(5)))
+            return proposals
+
+    def newer_relating(self, ids: Iterable[str], now: datetime, limit: int = 3) -> dict[str, list[str]]:
+        """For each id, the newest live articles that list it among their related links (back-links)."""
+        wanted = list(dict.fromkeys(ids))
+        result: dict[str, list[str]] = {i: [] for i in wanted}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                query = (
+                    select(RelatedRow.related_id, ArticleRow.id)
+                    .join(ArticleRow, ArticleRow.id == RelatedRow.article_id)
+                    .where(RelatedRow.related_id.in_(chunk), _live(now))
+                    .order_by(RelatedRow.related_id, ArticleRow.published.desc(), ArticleRow.id)
+                )
+                for target, source in session.execute(query):
+                    if len(result[target]) < limit:
+                        result[target].append(source)
+        return result
 
     def set_related(self, article_id: str, related: Sequence[str]) -> None:
         with self.session() as session:

@@ -1,0 +1,132 @@
+"""French full-text search over the archive, in the database we already run.
+
+SQLite: an FTS5 table (``unicode61`` tokenizer, diacritics removed) ranked
+with bm25, title weighted over tags over body. PostgreSQL: a ``tsvector``
+column built with the ``french`` configuration (stemming, stop words), a GIN
+index, ranked with ``ts_rank_cd``. Both answer the same question: which live
+articles published before a given time best match these terms. Related
+links (``newsroom.enrich.related``) re-rank what this returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, text
+
+from newsroom.store.db import UTCDateTime
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    article_id: str
+    title: str
+    body: str
+    tags: str
+
+
+def create_search_index(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(
+                text(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
+                    "article_id UNINDEXED, title, tags, body, tokenize='unicode61 remove_diacritics 2')"
+                )
+            )
+        elif engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS search_docs ("
+                    "article_id VARCHAR(128) PRIMARY KEY REFERENCES articles(id), tsv tsvector NOT NULL)"
+                )
+            )
+            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
+
+
+def _fts5_query(terms: Sequence[str]) -> str:
+    phrases = []
+    for term in terms:
+        cleaned = " ".join(term.replace('"', " ").split())
+        if cleaned:
+            phrases.append(f'"{cleaned}"')
+    return " OR ".join(dict.fromkeys(phrases))
+
+
+class SearchIndex:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def upsert(self, docs: Sequence[SearchDoc]) -> None:
+        if not docs:
+            return
+        with self.engine.begin() as conn:
+            if self.dialect == "sqlite":
+                for doc in docs:
+                    conn.execute(text("DELETE FROM search_fts WHERE article_id = :id"), {"id": doc.article_id})
+                conn.execute(
+                    text("INSERT INTO search_fts (article_id, title, tags, body) VALUES (:id, :title, :tags, :body)"),
+                    [{"id": d.article_id, "title": d.title, "tags": d.tags, "body": d.body} for d in docs],
+                )
+            elif self.dialect == "postgresql":
+                conn.execute(
+                    text(
+                        "INSERT INTO search_docs (article_id, tsv) VALUES (:id, "
+                        "setweight(to_tsvector('french', :title), 'A') || setweight(to_tsvector('french', :tags), 'B')"
+                        " || setweight(to_tsvector('french', :body), 'C')) "
+                        "ON CONFLICT (article_id) DO UPDATE SET tsv = EXCLUDED.tsv"
+                    ),
+                    [{"id": d.article_id, "title": d.title, "tags": d.tags, "body": d.body} for d in docs],
+                )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        table = "search_fts" if self.dialect == "sqlite" else "search_docs"
+        with self.engine.begin() as conn:
+            for article_id in ids:
+                conn.execute(text(f"DELETE FROM {table} WHERE article_id = :id"), {"id": article_id})
+
+    def candidates(
+        self, terms: Sequence[str], *, exclude: str, before: datetime, now: datetime, limit: int = 50
+    ) -> list[tuple[str, float]]:
+        """(article id, relevance: higher is better) of live articles published before ``before``."""
+        if not terms:
+            return []
+        params = {
+            "exclude": exclude,
+            "before": UTCDateTime().process_bind_param(before, None),
+            "now": UTCDateTime().process_bind_param(now, None),
+            "limit": limit,
+        }
+        live = (
+            "a.id != :exclude AND a.published < :before AND a.taken_down_at IS NULL "
+            "AND (a.visible_from IS NULL OR a.visible_from <= :now)"
+        )
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                query = _fts5_query(terms)
+                if not query:
+                    return []
+                rows = conn.execute(
+                    text(
+                        "SELECT f.article_id, bm25(search_fts, 0.0, 5.0, 3.0, 1.0) AS score FROM search_fts f "
+                        f"JOIN articles a ON a.id = f.article_id WHERE search_fts MATCH :q AND {live} "
+                        "ORDER BY score LIMIT :limit"
+                    ),
+                    {**params, "q": query},
+                ).all()
+                return [(str(r[0]), -float(r[1])) for r in rows]
+            if self.dialect == "postgresql":
+                query = " OR ".join(t.replace('"', " ") for t in terms)
+                rows = conn.execute(
+                    text(
+                        "SELECT s.article_id, ts_rank_cd(s.tsv, q) AS score FROM search_docs s "
+                        "JOIN articles a ON a.id = s.article_id, websearch_to_tsquery('french', :q) q "
+                        f"WHERE s.tsv @@ q AND {live} ORDER BY score DESC LIMIT :limit"
+                    ),
+                    {**params, "q": query},
+                ).all()
+                return [(str(r[0]), float(r[1])) for r in rows]
+        return []
