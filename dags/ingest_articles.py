@@ -9,7 +9,9 @@ the inbox without an event is picked up, and scheduled articles whose
 
 Every filing waiting in the inbox is handled in the same run, in one batch.
 When nothing changed, `ingest` short-circuits and the rest is skipped.
-Each task is one call into `newsroom.pipeline` (plugins/newsroom).
+Publishing emits the `newsroom://published` asset, which starts the
+`distribute` DAG. Each task is one call into `newsroom.pipeline`
+(plugins/newsroom).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 
 INBOX = Asset(name="newsroom_inbox", uri="newsroom://inbox")
+PUBLISHED = Asset(name="newsroom_published", uri="newsroom://published")
 
 
 @dag(
@@ -55,8 +58,9 @@ def ingest_articles() -> None:
         run_id = get_current_context()["run_id"]
         return pipeline.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"])
 
-    @task
+    @task(outlets=[PUBLISHED])
     def publish(rendered: dict[str, str]) -> dict[str, int]:
+        """Upload what changed; the PUBLISHED event starts distribution at once."""
         from newsroom import pipeline
 
         return pipeline.publish_build(rendered["build"])

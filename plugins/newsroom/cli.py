@@ -104,12 +104,31 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
         print(f"  went live   {_fmt_time(article['went_live_at'], config)}")
         for note in article["notes"]:
             print(f"  note        {note}")
+    enrichment = info["enrichment"]
+    if enrichment:
+        from newsroom.enrich.topics import NAMES
+
+        print(f"  language    {enrichment['language']}")
+        print(f"  tags        {', '.join(enrichment['tags']) or '—'}")
+        print(f"  topics      {', '.join(f'{c} ({NAMES.get(c, c)})' for c in enrichment['topics']) or '—'}")
+        print(f"  keywords    {', '.join(enrichment['keywords']) or '—'}")
+        for note in enrichment["notes"]:
+            print(f"  enrichment  {note}")
     for q in info["quarantine"]:
         print(f"  QUARANTINED {_fmt_time(q['at'], config)}  {q['file']}")
         for problem in q["problems"]:
             print(f"     {problem['field']}: {problem['reason']}")
         print(f"     original kept at {q['stored_path']}")
         print(f"     report at {q['report_path']}")
+    from newsroom.store.ledger import Ledger
+
+    deliveries = Ledger(open_store(config).engine).rows(info["id"])
+    if deliveries:
+        print("  deliveries")
+        for d in deliveries:
+            where = d.remote_url or d.remote_id or ""
+            when = _fmt_time(d.sent_at, config) if d.sent_at else ""
+            print(f"    {d.channel:<10} v{d.version}  {d.state:<8} {when} {where} {d.reason}".rstrip())
     if info["events"]:
         print("  timeline")
         for event in info["events"]:
@@ -168,6 +187,94 @@ def cmd_publish(args: argparse.Namespace, config: NewsroomConfig) -> int:
     return 0
 
 
+def cmd_deliveries(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    from newsroom.pipeline import open_store
+    from newsroom.store import utcnow
+    from newsroom.store.ledger import Ledger
+
+    ledger = Ledger(open_store(config).engine)
+    if args.release is not None:
+        if not ledger.release(args.release, f"released by hand: {args.reason}", utcnow()):
+            print(f"newsroom deliveries: no failed or unknown delivery #{args.release}", file=sys.stderr)
+            return 1
+        print(f"Delivery #{args.release} is pending again; the next distribute run sends it.")
+        return 0
+    rows = [r for r in ledger.rows(channel=args.channel) if args.state is None or r.state == args.state]
+    for r in rows:
+        line = f"#{r.id:<5} {r.article_id:<40} v{r.version} {r.channel:<10} {r.state:<8} {r.remote_id or ''}"
+        print(f"{line} {r.reason}".rstrip())
+    print(f"{len(rows)} deliveries; by state: {ledger.counts()}")
+    return 0
+
+
+def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    import getpass
+
+    from newsroom import pipeline
+
+    by = args.by or getpass.getuser()
+    try:
+        result = pipeline.takedown(args.id, reason=args.reason, by=by, config=config)
+    except KeyError:
+        print(f"newsroom takedown: no article {args.id!r} (check the id with `newsroom status`)", file=sys.stderr)
+        return 1
+    state = "taken down" if result["newly_taken_down"] else "was already taken down; surfaces checked again"
+    print(f"{args.id}: {state} by {by}: {args.reason}")
+    print(f"  removed from the bucket: {', '.join(result['removed']) or 'nothing'}")
+    print(f"  pages updated (listings, feeds, sitemaps, related links): {result['updated']}")
+    print(f"  CDN invalidations: {result['cdn_invalidations']}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    import getpass
+
+    from newsroom.pipeline import open_store
+    from newsroom.store import utcnow
+
+    try:
+        restored = open_store(config).restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
+    except KeyError:
+        print(f"newsroom restore: no article {args.id!r}", file=sys.stderr)
+        return 1
+    if not restored:
+        print(f"newsroom restore: {args.id} is not taken down", file=sys.stderr)
+        return 1
+    print(f"{args.id}: restored; it goes live again with the next pipeline run (within a minute), not re-announced.")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    from datetime import timedelta
+
+    from newsroom.pipeline import open_store
+    from newsroom.store import utcnow
+    from newsroom.store.ledger import PENDING, Ledger
+
+    store = open_store(config)
+    now = utcnow()
+    until = now + timedelta(days=args.days)
+    print(f"Schedule, {_fmt_time(now, config)} to {_fmt_time(until, config)} ({config.site.timezone})")
+    upcoming = store.upcoming(now, until)
+    print(f"  going live ({len(upcoming)})")
+    for row in upcoming:
+        kind = "embargo lifts" if row.data.get("embargo_until") else "publish_at"
+        print(f"    {_fmt_time(row.visible_from, config)}  {kind:<13} {row.id}  {row.title}")
+    pending = [r for r in Ledger(store.engine).rows() if r.state == PENDING]
+    print(f"  social posts waiting ({len(pending)})")
+    for r in pending:
+        when = _fmt_time(r.next_attempt_at, config) if r.next_attempt_at else "next run (paced)"
+        print(f"    {when}  {r.channel:<10} {r.article_id} v{r.version} {r.reason}".rstrip())
+    if config.digest.enabled and config.digest.lists:
+        local = now.astimezone(config.site.tz)
+        next_digest = local.replace(hour=6, minute=0, second=0, microsecond=0)
+        if next_digest <= local:
+            next_digest += timedelta(days=1)
+        lists = ", ".join(lst.name for lst in config.digest.lists)
+        print(f"  next digest  {next_digest:%Y-%m-%d %H:%M %Z}  lists: {lists}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsroom", description=__doc__)
     parser.add_argument("--config", help="the newsroom YAML (default: $NEWSROOM_CONFIG or include/newsroom.yaml)")
@@ -196,6 +303,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="render the whole site and upload what changed")
     p.add_argument("--verify", action="store_true", help="compare with the bucket's listing, not our records")
     p.set_defaults(func=cmd_publish)
+    p = sub.add_parser("takedown", help="remove an article from every surface (page, listings, feeds, CDN...)")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.set_defaults(func=cmd_takedown)
+
+    p = sub.add_parser("restore", help="undo a takedown (the article goes live again, not re-announced)")
+    p.add_argument("id")
+    p.add_argument("--by")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("schedule", help="what goes live, lifts its embargo or is due to be posted soon")
+    p.add_argument("--days", type=float, default=7)
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("deliveries", help="the social delivery ledger; release a failed/unknown one after checking")
+    p.add_argument("--state", choices=["pending", "sending", "sent", "failed", "skipped", "unknown"])
+    p.add_argument("--channel")
+    p.add_argument(
+        "--release", type=int, metavar="ID", help="make delivery ID pending again (you checked the platform)"
+    )
+    p.add_argument("--reason", default="checked on the platform")
+    p.set_defaults(func=cmd_deliveries)
     return parser
 
 

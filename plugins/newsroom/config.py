@@ -92,6 +92,72 @@ class Enrich(_Strict):
     review_min_articles: int = Field(default=3, ge=1)
 
 
+CHANNEL_TYPES = ("outbox", "facebook", "x", "telegram", "mastodon", "bluesky", "webhook")
+
+
+class ChannelConfig(_Strict):
+    """One social channel: where it posts (an Airflow connection), what, and how often."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    type: str
+    conn_id: str | None = None
+    sections: list[str] | str = "all"
+    tags: list[str] = Field(default_factory=list)
+    template: str | None = None
+    hashtags: bool = True
+    max_hashtags: int = Field(default=3, ge=0, le=10)
+    campaign: dict[str, str] = Field(default_factory=dict)
+    min_gap_minutes: float = Field(default=0, ge=0)
+    max_per_hour: int = Field(default=60, ge=1)
+    quiet_hours: str | None = None
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+    enabled: bool = True
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in CHANNEL_TYPES:
+            raise ValueError(f"expected one of {', '.join(CHANNEL_TYPES)}, got {value!r}")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"expected HH:MM-HH:MM in the site's time zone, got {value!r}")
+        return value
+
+
+class Distribution(_Strict):
+    max_age_hours: float = Field(default=48, gt=0)
+    stale_after_minutes: float = Field(default=10, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=30, gt=0)
+
+
+class DigestList(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    subscribers: str
+
+
+class Digest(_Strict):
+    enabled: bool = True
+    conn_id: str = "newsroom_smtp"
+    sender: str = "newsroom@localhost"
+    lists: list[DigestList] = Field(default_factory=list)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    send_empty: bool = False
+    top_stories: int = Field(default=3, ge=0)
+    unsubscribe: str = "mailto:unsubscribe@localhost"
+
+
+class Cdn(_Strict):
+    """A CloudFront distribution in front of the bucket (credentials: an Airflow AWS connection)."""
+
+    distribution_id: str = Field(min_length=1)
+    conn_id: str = "newsroom_cdn"
+
+
 class Storage(_Strict):
     conn_id: str = "newsroom_s3"
     bucket: str = Field(min_length=3)
@@ -126,10 +192,14 @@ class NewsroomConfig(_Strict):
     site: Site
     sections: list[Section] = Field(min_length=1)
     storage: Storage
+    cdn: Cdn | None = None
     database: Database = Database()
     airflow: AirflowApi = AirflowApi()
     paths: Paths = Paths()
     enrich: Enrich = Enrich()
+    distribution: Distribution = Distribution()
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    digest: Digest = Digest()
     taxonomy: str = "taxonomy.yaml"
     templates: str = "templates"
 
@@ -143,6 +213,16 @@ class NewsroomConfig(_Strict):
         for index, slug in enumerate(slugs):
             if slugs.index(slug) != index:
                 raise ValueError(f"sections.{index}.slug: duplicate section slug {slug!r}")
+        names = [c.name for c in self.channels]
+        for index, channel in enumerate(self.channels):
+            if names.index(channel.name) != index:
+                raise ValueError(f"channels.{index}.name: duplicate channel name {channel.name!r}")
+            wanted = [] if isinstance(channel.sections, str) else channel.sections
+            if isinstance(channel.sections, str) and channel.sections != "all":
+                raise ValueError(f"channels.{index}.sections: expected 'all' or a list of section slugs")
+            for slug in wanted:
+                if slug not in slugs:
+                    raise ValueError(f"channels.{index}.sections: unknown section {slug!r}")
         for index, section in enumerate(self.sections):
             if section.parent is not None and section.parent not in slugs:
                 raise ValueError(
@@ -192,6 +272,12 @@ class NewsroomConfig(_Strict):
     @property
     def build_dir(self) -> Path:
         return self.state_dir / "build"
+
+    def channel(self, name: str) -> ChannelConfig:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise KeyError(name)
 
     def database_url(self) -> str:
         """The state database: an Airflow connection, a URL, or SQLite in state_dir."""

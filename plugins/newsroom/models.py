@@ -52,6 +52,7 @@ class Article(BaseModel):
     blocked_tags: list[str] = Field(default_factory=list)
     language: str = "fr"
     correction: str | None = None
+    repost: bool = False
     source_format: str = "markdown"
     notes: list[str] = Field(default_factory=list)
 

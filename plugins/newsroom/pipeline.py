@@ -21,6 +21,7 @@ from typing import Any
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.enrich import Enricher, enrich_articles, load_taxonomy, write_review_file
 from newsroom.ingest import Inbox
+from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
 from newsroom.store import Store, utcnow
@@ -125,8 +126,10 @@ def render(
     pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
     result = write_pages(pages, _run_folder(config, run_id), ids)
     live = store.live_ids(ids, now)
+    rows = store.rows(ids)
+    waiting = sorted(i for i in set(ids) - live if i in rows and rows[i].taken_down_at is None)
     store.mark(sorted(live), "rendered", now)
-    store.mark(sorted(set(ids) - live), "scheduled", now, "waiting for publish_at / embargo_until")
+    store.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
     return result
 
@@ -152,5 +155,36 @@ def publish_build(build: str, config: NewsroomConfig | None = None, *, verify: b
         keys = [o["key"] for o in manifest["objects"] if o["article_id"] == article_id]
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
         store.mark([article_id], "published", now, detail)
+    invalidations = invalidate(config, result.uploaded, reference=folder.name)
     shutil.rmtree(folder, ignore_errors=True)
-    return {**result.as_dict(), "articles": len(published_ids)}
+    return {**result.as_dict(), "articles": len(published_ids), "cdn_invalidations": len(invalidations)}
+
+
+def takedown(
+    article_id: str, *, reason: str, by: str, config: NewsroomConfig | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Take an article down everywhere: its page, listings, feeds, sitemaps, related links, CDN.
+
+    Idempotent: a second call re-renders nothing new and deletes nothing more.
+    """
+    config = config or get_config()
+    store = open_store(config)
+    now = now or utcnow()
+    newly = store.take_down(article_id, reason=reason, by=by, now=now)
+    rendered = render([article_id], f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}", config=config, now=now)
+    published = publish_build(rendered["build"], config)
+    bucket = bucket_for(config)
+    keys = sorted(k for k, o in store.objects().items() if o.article_id == article_id)
+    outbox = sorted(k for k in bucket.listing() if k.startswith("_outbox/") and f"/{article_id}/" in k)
+    bucket.delete([*keys, *outbox])
+    store.forget_objects(keys)
+    store.record_removed(article_id, [*keys, *outbox])
+    invalidations = invalidate(config, keys, reference=f"takedown-{article_id}-{now.isoformat()}")
+    log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
+    return {
+        "article": article_id,
+        "newly_taken_down": newly,
+        "removed": [*keys, *outbox],
+        "updated": published["uploaded"],
+        "cdn_invalidations": published["cdn_invalidations"] + len(invalidations),
+    }

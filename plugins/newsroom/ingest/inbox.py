@@ -24,7 +24,7 @@ from pathlib import Path
 from newsroom.config import NewsroomConfig
 from newsroom.ingest.reader import read_article
 from newsroom.models import ArticleError, Problem
-from newsroom.store import Filed, Store, utcnow
+from newsroom.store import Filed, Store, TakenDownError, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,15 @@ class Inbox:
             folder = self.archive / day
             folder.mkdir(parents=True, exist_ok=True)
             archived = _free_name(folder, name, digest)
-            filed = store.record_version(article, source_file=name, archived_path=str(archived), tz=self.config.site.tz)
+            try:
+                filed = store.record_version(
+                    article, source_file=name, archived_path=str(archived), tz=self.config.site.tz
+                )
+            except TakenDownError as exc:
+                refusal = ArticleError(name, [Problem("id", str(exc))], article_id=article.id)
+                self._quarantine(store, path, name, digest, refusal)
+                outcome.quarantined.append(name)
+                continue
             os.replace(path, archived)
             if filed.changed:
                 outcome.accepted.append(filed)

@@ -16,7 +16,7 @@ from newsroom.models import Problem
 FIELDS = {
     "id", "title", "slug", "section", "author", "authors", "date", "published", "updated",
     "publish_at", "embargo_until", "summary", "description", "image", "image_alt", "image_caption",
-    "image_credit", "tags", "blocked_tags", "language", "lang", "correction",
+    "image_credit", "tags", "blocked_tags", "repost", "language", "lang", "correction",
 }  # fmt: skip
 
 

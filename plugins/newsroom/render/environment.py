@@ -52,6 +52,20 @@ def make_environment(template_dir: Path, *, timezone: str, locale: str = "fr_FR"
     return env
 
 
+def make_text_environment(template_dir: Path) -> Environment:
+    """Plain-text templates (social posts, the email's text part): no autoescape; a template
+    that produces HTML (Telegram's) escapes explicitly with ``|e``."""
+    return Environment(
+        loader=FileSystemLoader(str(template_dir)),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+
+
 def get_template(env: Environment, name: str):  # type: ignore[no-untyped-def]
     try:
         return env.get_template(name)

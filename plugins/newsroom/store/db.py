@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
 )
@@ -139,6 +140,52 @@ class CandidateRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_entity_candidates_key", "key"),)
+
+
+class DeliveryRow(Base):
+    """The delivery ledger: one row per (article, version, channel), claimed before sending.
+
+    States: pending -> sending -> sent; a retryable error puts it back to
+    pending with ``next_attempt_at``; failed (a 4xx, or out of attempts);
+    skipped (not to be sent: a correction, an archival article, a disabled
+    route); unknown (the outcome could not be known and resending could post
+    twice: a person must look).
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    remote_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    remote_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("article_id", "version", "channel", name="uq_delivery"),)
+
+
+class TakedownRow(Base):
+    """Who took an article down, when and why; ``restored_at`` once an editor restores it."""
+
+    __tablename__ = "takedowns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    removed_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    restored_by: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class QuarantineRow(Base):

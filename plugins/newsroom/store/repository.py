@@ -29,6 +29,7 @@ from newsroom.store.db import (
     QuarantineRow,
     RelatedRow,
     TagRow,
+    TakedownRow,
     VersionRow,
     make_engine,
 )
@@ -43,6 +44,17 @@ def content_hash(article: Article) -> str:
     """Identity of a version: the same article filed twice is not a new version."""
     payload = article.model_dump_json(exclude={"notes"})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class TakenDownError(Exception):
+    """A taken-down article was filed again: refused until an editor restores it."""
+
+    def __init__(self, article_id: str, at: datetime) -> None:
+        super().__init__(
+            f"article {article_id!r} was taken down on {at:%Y-%m-%d %H:%M} UTC; "
+            f"restore it first with `newsroom restore {article_id}`"
+        )
+        self.article_id = article_id
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,8 @@ class Store:
         digest = content_hash(article)
         with self.session() as session:
             row = session.get(ArticleRow, article.id, with_for_update=True)
+            if row is not None and row.taken_down_at is not None:
+                raise TakenDownError(article.id, row.taken_down_at)
             if row is not None and row.content_hash == digest:
                 return Filed(article.id, row.version, False, row.path)
             published = article.published or article.publish_at or (row.published if row else now)
@@ -220,6 +234,71 @@ class Store:
                 reason = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
                 session.add(EventRow(article_id=article_id, at=now, kind="quarantined", detail=f"{file}: {reason}"))
 
+    # -- takedown -------------------------------------------------------------
+    def take_down(self, article_id: str, *, reason: str, by: str, now: datetime) -> bool:
+        """Mark the article taken down (False if it already is); every surface drops it from now on."""
+        with self.session() as session:
+            row = session.get(ArticleRow, article_id, with_for_update=True)
+            if row is None:
+                raise KeyError(article_id)
+            if row.taken_down_at is not None:
+                return False
+            row.taken_down_at = now
+            row.status = "taken_down"
+            session.add(TakedownRow(article_id=article_id, at=now, by=by, reason=reason, removed_keys=[]))
+            session.add(EventRow(article_id=article_id, at=now, kind="taken_down", detail=f"by {by}: {reason}"))
+            return True
+
+    def record_removed(self, article_id: str, keys: Sequence[str]) -> None:
+        with self.session() as session:
+            row = session.scalars(
+                select(TakedownRow).where(TakedownRow.article_id == article_id).order_by(TakedownRow.id.desc())
+            ).first()
+            if row is not None:
+                row.removed_keys = sorted(set(row.removed_keys) | set(keys))
+
+    def restore(self, article_id: str, *, by: str, now: datetime) -> bool:
+        """Undo a takedown: the article goes live again on the next run (not re-announced)."""
+        with self.session() as session:
+            row = session.get(ArticleRow, article_id, with_for_update=True)
+            if row is None:
+                raise KeyError(article_id)
+            if row.taken_down_at is None:
+                return False
+            row.taken_down_at = None
+            row.went_live_at = None
+            row.status = "filed"
+            takedown = session.scalars(
+                select(TakedownRow).where(TakedownRow.article_id == article_id).order_by(TakedownRow.id.desc())
+            ).first()
+            if takedown is not None:
+                takedown.restored_at, takedown.restored_by = now, by
+            session.add(EventRow(article_id=article_id, at=now, kind="restored", detail=f"by {by}"))
+            return True
+
+    def takedown_of(self, article_id: str) -> dict[str, Any] | None:
+        with self.session() as session:
+            row = session.scalars(
+                select(TakedownRow)
+                .where(TakedownRow.article_id == article_id, TakedownRow.restored_at.is_(None))
+                .order_by(TakedownRow.id.desc())
+            ).first()
+            return None if row is None else {"at": row.at, "by": row.by, "reason": row.reason}
+
+    def upcoming(self, now: datetime, until: datetime) -> list[ArticleRow]:
+        """Articles that go live (publish_at / embargo) between now and ``until``."""
+        with self.session() as session:
+            query = (
+                select(ArticleRow)
+                .where(
+                    ArticleRow.taken_down_at.is_(None),
+                    ArticleRow.visible_from > now,
+                    ArticleRow.visible_from <= until,
+                )
+                .order_by(ArticleRow.visible_from, ArticleRow.id)
+            )
+            return list(session.scalars(query))
+
     # -- reading --------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:
         with self.session() as session:
@@ -266,6 +345,16 @@ class Store:
             query = query.limit(limit)
         with self.session() as session:
             return [Listed(*row) for row in session.execute(query)]
+
+    def recently_live(self, since: datetime, now: datetime) -> list[ArticleRow]:
+        """Articles live now whose page went live since ``since`` (what distribution may announce)."""
+        with self.session() as session:
+            query = (
+                select(ArticleRow)
+                .where(ArticleRow.went_live_at >= since, ArticleRow.went_live_at <= now, _live(now))
+                .order_by(ArticleRow.went_live_at, ArticleRow.id)
+            )
+            return list(session.scalars(query))
 
     def due(self, now: datetime) -> list[str]:
         """Articles whose time has come but that never went live (publish_at, embargo)."""
@@ -473,8 +562,19 @@ class Store:
             objects = list(
                 session.scalars(select(ObjectRow).where(ObjectRow.article_id == article_id).order_by(ObjectRow.key))
             )
+            enrichment = session.get(EnrichmentRow, article_id)
+            tags = list(session.scalars(select(TagRow).where(TagRow.article_id == article_id).order_by(TagRow.tag)))
             return {
                 "id": article_id,
+                "enrichment": None
+                if enrichment is None
+                else {
+                    "tags": [f"{t.name} ({t.kind})" for t in tags],
+                    "language": enrichment.language,
+                    "topics": enrichment.topics,
+                    "keywords": enrichment.keywords,
+                    "notes": enrichment.notes,
+                },
                 "article": None
                 if row is None
                 else {
