@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -25,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -278,12 +279,49 @@ def default_stack(config: NewsroomConfig) -> Stack:
     return Stack(config, seaweed, AirflowStandalone(state / "airflow", 8080, env))
 
 
+_PUBLISHED = re.compile(r"^published: .*$", re.MULTILINE)
+
+
+def _sample_date(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return str(json.loads(text).get("firstcreated", ""))
+    found = _PUBLISHED.search(text)
+    return found.group(0) if found else ""
+
+
+def fresh_samples(samples: Path, folder: Path, now: datetime) -> list[Path]:
+    """Copies of the samples dated today, ten minutes apart in their original order.
+
+    The samples carry fixed 2025 dates (the golden files need them); filed as
+    they are, distribution would rightly treat them as archives and announce
+    nothing. The demo files them as today's news instead.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    files = sorted((p for p in samples.iterdir() if p.is_file()), key=_sample_date, reverse=True)
+    copies = []
+    for rank, path in enumerate(files):
+        when = (now - timedelta(minutes=10 * rank + 1)).replace(microsecond=0).isoformat()
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            doc = json.loads(text)
+            doc["firstcreated"] = doc["versioncreated"] = when
+            text = json.dumps(doc, ensure_ascii=False, indent=2)
+        else:
+            text = _PUBLISHED.sub(f"published: {when}", text, count=1)
+        target = folder / path.name
+        target.write_text(text, encoding="utf-8")
+        copies.append(target)
+    return copies
+
+
 def file_samples(config: NewsroomConfig, samples: Path) -> tuple[list[str], dict[str, Any] | None]:
     from newsroom.airflow_api import signal_filed
     from newsroom.ingest import Inbox
 
     inbox = Inbox(config)
-    names = [inbox.file(p).name for p in sorted(samples.iterdir()) if p.is_file()]
+    fresh = fresh_samples(samples, config.state_dir / "samples-today", datetime.now(UTC))
+    names = [inbox.file(p).name for p in fresh]
     return names, signal_filed(config, names)
 
 

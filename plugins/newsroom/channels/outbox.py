@@ -1,0 +1,112 @@
+"""The outbox: each would-be post written to the bucket, for review, instead of a platform.
+
+Key ``_outbox/{channel}/{article_id}/v{version}.json`` (under the storage
+prefix), pretty JSON, ``application/json``. Writing the same post again
+overwrites the same key, so the channel is idempotent, and
+:meth:`OutboxChannel.find` is a HEAD on that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost, UncertainError
+
+if TYPE_CHECKING:
+    from newsroom.publish.s3 import BucketClient
+
+
+def outbox_key(post: Post) -> str:
+    return f"_outbox/{post.channel}/{post.article_id}/v{post.version}.json"
+
+
+def _classify(exc: Exception, what: str) -> ChannelError:
+    """botocore's errors as channel errors (5xx, throttling and transport are retryable)."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    if isinstance(exc, ClientError):
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        message = f"{what}: {code or status}: {exc}"
+        if status >= 500 or status == 429 or code in ("SlowDown", "Throttling", "RequestTimeout"):
+            return RetryableError(message, status=status or None)
+        return PermanentError(message, status=status or None)
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
+        return RetryableError(f"{what}: {exc}")
+    if isinstance(exc, ReadTimeoutError | ConnectionClosedError):
+        return UncertainError(f"{what}: {exc}")
+    return RetryableError(f"{what}: {type(exc).__name__}: {exc}")
+
+
+class OutboxChannel:
+    """Writes each post as JSON to the site's bucket (through a BucketClient, made on first use)."""
+
+    idempotent: bool = True
+
+    def __init__(self, name: str, bucket: BucketClient | Callable[[], BucketClient]) -> None:
+        self.name = name
+        self._bucket: BucketClient | None = None
+        self._factory: Callable[[], BucketClient] | None = None
+        if callable(bucket):
+            self._factory = bucket
+        else:
+            self._bucket = bucket
+
+    @property
+    def bucket(self) -> BucketClient:
+        if self._bucket is None:
+            assert self._factory is not None
+            self._bucket = self._factory()
+        return self._bucket
+
+    def document(self, post: Post) -> dict[str, Any]:
+        return {
+            "channel": post.channel,
+            "article_id": post.article_id,
+            "version": post.version,
+            "idempotency_key": post.idempotency_key,
+            "language": post.language,
+            "title": post.title,
+            "url": post.url,
+            "text": post.text,
+            "summary": post.summary,
+            "image_url": post.image_url,
+            "image_alt": post.image_alt,
+            "hashtags": list(post.hashtags),
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+
+    def send(self, post: Post) -> SentPost:
+        key = outbox_key(post)
+        body = (json.dumps(self.document(post), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        try:
+            bucket = self.bucket
+            bucket.put(key, body, hashlib.md5(body).hexdigest(), "outbox")
+        except Exception as exc:
+            raise _classify(exc, f"outbox {self.name}: put {key}") from exc
+        return SentPost(remote_id=key, remote_url=f"s3://{bucket.bucket}/{bucket.prefix}{key}")
+
+    def find(self, post: Post) -> SentPost | None:
+        from botocore.exceptions import ClientError
+
+        key = outbox_key(post)
+        try:
+            bucket = self.bucket
+            bucket.client.head_object(Bucket=bucket.bucket, Key=bucket.prefix + key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise _classify(exc, f"outbox {self.name}: head {key}") from exc
+        except Exception as exc:
+            raise _classify(exc, f"outbox {self.name}: head {key}") from exc
+        return SentPost(remote_id=key, remote_url=f"s3://{bucket.bucket}/{bucket.prefix}{key}")

@@ -1,0 +1,104 @@
+"""Messages in a Telegram channel through the Bot API (``POST /bot<token>/sendMessage``).
+
+The bot must be an administrator of the channel. The text is sent with
+``parse_mode: HTML`` (so it is HTML-escaped here: the post's text is plain)
+and a large link preview of the article. Every answer is
+``{"ok": true, "result": {...}}`` or ``{"ok": false, "error_code", "description",
+"parameters": {"retry_after"}}``; the wait of a 429 is in that JSON, not in a header.
+
+The Bot API has no idempotency key and cannot list a channel's messages, so
+the channel is not idempotent and :meth:`TelegramChannel.find` returns None.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import requests
+
+from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost
+from newsroom.channels.http import error_for, json_of, request
+
+DEFAULT_HOST = "https://api.telegram.org"
+
+
+def _answer(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class TelegramChannel:
+    """Posts the post's text, with a large preview of its link, in one channel or chat."""
+
+    idempotent: bool = False
+
+    def __init__(self, name: str, *, token: str, chat_id: str, host: str = DEFAULT_HOST, timeout: float = 10.0) -> None:
+        self.name = name
+        self.token = token
+        self.chat_id = chat_id
+        self.host = host.rstrip("/")
+        self.timeout = timeout
+
+    def _error(self, response: requests.Response, what: str) -> ChannelError:
+        answer = _answer(response)
+        if "error_code" not in answer:
+            return error_for(response, what, (self.token,))
+        code = int(answer.get("error_code") or response.status_code)
+        message = f"{what}: HTTP {response.status_code}: {answer.get('description', '')}"
+        parameters = answer.get("parameters")
+        parameters = parameters if isinstance(parameters, dict) else {}
+        if code == 429 or response.status_code == 429:
+            wait = parameters.get("retry_after")
+            seconds = float(wait) if isinstance(wait, int | float) else None
+            return RetryableError(message, status=429, retry_after=seconds)
+        if code >= 500 or response.status_code >= 500:
+            return RetryableError(message, status=response.status_code)
+        if "migrate_to_chat_id" in parameters:
+            message += f" (the chat moved: set chat_id to {parameters['migrate_to_chat_id']})"
+        return PermanentError(message, status=response.status_code)
+
+    def message_url(self, chat: dict[str, Any], message_id: str) -> str | None:
+        username = chat.get("username")
+        if isinstance(username, str) and username:
+            return f"https://t.me/{username}/{message_id}"
+        if self.chat_id.startswith("@"):
+            return f"https://t.me/{self.chat_id[1:]}/{message_id}"
+        chat_id = str(chat.get("id", self.chat_id))
+        if chat_id.startswith("-100"):
+            return f"https://t.me/c/{chat_id[4:]}/{message_id}"
+        return None
+
+    def send(self, post: Post) -> SentPost:
+        what = f"telegram {self.name}: sendMessage"
+        payload = {
+            "chat_id": self.chat_id,
+            "text": html.escape(post.text, quote=False),
+            "parse_mode": "HTML",
+            "link_preview_options": {"url": post.url, "prefer_large_media": True},
+        }
+        response = request(
+            "POST",
+            f"{self.host}/bot{self.token}/sendMessage",
+            what=what,
+            timeout=self.timeout,
+            json_body=payload,
+            secrets=(self.token,),
+        )
+        if not 200 <= response.status_code < 300:
+            raise self._error(response, what)
+        answer = json_of(response, what)
+        result = answer.get("result") if isinstance(answer, dict) and answer.get("ok") is True else None
+        if not isinstance(result, dict) or "message_id" not in result:
+            raise self._error(response, what)
+        message_id = str(result["message_id"])
+        chat: dict[str, Any] = result["chat"] if isinstance(result.get("chat"), dict) else {}
+        details = {"chat_id": str(chat.get("id", self.chat_id))}
+        return SentPost(remote_id=message_id, remote_url=self.message_url(chat, message_id), details=details)
+
+    def find(self, post: Post) -> SentPost | None:
+        """Unknowable: the Bot API cannot list a channel's messages."""
+        return None

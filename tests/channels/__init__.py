@@ -1,0 +1,1 @@
+"""Channel adapters against real loopback fakes of each platform."""

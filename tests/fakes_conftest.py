@@ -1,0 +1,45 @@
+"""The fake platforms as fixtures, shared by the channel and distribution tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakeTelegram, FakeWebhook, FakeX
+
+
+@pytest.fixture
+def facebook_fake() -> Iterator[FakeFacebook]:
+    with FakeFacebook() as fake:
+        yield fake
+
+
+@pytest.fixture
+def x_fake() -> Iterator[FakeX]:
+    with FakeX() as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram_fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def mastodon_fake() -> Iterator[FakeMastodon]:
+    with FakeMastodon() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bluesky_fake() -> Iterator[FakeBluesky]:
+    with FakeBluesky() as fake:
+        yield fake
+
+
+@pytest.fixture
+def webhook_fake() -> Iterator[FakeWebhook]:
+    with FakeWebhook() as fake:
+        yield fake
