@@ -38,12 +38,14 @@ def bucket_for(config: NewsroomConfig) -> BucketClient:
     return BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
 
 
-def ingest(config: NewsroomConfig | None = None, *, limit: int | None = None) -> dict[str, Any]:
+def ingest(
+    config: NewsroomConfig | None = None, *, limit: int | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """Read the inbox; return the ids to process (new versions, and scheduled ones now due)."""
     config = config or get_config()
     store = open_store(config)
     outcome = Inbox(config).process(store, limit=limit)
-    due = store.due(utcnow())
+    due = store.due(now or utcnow())
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
     log.info(
         "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
@@ -71,12 +73,13 @@ def _parent_iptc(config: NewsroomConfig, slug: str) -> str | None:
     return config.section(parent).iptc if parent else None
 
 
-def enrich(ids: Sequence[str], config: NewsroomConfig | None = None) -> dict[str, Any]:
+def enrich(ids: Sequence[str], config: NewsroomConfig | None = None, *, now: datetime | None = None) -> dict[str, Any]:
     """Tags, topics, keywords, related links; also the tags the articles held before (their pages change too)."""
     config = config or get_config()
     store = open_store(config)
     before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
-    done = enrich_articles(store, make_enricher(config), list(ids), utcnow(), batch_size=config.enrich.batch_size * 2)
+    batch = config.enrich.batch_size * 2
+    done = enrich_articles(store, make_enricher(config), list(ids), now or utcnow(), batch_size=batch)
     proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
     log.info("Enrich: %d article(s); %d entities proposed in %s", len(done), proposals, config.review_file)
     return {"ids": done, "previous_tags": sorted(before)}
@@ -134,7 +137,9 @@ def render(
     return result
 
 
-def publish_build(build: str, config: NewsroomConfig | None = None, *, verify: bool = False) -> dict[str, Any]:
+def publish_build(
+    build: str, config: NewsroomConfig | None = None, *, verify: bool = False, now: datetime | None = None
+) -> dict[str, Any]:
     """Upload what changed from a build folder, then mark its articles published."""
     config = config or get_config()
     store = open_store(config)
@@ -148,7 +153,7 @@ def publish_build(build: str, config: NewsroomConfig | None = None, *, verify: b
     bucket = bucket_for(config)
     bucket.ensure_bucket()
     result = publish(planned, store, bucket, workers=config.storage.upload_workers, verify=verify)
-    now = utcnow()
+    now = now or utcnow()
     published_ids = sorted({o["article_id"] for o in manifest["objects"] if o["article_id"]} & set(manifest["changed"]))
     uploaded = set(result.uploaded)
     for article_id in published_ids:
