@@ -174,6 +174,10 @@ class AirflowStandalone:
         env.update(
             {
                 "PATH": f"{BIN}:{env.get('PATH', '')}",
+                # config/airflow_local_settings.py preloads the NLP model before the executor forks
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (str(REPO_ROOT / "config"), str(REPO_ROOT / "plugins"), env.get("PYTHONPATH")) if p
+                ),
                 "AIRFLOW_HOME": str(self.home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),

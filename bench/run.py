@@ -1,0 +1,247 @@
+"""``make bench``: render throughput on a generated archive, then filed-to-live latency on the embedded stack.
+
+    python -m bench.run [--articles 5000] [--filings 8] [--skip-latency] [--profile] [--keep]
+
+Prints a readable report on stdout (progress goes to stderr) and writes the
+same figures as JSON to ``bench-out/results.json``. Every temp dir and
+server it starts is removed or stopped on the way out, Ctrl-C included.
+``python -m bench.run --articles 500 --filings 2`` is a quick smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import latency, render_bench
+from bench.generate import DEFAULT_SEED
+from bench.util import LISTING_KINDS, REPO_ROOT, log, peak_rss_mb
+
+
+@contextmanager
+def workdir(name: str, keep: bool) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=f"newsroom-bench-{name}-"))
+    try:
+        yield path
+    finally:
+        if keep:
+            log(f"kept {path}")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
+
+
+def meta() -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "local_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+# -- the report ----------------------------------------------------------------
+def _f(value: Any, digits: int = 2) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "—"
+
+
+def format_render(r: dict[str, Any]) -> list[str]:
+    lines = [f"Render throughput ({r['articles_requested']} generated articles, seed {r['seed']})"]
+    if "error" in r:
+        lines.append(f"  FAILED: {r['error']}")
+    gen = r.get("generate")
+    if gen:
+        lines.append(
+            f"  generate      {gen['articles']:>7} articles  {_f(gen['seconds']):>8} s  "
+            f"{_f(gen['articles_per_s'], 1):>8} articles/s   ({gen['megabytes']} MB of Markdown)"
+        )
+    for name, label in (("file", "file (inbox)"), ("ingest", "ingest"), ("enrich", "enrich ¹")):
+        phase = r.get(name)
+        if phase:
+            extra = f"   ({phase['quarantined']} quarantined)" if "quarantined" in phase else ""
+            lines.append(
+                f"  {label:<13} {phase['articles']:>7} articles  {_f(phase['seconds']):>8} s  "
+                f"{_f(phase['articles_per_s'], 1):>8} articles/s{extra}"
+            )
+    if r.get("enrich"):
+        lines.append("  ¹ newsroom.pipeline.enrich, as the DAG's enrich task runs it (model load included)")
+    full = r.get("full_render")
+    if full:
+        lines.append("  full render (SiteRenderer.everything + write_pages)")
+        lines.append(f"    {'':<38}{'pages':>7}{'render s':>11}{'pages/s':>10}{'ms/page':>10}{'MB':>8}")
+        listing = [(f"  {k}", v) for k, v in full["by_kind"].items() if k in LISTING_KINDS]
+        other = [(f"  {k}", v) for k, v in full["by_kind"].items() if k != "article" and k not in LISTING_KINDS]
+        for label, group in (
+            ("article pages", full["article"]),
+            ("listing pages (home, sections, tags)", full["listing"]),
+            *listing,
+            ("other (static, feeds, sitemaps...)", full["other"]),
+            *other,
+            ("total", full["total"]),
+        ):
+            lines.append(
+                f"    {label:<38}{group['pages']:>7}{_f(group['seconds']):>11}{_f(group['pages_per_s'], 1):>10}"
+                f"{_f(group['ms_per_page'], 3):>10}{_f(group['bytes'] / 1e6, 1):>8}"
+            )
+        lines.append(
+            f"    write to disk {_f(full['write_seconds'])} s; render + write {_f(full['wall_seconds'])} s "
+            f"= {_f(full['site_pages_per_s'], 1)} pages/s end to end ({full['distinct_keys_written']} files)"
+        )
+    inc = r.get("incremental_render")
+    if inc:
+        kinds = inc["by_kind"]
+        parts = ", ".join(f"{v['pages']} {k}" for k, v in kinds.items())
+        lines.append(
+            f"  incremental render of 1 new article (SiteRenderer.plan): {inc['total']['pages']} pages ({parts})"
+        )
+        lines.append(
+            f"    render {_f(inc['render_seconds'], 3)} s, write {_f(inc['write_seconds'], 3)} s "
+            f"(its ingest {_f(inc['ingest_seconds'], 3)} s, enrich {_f(inc['enrich_seconds'], 3)} s); "
+            f"article page {_f(inc['article']['ms_per_page'], 1)} ms, "
+            f"listing pages {_f(inc['listing']['ms_per_page'], 1)} ms/page"
+        )
+    rss = r.get("rss_mb") or {}
+    if rss:
+        steps = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in rss.items())
+        lines.append(f"  peak RSS {r.get('peak_rss_mb', max(rss.values())):.0f} MB (after: {steps})")
+    profile = r.get("profile")
+    if profile:
+        lines.append(f"  profile of a second full render ({profile['file']}), top by cumulative time:")
+        lines.append(f"    {'cumtime':>8} {'tottime':>8} {'calls':>9}  function")
+        for row in profile["top_cumulative"][:25]:
+            lines.append(f"    {row['cumtime']:>8.3f} {row['tottime']:>8.3f} {row['calls']:>9}  {row['function']}")
+    return lines
+
+
+def format_latency(r: dict[str, Any]) -> list[str]:
+    lines = [f"Filed-to-live latency ({r.get('filings_requested', '?')} filings, SeaweedFS + Airflow standalone)"]
+    r.setdefault("filings", [])
+    lines.append(
+        f"  setup, not counted: SeaweedFS {_f(r.get('seaweed_start_seconds'), 1)} s, "
+        f"Airflow standalone {_f(r.get('airflow_start_seconds'), 1)} s (first start migrates its DB)"
+    )
+    if r["filings"]:
+        lines.append(f"  {'#':>2}  {'article':<46}{'signal':>8}{'row':>8}{'live':>8}   store events (s after filing)")
+    for number, f in enumerate(r["filings"], 1):
+        events = ", ".join(f"{k} {v:.1f}" for k, v in f["events"].items())
+        if f.get("signal_error"):
+            events += f" (signal failed: {f['signal_error'][:60]})"
+        lines.append(
+            f"  {number:>2}  {f['article_id'][:45]:<46}{_f(f['signal_seconds']):>8}"
+            f"{_f(f['row_seen_seconds']):>8}{_f(f['live_seconds']):>8}   {events}"
+        )
+    if "median_seconds" in r:
+        lines.append(
+            f"  filed → article page in the bucket: median {r['median_seconds']:.2f} s, "
+            f"worst {r['worst_seconds']:.2f} s (best {r['best_seconds']:.2f} s, mean {r['mean_seconds']:.2f} s; "
+            f"{r['live']} of {len(r['filings'])} live)"
+        )
+    if "ingest_runs" in r:
+        runs = ", ".join(f"{n} {state}" for state, n in sorted(r["ingest_runs"].items()))
+        lines.append(f"  ingest_articles runs seen: {runs} (event-driven and the every-minute safety net)")
+    if r.get("error"):
+        lines.append(f"  FAILED: {r['error']}")
+    if r.get("airflow_log_tail"):
+        lines.append("  last lines of airflow standalone.log:")
+        lines.extend(f"    {line}" for line in r["airflow_log_tail"].splitlines()[-20:])
+    return lines
+
+
+def format_report(results: dict[str, Any]) -> str:
+    m = results["meta"]
+    head = (
+        f"Newsroom benchmark — {m['started']}, Python {m['python']}, {m['cpus']} CPUs, "
+        f"commit {m['commit'] or '?'}{' + local changes' if m['local_changes'] else ''}"
+    )
+    lines = [head, ""]
+    if "render" in results:
+        lines += [*format_render(results["render"]), ""]
+    if "latency" in results:
+        lines += [*format_latency(results["latency"]), ""]
+    elif results.get("latency_skipped"):
+        lines += ["Filed-to-live latency: skipped (--skip-latency)", ""]
+    lines.append(f"Total {results['seconds']:.1f} s; results in {results['output']}")
+    return "\n".join(lines)
+
+
+# -- main ----------------------------------------------------------------------
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=5000, help="size of the generated archive (default 5000)")
+    parser.add_argument("--filings", type=int, default=8, help="articles filed one by one for the latency (default 8)")
+    parser.add_argument("--skip-latency", action="store_true", help="only the render throughput")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for one filing to go live")
+    parser.add_argument("--profile", action="store_true", help="also profile a second full render (cProfile)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-out", help="folder for results.json")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dirs (state, logs) for inspection")
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.filings < 0:
+        parser.error("--articles must be at least 1 and --filings at least 0")
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    output = args.out / "results.json"
+    results: dict[str, Any] = {"meta": meta(), "args": {k: str(v) for k, v in vars(args).items()}}
+    failed = False
+    try:
+        with workdir("render", args.keep) as folder:
+            results["render"] = {}
+            try:
+                profile = args.out / "render.prof" if args.profile else None
+                render_bench.run(args.articles, args.seed, folder, profile_to=profile, result=results["render"])
+            except Exception as exc:  # report it (with what was measured) and go on to the latency
+                log(f"render: failed: {type(exc).__name__}: {exc}")
+                results["render"]["error"] = f"{type(exc).__name__}: {exc}"
+                failed = True
+        if args.skip_latency or args.filings == 0:
+            results["latency_skipped"] = True
+        else:
+            results["latency"] = {}
+            with workdir("latency", args.keep) as folder:
+                try:
+                    latency.run(args.filings, args.seed, folder, timeout=args.timeout, result=results["latency"])
+                except Exception as exc:  # servers are already stopped by latency.run's finally
+                    log(f"latency: failed: {type(exc).__name__}: {exc}")
+                    results["latency"]["error"] = f"{type(exc).__name__}: {exc}"
+            failed = failed or bool(results["latency"].get("error")) or results["latency"].get("not_live", 0) > 0
+    except KeyboardInterrupt:
+        log("interrupted: servers stopped and temp dirs removed")
+        return 130
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["peak_rss_mb_this_process"] = round(peak_rss_mb(), 1)
+    results["output"] = str(output)
+    output.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    print(format_report(results))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
