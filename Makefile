@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run demo test check unit e2e bench eval lock golden clean venv
+.PHONY: run demo test check unit e2e bench eval lock golden clean venv vnu
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,21 @@ demo: venv
 	$(BIN)/python -m newsroom.devstack demo
 
 ## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
-test: venv check
+test: venv vnu check
 	$(BIN)/python -m pytest
+
+## the Nu HTML Checker for the tests: Java (Debian) if missing, then vnu.jar from npm (package-lock.json)
+## (--ignore-scripts: vnu-jar's postinstall would try to download a Java runtime)
+vnu:
+	@command -v java >/dev/null 2>&1 || { apt-get update && apt-get install -y default-jre-headless; }
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --ignore-scripts --no-audit --no-fund
 
 check: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-unit: venv
+unit: venv vnu
 	$(BIN)/python -m pytest -m "not e2e"
 
 eval: venv

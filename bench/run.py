@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import latency, render_bench
+from bench import latency, related_bench, render_bench
 from bench.generate import DEFAULT_SEED
 from bench.util import LISTING_KINDS, REPO_ROOT, log, peak_rss_mb
 
@@ -178,6 +178,8 @@ def format_report(results: dict[str, Any]) -> str:
     lines = [head, ""]
     if "render" in results:
         lines += [*format_render(results["render"]), ""]
+    if "related" in results:
+        lines += [*related_bench.format_related(results["related"]), ""]
     if "latency" in results:
         lines += [*format_latency(results["latency"]), ""]
     elif results.get("latency_skipped"):
@@ -201,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also profile a second full render (cProfile)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench-out", help="folder for results.json")
     parser.add_argument("--keep", action="store_true", help="keep the temp dirs (state, logs) for inspection")
+    parser.add_argument("--related-sizes", default="10000,100000", help="archive sizes for the related-link query time")
+    parser.add_argument("--related-queries", type=int, default=200)
+    parser.add_argument("--skip-related", action="store_true")
     args = parser.parse_args(argv)
     if args.articles < 1 or args.filings < 0:
         parser.error("--articles must be at least 1 and --filings at least 0")
@@ -221,6 +226,15 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"render: failed: {type(exc).__name__}: {exc}")
                 results["render"]["error"] = f"{type(exc).__name__}: {exc}"
                 failed = True
+        if not args.skip_related:
+            with workdir("related", args.keep) as folder:
+                try:
+                    sizes = [int(x) for x in args.related_sizes.split(",") if x.strip()]
+                    results["related"] = related_bench.run(sizes, args.related_queries, folder, args.seed)
+                except Exception as exc:
+                    log(f"related: failed: {type(exc).__name__}: {exc}")
+                    results["related"] = {"error": f"{type(exc).__name__}: {exc}"}
+                    failed = True
         if args.skip_latency or args.filings == 0:
             results["latency_skipped"] = True
         else:

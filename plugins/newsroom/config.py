@@ -55,6 +55,17 @@ class Site(_Strict):
             raise ValueError("expected an absolute http(s) URL, e.g. https://www.example.bj/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("logo")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        """An absolute http(s) URL, or a file of the static folder beside the templates (no '..', not absolute)."""
+        if value is None or re.match(r"^https?://[^\s/]+", value):
+            return value
+        parts = value.replace("\\", "/").split("/")
+        if not value.strip() or value.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]+:", value):
+            raise ValueError(f"expected a file of the static folder (e.g. logo.svg) or an http(s) URL, got {value!r}")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:

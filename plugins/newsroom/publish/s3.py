@@ -49,8 +49,9 @@ CACHE_CONTROL = {
     "section": "public, max-age=60, stale-while-revalidate=30",
     "home": "public, max-age=60, stale-while-revalidate=30",
     "feed": "public, max-age=300",
+    "sitemap": "public, max-age=300",
 }
-ORDER = ("static", "article", "tag", "section", "feed", "home")
+ORDER = ("static", "article", "tag", "section", "feed", "sitemap", "home")
 
 
 def content_type(key: str) -> str:

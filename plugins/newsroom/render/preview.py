@@ -28,5 +28,14 @@ def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher,
     rows = store.rows(related_ids)
     related = [_listed(rows[i]) for i in related_ids if i in rows]
     path = f"{published.astimezone(config.site.tz):%Y/%m/%d}/{article.slug}.html"
-    page = renderer.article_page(article, path, published, article.updated or published, tags, related)
+    page = renderer.article_page(
+        article,
+        path,
+        published,
+        article.updated or published,
+        tags,
+        related,
+        keywords=enrichment.keywords,
+        language=enrichment.language or None,
+    )
     return page.body

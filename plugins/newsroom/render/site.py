@@ -8,6 +8,10 @@ related, their listings from the first page they sit on, and home);
 ``now`` (for visibility), never on the wall clock, so the same state renders
 byte-identical pages.
 
+Feeds (:mod:`newsroom.render.feeds`), sitemaps (:mod:`newsroom.render.sitemaps`)
+and each page's structured data and cards (:mod:`newsroom.render.structured`)
+are built in their own modules from what is gathered here.
+
 Listings paginate from the oldest article: page 1 holds the oldest
 ``page_size`` articles and never changes when new ones arrive, so a filing
 re-renders the index and the newest page or two, not the whole archive.
@@ -16,28 +20,26 @@ re-renders the index and the newest page or two, not the whole archive.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from newsroom.config import NewsroomConfig, Section
 from newsroom.models import Article
 from newsroom.render.environment import get_template, make_environment
+from newsroom.render.feeds import FEED_SIZE, RSS_NAME, FeedSpec, FeedWriter, feed_links
+from newsroom.render.page import Page
+from newsroom.render.sitemaps import SitemapWriter, month_key, month_of
+from newsroom.render.structured import Head, article_head, home_head, listing_head
 from newsroom.render.urls import HOME, Urls, safe_key, section_key, tag_key
 from newsroom.store import Listed, Store, Tag
 
+HOME_BLOCK = 4  # articles per section block on the home page
 
-@dataclass(frozen=True)
-class Page:
-    key: str
-    body: bytes
-    kind: str  # article | home | section | tag | static
-    article_id: str | None = None
-
-    @property
-    def md5(self) -> str:
-        return hashlib.md5(self.body, usedforsecurity=False).hexdigest()
+__all__ = ["Page", "SiteRenderer"]
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,42 @@ class SiteRenderer:
         self.now = now
         self.urls = Urls(config)
         self.env = make_environment(config.templates_path, timezone=config.site.timezone, locale=config.site.locale)
-        self._stylesheet = self._static_css()
+        static = config.templates_path.parent / "static"
+        self._stylesheet = _static_file(static / "style.css")
+        self._logo, self.logo_url = self._site_logo(static)
         self._tag_names: dict[str, str] = {}
+        # section slug -> the sections its listing shows (itself and its descendants)
+        self._members = {
+            s.slug: {m.slug for m in config.sections if s.slug in {c.slug for c in self._section_chain(m.slug)}}
+            for s in config.sections
+        }
+        self.feeds = FeedWriter(self.site, store, self.url_of)
+        self.sitemaps = SitemapWriter(
+            self.site,
+            store,
+            now,
+            self.url_of,
+            sections=self._members,
+            top_sections=[s.slug for s in config.sections if s.parent is None],
+            home_block=HOME_BLOCK,
+        )
 
     # -- shared context -------------------------------------------------------
-    def _static_css(self) -> Page:
-        css = (self.config.templates_path.parent / "static" / "style.css").read_bytes()
-        digest = hashlib.md5(css, usedforsecurity=False).hexdigest()[:10]
-        return Page(f"static/style.{digest}.css", css, "static")
+    def _site_logo(self, static: Path) -> tuple[Page | None, str | None]:
+        """``site.logo``: an absolute URL as is, or a file of the static folder (include/static/) published there."""
+        logo = self.site.logo
+        if not logo:
+            return None, None
+        if re.match(r"^https?://", logo):
+            return None, logo
+        path = static / logo
+        if not path.is_file():
+            raise FileNotFoundError(f"site.logo: {path} does not exist (expected a file of {static}, e.g. logo.svg)")
+        page = _static_file(path)
+        return page, self.url_of(page.key)
+
+    def static_pages(self) -> list[Page]:
+        return [self._stylesheet] + ([self._logo] if self._logo else [])
 
     def url_of(self, key: str) -> str:
         return self.urls.url(key)
@@ -92,7 +122,15 @@ class SiteRenderer:
             if s.parent is None
         ]
 
-    def _base(self, key: str, current_section: str | None = None) -> dict[str, Any]:
+    def _base(
+        self,
+        key: str,
+        current_section: str | None = None,
+        *,
+        feeds: Sequence[FeedSpec] = (),
+        head: Head | None = None,
+    ) -> dict[str, Any]:
+        head = head or Head()
         return {
             "site": self.site,
             "canonical": self.url_of(key),
@@ -100,6 +138,9 @@ class SiteRenderer:
             "stylesheet": self.url_of(self._stylesheet.key),
             "nav": self._nav(current_section),
             "url_of": self.url_of,
+            "feeds": [link for spec in (*feeds, self.site_feed) for link in feed_links(spec, self.url_of)],
+            "meta": head.meta,
+            "json_ld": head.json_ld,
         }
 
     def _section_chain(self, slug: str) -> list[Section]:
@@ -124,6 +165,22 @@ class SiteRenderer:
         text: str = get_template(self.env, template).render(context)
         return text.encode("utf-8")
 
+    # -- feeds ----------------------------------------------------------------
+    @property
+    def site_feed(self) -> FeedSpec:
+        return FeedSpec("", self.site.name, self.site.description or self.site.name, self.url_of(HOME))
+
+    def feed_spec(self, listing: Listing) -> FeedSpec:
+        prefix = f"{listing.slug}/" if listing.kind == "section" else f"tag/{listing.slug}/"
+        title = f"{listing.heading} – {self.site.name}"
+        return FeedSpec(prefix, title, self._listing_description(listing), self._index_url(listing))
+
+    def _listing_description(self, listing: Listing) -> str:
+        return listing.description or f"{listing.heading} : les derniers articles de {self.site.name}"
+
+    def site_feed_pages(self) -> list[Page]:
+        return self.feeds.pages(self.site_feed, self.store.listing(self.now, limit=FEED_SIZE))
+
     # -- article pages --------------------------------------------------------
     def article_page(
         self,
@@ -134,9 +191,27 @@ class SiteRenderer:
         tags: Sequence[Tag],
         related: Sequence[Listed],
         follow_ups: Sequence[Listed] = (),
+        *,
+        keywords: Sequence[str] = (),
+        language: str | None = None,
     ) -> Page:
         key = safe_key(path)
-        context = self._base(key, self._section_chain(article.section)[0].slug)
+        canonical = self.url_of(key)
+        head = article_head(
+            self.site,
+            article,
+            canonical=canonical,
+            published=published,
+            modified=modified,
+            section_name=self.config.section(article.section).name,
+            tag_names=[t.name for t in tags],
+            keywords=keywords,
+            language=language or article.language,
+            home_url=self.url_of(HOME),
+            logo_url=self.logo_url,
+        )
+        section_feed = self.feed_spec(self.section_listing(article.section))
+        context = self._base(key, self._section_chain(article.section)[0].slug, feeds=[section_feed], head=head)
         context.update(
             article=article,
             published=published,
@@ -154,6 +229,7 @@ class SiteRenderer:
             chunk = wanted[start : start + 500]
             rows = self.store.rows(chunk)
             tags = self.store.tags_of(chunk)
+            enrichment = self.store.enrichment_of(chunk)
             related_ids = self.store.related_of(chunk)
             newer_ids = self.store.newer_relating(chunk, self.now)
             linked = {r for ids_ in (*related_ids.values(), *newer_ids.values()) for r in ids_}
@@ -163,8 +239,17 @@ class SiteRenderer:
                 related = [_listed(linked_rows[r]) for r in related_ids[article_id] if r in linked_rows]
                 newer = [_listed(linked_rows[r]) for r in newer_ids[article_id] if r in linked_rows]
                 article = Article.model_validate(row.data)
+                found = enrichment.get(article_id, {})
                 yield self.article_page(
-                    article, row.path, row.published, row.modified, tags[article_id], related, newer
+                    article,
+                    row.path,
+                    row.published,
+                    row.modified,
+                    tags[article_id],
+                    related,
+                    newer,
+                    keywords=found.get("keywords") or (),
+                    language=found.get("language") or None,
                 )
 
     # -- listings -------------------------------------------------------------
@@ -177,17 +262,25 @@ class SiteRenderer:
         crumbs: list[dict[str, Any]] = [{"name": "Accueil", "url": self.url_of(HOME)}, {"name": name, "url": None}]
         return Listing("tag", slug, name, f"Tous les articles : {name}", crumbs)
 
+    def _index_url(self, listing: Listing) -> str:
+        return self.url_of(listing.key())
+
     def _items(self, listing: Listing) -> list[Listed]:
         if listing.kind == "section":
-            members = [
-                s.slug for s in self.config.sections if listing.slug in {c.slug for c in self._section_chain(s.slug)}
-            ]
-            return self.store.listing(self.now, sections=members)
+            return self.store.listing(self.now, sections=sorted(self._members[listing.slug]))
         return self.store.listing(self.now, tag=listing.slug)
 
-    def listing_pages(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
+    def listing_with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
+        """A listing's pages (see :meth:`listing_pages`) and its RSS and Atom feeds, from one query."""
+        items = self._items(listing)
+        yield from self.listing_pages(listing, changed, items)
+        yield from self.feeds.pages(self.feed_spec(listing), items)
+
+    def listing_pages(
+        self, listing: Listing, changed: set[str] | None = None, items: list[Listed] | None = None
+    ) -> Iterator[Page]:
         """The index page and the numbered pages (oldest first) from the first one ``changed`` touches."""
-        items = self._items(listing)  # newest first
+        items = self._items(listing) if items is None else items  # newest first
         size = self.site.page_size
         total = len(items)
         pages = _chunk_bounds(total, size) if total > size else 0
@@ -211,10 +304,23 @@ class SiteRenderer:
 
     def _listing_page(self, listing: Listing, key: str, items: Sequence[Listed], pager: Pager, kind: str) -> Page:
         current = self._section_chain(listing.slug)[0].slug if listing.kind == "section" else None
-        context = self._base(key, current)
+        heading = f"{listing.heading} – {pager.label}" if pager.label else listing.heading
+        description = self._listing_description(listing)
+        head = listing_head(
+            self.site,
+            heading=heading,
+            description=description,
+            canonical=self.url_of(key),
+            index_url=self._index_url(listing),
+            crumbs=listing.crumbs,
+            items=items,
+            url_of=self.url_of,
+            home_url=self.url_of(HOME),
+        )
+        context = self._base(key, current, feeds=[self.feed_spec(listing)], head=head)
         context.update(
             heading=listing.heading,
-            description=listing.description,
+            description=description,
             crumbs=listing.crumbs,
             items=list(items),
             pager=pager,
@@ -222,13 +328,14 @@ class SiteRenderer:
         return Page(safe_key(key), self._render("listing.html", context), kind)
 
     def home_page(self) -> Page:
-        context = self._base(HOME)
+        head = home_head(self.site, home_url=self.url_of(HOME), logo_url=self.logo_url)
+        context = self._base(HOME, head=head)
         top = self.store.listing(self.now, limit=self.site.home_size)
         blocks = []
         for section in self.config.sections:
             if section.parent is not None:
                 continue
-            items = self._items(self.section_listing(section.slug))[:4]
+            items = self._items(self.section_listing(section.slug))[:HOME_BLOCK]
             if items:
                 blocks.append(
                     {
@@ -243,7 +350,8 @@ class SiteRenderer:
 
     # -- what to render -------------------------------------------------------
     def plan(self, changed_ids: Sequence[str], extra_tags: Iterable[str] = ()) -> Iterator[Page]:
-        """Pages touched by changed articles: theirs, those relating to them, listings, home."""
+        """Pages touched by changed articles: theirs, those relating to them, listings and their feeds,
+        the site's feeds, the sitemaps that list them, home."""
         changed = set(changed_ids)
         rows = self.store.rows(changed)
         tags = self.store.tags_of(changed)
@@ -251,30 +359,52 @@ class SiteRenderer:
         # a changed article relates to, whose "Sur le même sujet" shows it
         linking = self.store.articles_relating_to(changed)
         linking.update(r for ids_ in self.store.related_of(changed).values() for r in ids_)
-        yield self._stylesheet
+        yield from self.static_pages()
         yield from self.article_pages(sorted(changed | linking))
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in self._section_chain(row.section))
-        # Every section the navigation links to must exist, even while empty.
+        # Every section the navigation links to must exist, even while empty, and so must its feed.
         index_keys = {section_key(s): s for s in self.config.section_slugs}
+        index_keys.update({f"{s}/{RSS_NAME}": s for s in self.config.section_slugs})
         published = self.store.objects(index_keys)
         sections.update(slug for key, slug in index_keys.items() if key not in published)
         for slug in sorted(sections):
-            yield from self.listing_pages(self.section_listing(slug), changed)
-        tag_slugs = sorted({t.slug for ts in tags.values() for t in ts} | set(extra_tags))
-        for slug in tag_slugs:
-            yield from self.listing_pages(self.tag_listing(slug), changed)
+            yield from self.listing_with_feeds(self.section_listing(slug), changed)
+        # The tags of the changed articles (now and before), and any tag in use whose feed was never published.
+        tag_slugs = {t.slug for ts in tags.values() for t in ts} | set(extra_tags)
+        tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in self.store.tags_in_use(self.now)}
+        done = self.store.objects(tag_feeds)
+        tag_slugs.update(slug for key, slug in tag_feeds.items() if key not in done)
+        for slug in sorted(tag_slugs):
+            yield from self.listing_with_feeds(self.tag_listing(slug), changed)
+        yield from self.site_feed_pages()
+        # The current month, the months of the changed articles, and any month never published yet.
+        tz = self.site.tz
+        months = {f"{self.now.astimezone(tz):%Y-%m}"} | {month_of(_listed(row), tz) for row in rows.values()}
+        all_months = {month_of(item, tz) for item in self.sitemaps.live}
+        done = self.store.objects(month_key(m) for m in all_months)
+        months |= {m for m in all_months if month_key(m) not in done}
+        yield from self.sitemaps.pages(months)
         yield self.home_page()
 
     def everything(self) -> Iterator[Page]:
-        yield self._stylesheet
+        yield from self.static_pages()
         yield from self.article_pages(self.store.all_ids())
         for section in self.config.sections:
-            yield from self.listing_pages(self.section_listing(section.slug))
+            yield from self.listing_with_feeds(self.section_listing(section.slug))
         for slug in self.store.tags_in_use(self.now):
-            yield from self.listing_pages(self.tag_listing(slug))
+            yield from self.listing_with_feeds(self.tag_listing(slug))
+        yield from self.site_feed_pages()
+        yield from self.sitemaps.pages()
         yield self.home_page()
+
+
+def _static_file(path: Path) -> Page:
+    """A static file published under static/ with its content's fingerprint in the name (cached for a year)."""
+    body = path.read_bytes()
+    digest = hashlib.md5(body, usedforsecurity=False).hexdigest()[:10]
+    return Page(f"static/{path.stem}.{digest}{path.suffix}", body, "static")
 
 
 def _listed(row: Any) -> Listed:

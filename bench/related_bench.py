@@ -1,0 +1,139 @@
+"""Related-link query time at archive scale (10,000 and 100,000 articles).
+
+The archive is generated (bench.generate), its canonical tags normalised
+through the real taxonomy, and loaded in bulk into a fresh SQLite state:
+articles, tags and the FTS5 index, exactly the tables the pipeline fills
+(bulk inserts instead of one transaction per article, so loading 100,000
+takes a minute or two rather than the enrichment's hours). At each size,
+``choose_related`` (full-text retrieval + re-ranking, what enrich runs for
+every new article) is timed for a sample of articles with their real YAKE
+keywords; median and 95th percentile are reported.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from bench.generate import DEFAULT_SEED, generate_articles
+from bench.util import log, peak_rss_mb
+from newsroom.config import DEFAULT_CONFIG
+from newsroom.enrich.keywords import keywords
+from newsroom.enrich.related import choose_related
+from newsroom.enrich.taxonomy import load_taxonomy
+from newsroom.store import Store
+from newsroom.store.db import ArticleRow, TagRow
+from newsroom.store.search import SearchDoc
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def _body(article: Any) -> str:
+    parts = []
+    for block in article.body:
+        parts.append(block.text or " ".join(block.items))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _load(store: Store, taxonomy: Any, start: int, count: int, seed: int) -> None:
+    batch_articles: list[dict[str, Any]] = []
+    batch_tags: list[dict[str, Any]] = []
+    docs: list[SearchDoc] = []
+
+    def flush() -> None:
+        with store.session() as session:
+            session.execute(insert(ArticleRow), batch_articles)
+            if batch_tags:
+                session.execute(insert(TagRow), batch_tags)
+        store.search.upsert(docs)
+        batch_articles.clear()
+        batch_tags.clear()
+        docs.clear()
+
+    for article in generate_articles(count, seed, start=start):
+        published = article.published.astimezone(UTC)
+        tags = taxonomy.normalise(list(article.tags))
+        batch_articles.append(
+            {
+                "id": article.id, "version": 1, "content_hash": article.id, "slug": article.slug,
+                "path": f"{published:%Y/%m/%d}/{article.slug}-{article.index}.html", "section": article.section,
+                "title": article.title, "summary": article.summary, "image_url": None, "image_alt": "",
+                "published": published, "modified": published, "visible_from": None, "went_live_at": published,
+                "taken_down_at": None, "status": "published", "filed_at": published, "data": {},
+            }
+        )  # fmt: skip
+        batch_tags.extend({"article_id": article.id, "tag": t.slug, "name": t.name, "kind": t.kind} for t in tags)
+        tag_text = " ".join(t.name for t in tags)
+        docs.append(SearchDoc(article.id, article.title, _body(article), tag_text))
+        if len(batch_articles) >= 2000:
+            flush()
+    if batch_articles:
+        flush()
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _measure(store: Store, size: int, queries: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    sample = sorted(rng.sample(range(size), min(queries, size)))
+    articles = {a.index: a for a in generate_articles(size, seed) if a.index in set(sample)}
+    timings: list[float] = []
+    found: list[int] = []
+    for index in sample:
+        article = articles[index]
+        tags = store.tags_of([article.id])[article.id]
+        words = keywords(f"{article.title}\n\n{article.summary}\n\n{_body(article)}")
+        published = article.published.astimezone(UTC)
+        started = time.perf_counter()
+        related = choose_related(store, article.id, tags, words, article.title, published, NOW)
+        timings.append((time.perf_counter() - started) * 1000)
+        found.append(len(related))
+    return {
+        "articles": size,
+        "queries": len(timings),
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(_percentile(timings, 0.95), 2),
+        "max_ms": round(max(timings), 2),
+        "mean_links": round(sum(found) / len(found), 2),
+    }
+
+
+def run(sizes: Sequence[int], queries: int, folder: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    store = Store.from_url(f"sqlite:///{folder / 'related.db'}")
+    taxonomy = load_taxonomy(DEFAULT_CONFIG.parent / "taxonomy.yaml")
+    results: dict[str, Any] = {"sizes": []}
+    loaded = 0
+    for size in sorted(sizes):
+        started = time.perf_counter()
+        _load(store, taxonomy, loaded, size - loaded, seed)
+        load_s = time.perf_counter() - started
+        log(f"related: loaded {size:,} articles ({size - loaded:,} in {load_s:.1f} s); timing {queries} queries")
+        loaded = size
+        measured = _measure(store, size, queries, seed)
+        measured["load_seconds"] = round(load_s, 1)
+        results["sizes"].append(measured)
+    results["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return results
+
+
+def format_related(r: dict[str, Any]) -> list[str]:
+    lines = ["Related-link query time (SQLite FTS5 + re-ranking, choose_related)"]
+    for s in r.get("sizes", []):
+        lines.append(
+            f"  {s['articles']:>7,} articles   median {s['median_ms']:7.2f} ms   p95 {s['p95_ms']:7.2f} ms"
+            f"   max {s['max_ms']:7.2f} ms   ({s['queries']} queries, {s['mean_links']} links each on average;"
+            f" bulk load {s['load_seconds']} s)"
+        )
+    if "error" in r:
+        lines.append(f"  FAILED: {r['error']}")
+    return lines
