@@ -265,10 +265,10 @@ class SiteRenderer:
     def _index_url(self, listing: Listing) -> str:
         return self.url_of(listing.key())
 
-    def _items(self, listing: Listing) -> list[Listed]:
+    def _items(self, listing: Listing, limit: int | None = None) -> list[Listed]:
         if listing.kind == "section":
-            return self.store.listing(self.now, sections=sorted(self._members[listing.slug]))
-        return self.store.listing(self.now, tag=listing.slug)
+            return self.store.listing(self.now, sections=sorted(self._members[listing.slug]), limit=limit)
+        return self.store.listing(self.now, tag=listing.slug, limit=limit)
 
     def listing_with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
         """A listing's pages (see :meth:`listing_pages`) and its RSS and Atom feeds, from one query."""
@@ -335,7 +335,7 @@ class SiteRenderer:
         for section in self.config.sections:
             if section.parent is not None:
                 continue
-            items = self._items(self.section_listing(section.slug))[:HOME_BLOCK]
+            items = self._items(self.section_listing(section.slug), limit=HOME_BLOCK)
             if items:
                 blocks.append(
                     {
@@ -393,7 +393,9 @@ class SiteRenderer:
         yield from self.article_pages(self.store.all_ids())
         for section in self.config.sections:
             yield from self.listing_with_feeds(self.section_listing(section.slug))
-        for slug in self.store.tags_in_use(self.now):
+        tags = self.store.tags_in_use(self.now)
+        self._tag_names.update(self.store.tag_names(tags))  # one query, not one per tag page
+        for slug in tags:
             yield from self.listing_with_feeds(self.tag_listing(slug))
         yield from self.site_feed_pages()
         yield from self.sitemaps.pages()

@@ -390,8 +390,9 @@ class Store:
         names: dict[str, str] = {}
         with self.session() as session:
             for chunk in _chunks(wanted, 500):
-                for slug, name in session.execute(select(TagRow.tag, TagRow.name).where(TagRow.tag.in_(chunk))):
-                    names.setdefault(slug, name)
+                query = select(TagRow.tag, func.min(TagRow.name)).where(TagRow.tag.in_(chunk)).group_by(TagRow.tag)
+                for slug, name in session.execute(query):
+                    names[slug] = name
         return names
 
     @property

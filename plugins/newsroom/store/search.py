@@ -30,10 +30,18 @@ class SearchDoc:
 def create_search_index(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
+            # FTS5 rows are addressed by rowid: a key table maps article ids to rowids, so replacing
+            # one article's entry is a rowid lookup, not a scan of the whole index.
             conn.execute(
                 text(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-                    "article_id UNINDEXED, title, tags, body, tokenize='unicode61 remove_diacritics 2')"
+                    "CREATE TABLE IF NOT EXISTS search_keys ("
+                    "docid INTEGER PRIMARY KEY AUTOINCREMENT, article_id VARCHAR(128) NOT NULL UNIQUE)"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
+                    "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
                 )
             )
         elif engine.dialect.name == "postgresql":
@@ -66,11 +74,19 @@ class SearchIndex:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 for doc in docs:
-                    conn.execute(text("DELETE FROM search_fts WHERE article_id = :id"), {"id": doc.article_id})
-                conn.execute(
-                    text("INSERT INTO search_fts (article_id, title, tags, body) VALUES (:id, :title, :tags, :body)"),
-                    [{"id": d.article_id, "title": d.title, "tags": d.tags, "body": d.body} for d in docs],
-                )
+                    conn.execute(
+                        text("INSERT OR IGNORE INTO search_keys (article_id) VALUES (:id)"), {"id": doc.article_id}
+                    )
+                    docid = conn.execute(
+                        text("SELECT docid FROM search_keys WHERE article_id = :id"), {"id": doc.article_id}
+                    ).scalar_one()
+                    conn.execute(text("DELETE FROM search_text WHERE rowid = :docid"), {"docid": docid})
+                    conn.execute(
+                        text(
+                            "INSERT INTO search_text (rowid, title, tags, body) VALUES (:docid, :title, :tags, :body)"
+                        ),
+                        {"docid": docid, "title": doc.title, "tags": doc.tags, "body": doc.body},
+                    )
             elif self.dialect == "postgresql":
                 conn.execute(
                     text(
@@ -83,10 +99,18 @@ class SearchIndex:
                 )
 
     def delete(self, ids: Sequence[str]) -> None:
-        table = "search_fts" if self.dialect == "sqlite" else "search_docs"
         with self.engine.begin() as conn:
             for article_id in ids:
-                conn.execute(text(f"DELETE FROM {table} WHERE article_id = :id"), {"id": article_id})
+                if self.dialect == "sqlite":
+                    conn.execute(
+                        text(
+                            "DELETE FROM search_text WHERE rowid = "
+                            "(SELECT docid FROM search_keys WHERE article_id = :id)"
+                        ),
+                        {"id": article_id},
+                    )
+                else:
+                    conn.execute(text("DELETE FROM search_docs WHERE article_id = :id"), {"id": article_id})
 
     def candidates(
         self, terms: Sequence[str], *, exclude: str, before: datetime, now: datetime, limit: int = 50
@@ -111,9 +135,9 @@ class SearchIndex:
                     return []
                 rows = conn.execute(
                     text(
-                        "SELECT f.article_id, bm25(search_fts, 0.0, 5.0, 3.0, 1.0) AS score FROM search_fts f "
-                        f"JOIN articles a ON a.id = f.article_id WHERE search_fts MATCH :q AND {live} "
-                        "ORDER BY score LIMIT :limit"
+                        "SELECT k.article_id, bm25(search_text, 5.0, 3.0, 1.0) AS score FROM search_text f "
+                        "JOIN search_keys k ON k.docid = f.rowid JOIN articles a ON a.id = k.article_id "
+                        f"WHERE search_text MATCH :q AND {live} ORDER BY score LIMIT :limit"
                     ),
                     {**params, "q": query},
                 ).all()
