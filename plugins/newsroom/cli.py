@@ -244,6 +244,34 @@ def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    from datetime import date, timedelta
+
+    from newsroom import digest
+    from newsroom.store import utcnow
+
+    now = utcnow()
+    day = date.fromisoformat(args.date) if args.date else now.astimezone(config.site.tz).date() - timedelta(days=1)
+    built = digest.build_digest(config, day, now=now)
+    print(f"{built['date']}: {built['articles']} article(s) — {built['subject']}")
+    print(f"  build folder   {built['build']}")
+    if args.publish or args.send:
+        published = digest.publish_pages(config, built, now=now)
+        state = f"{published['uploaded']} uploaded" if published["published"] else "nothing to publish"
+        print(f"  web page       {config.site.base_url}{digest.page_key(day)} ({state})")
+    if args.send:
+        try:
+            result = digest.send_digest(config, built, run_type="manual", force=args.force, owner="cli")
+        except digest.DigestIncompleteError as exc:
+            print(f"newsroom digest: {exc}", file=sys.stderr)
+            return 1
+        if result.get("held"):
+            print(f"  not sent       {result['held']}")
+        for name, outcome in result["lists"].items():
+            print(f"  list {name:<9} {outcome['state']}, {outcome.get('sent_now', 0)} sent now")
+    return 0
+
+
 def cmd_schedule(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from datetime import timedelta
 
@@ -317,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schedule", help="what goes live, lifts its embargo or is due to be posted soon")
     p.add_argument("--days", type=float, default=7)
     p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("digest", help="build the daily digest (default: yesterday); --publish its page; --send it")
+    p.add_argument("--date", help="YYYY-MM-DD in the site's time zone (default: yesterday)")
+    p.add_argument("--publish", action="store_true", help="upload the day's web page and the archive index")
+    p.add_argument("--send", action="store_true", help="publish, then send to every list (never twice: the ledger)")
+    p.add_argument("--force", action="store_true", help="send even a digest date more than 2 days old")
+    p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("deliveries", help="the social delivery ledger; release a failed/unknown one after checking")
     p.add_argument("--state", choices=["pending", "sending", "sent", "failed", "skipped", "unknown"])

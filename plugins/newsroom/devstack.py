@@ -26,11 +26,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from newsroom.config import REPO_ROOT, ConfigError, NewsroomConfig, load_config
+from newsroom.devsmtp import DevSmtpServer
 
 BIN = Path(sys.executable).parent
 
@@ -252,6 +255,7 @@ class Stack:
     config: NewsroomConfig
     seaweed: SeaweedServer
     airflow: AirflowStandalone
+    smtp: DevSmtpServer | None = None
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Stack]:
@@ -262,6 +266,10 @@ class Stack:
             from newsroom.pipeline import bucket_for
 
             bucket_for(self.config).ensure_bucket()
+            if self.smtp is not None:
+                print(f"Starting the local SMTP server ({self.smtp.host}:{self.smtp.port})...", flush=True)
+                self.smtp.start()
+                os.environ["AIRFLOW_CONN_" + self.config.digest.conn_id.upper()] = self.smtp.airflow_connection_uri()
             print(
                 f"Starting Airflow standalone ({self.airflow.url}); the first start migrates its database...",
                 flush=True,
@@ -271,6 +279,8 @@ class Stack:
         finally:
             print("Stopping Airflow and SeaweedFS...", flush=True)
             self.airflow.stop()
+            if self.smtp is not None:
+                self.smtp.stop()
             self.seaweed.stop()
 
 
@@ -282,7 +292,9 @@ def default_stack(config: NewsroomConfig) -> Stack:
     }
     seaweed = SeaweedServer(state / "seaweed")
     env["AIRFLOW_CONN_" + config.storage.conn_id.upper()] = seaweed.connection_uri()
-    return Stack(config, seaweed, AirflowStandalone(state / "airflow", 8080, env))
+    smtp = DevSmtpServer(state / "mail", port=2525)
+    env["AIRFLOW_CONN_" + config.digest.conn_id.upper()] = smtp.airflow_connection_uri()
+    return Stack(config, seaweed, AirflowStandalone(state / "airflow", 8080, env), smtp)
 
 
 _PUBLISHED = re.compile(r"^published: .*$", re.MULTILINE)
@@ -296,18 +308,20 @@ def _sample_date(path: Path) -> str:
     return found.group(0) if found else ""
 
 
-def fresh_samples(samples: Path, folder: Path, now: datetime) -> list[Path]:
-    """Copies of the samples dated today, ten minutes apart in their original order.
+def fresh_samples(samples: Path, folder: Path, day: date, tz: ZoneInfo) -> list[Path]:
+    """Copies of the samples dated ``day`` (site time), 40 minutes apart from 09:00, in their original order.
 
     The samples carry fixed 2025 dates (the golden files need them); filed as
     they are, distribution would rightly treat them as archives and announce
-    nothing. The demo files them as today's news instead.
+    nothing. The demo files them as yesterday's news: announced on the social
+    channels, and in the digest that the daily DAG builds of yesterday.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    files = sorted((p for p in samples.iterdir() if p.is_file()), key=_sample_date, reverse=True)
+    files = sorted((p for p in samples.iterdir() if p.is_file()), key=_sample_date)
+    start = datetime.combine(day, time_of_day(9, 0), tzinfo=tz)
     copies = []
     for rank, path in enumerate(files):
-        when = (now - timedelta(minutes=10 * rank + 1)).replace(microsecond=0).isoformat()
+        when = (start + timedelta(minutes=40 * rank)).isoformat()
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".json":
             doc = json.loads(text)
@@ -326,13 +340,16 @@ def file_samples(config: NewsroomConfig, samples: Path) -> tuple[list[str], dict
     from newsroom.ingest import Inbox
 
     inbox = Inbox(config)
-    fresh = fresh_samples(samples, config.state_dir / "samples-today", datetime.now(UTC))
+    yesterday = datetime.now(UTC).astimezone(config.site.tz).date() - timedelta(days=1)
+    fresh = fresh_samples(samples, config.state_dir / "samples-yesterday", yesterday, config.site.tz)
     names = [inbox.file(p).name for p in fresh]
     return names, signal_filed(config, names)
 
 
-def wait_for_runs(config: NewsroomConfig, since: datetime, timeout: float = 300) -> list[dict[str, Any]]:
-    """Until the inbox is empty and every ingest run queued since ``since`` has finished."""
+def wait_for_runs(
+    config: NewsroomConfig, since: datetime, dag_id: str = "ingest_articles", timeout: float = 300
+) -> list[dict[str, Any]]:
+    """Until the inbox is empty and every run of ``dag_id`` queued since ``since`` has finished."""
     from newsroom.airflow_api import AirflowApi
     from newsroom.ingest import Inbox
 
@@ -342,13 +359,13 @@ def wait_for_runs(config: NewsroomConfig, since: datetime, timeout: float = 300)
     while time.monotonic() < deadline:
         runs = [
             r
-            for r in api.dag_runs("ingest_articles", order_by="-run_after", limit=20)
+            for r in api.dag_runs(dag_id, order_by="-run_after", limit=20)
             if datetime.fromisoformat(r["run_after"].replace("Z", "+00:00")) >= since
         ]
         if runs and not inbox.pending() and all(r["state"] in ("success", "failed") for r in runs):
             return runs
         time.sleep(0.5)
-    raise RuntimeError(f"ingest runs did not finish within {timeout:.0f}s")
+    raise RuntimeError(f"{dag_id} runs did not finish within {timeout:.0f}s")
 
 
 def summary(config: NewsroomConfig, since: datetime, runs: list[dict[str, Any]]) -> str:
@@ -361,17 +378,23 @@ def summary(config: NewsroomConfig, since: datetime, runs: list[dict[str, Any]])
     counts = store.counts()
     with store.session() as session:
         uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
-    in_bucket = len(bucket_for(config).listing())
+    in_bucket = len([k for k in bucket_for(config).listing() if not k.startswith("_outbox/")])
     home = config.site.base_url + "index.html"
     failed = [r["dag_run_id"] for r in runs if r["state"] != "success"]
+    from newsroom.store.ledger import Ledger
+
+    deliveries = Ledger(store.engine).counts()
+    outbox = [k for k in bucket_for(config).listing() if k.startswith("_outbox/")]
     lines = [
         "",
         "Newsroom pipeline — summary",
         f"  articles published     {counts['published']} (of {counts['articles']} in the store)",
         f"  quarantined filings    {counts['quarantined']} (reports in {config.quarantine_dir})",
         f"  objects uploaded now   {uploaded}",
-        f"  objects in the bucket  {in_bucket} (s3://{config.storage.bucket}/{config.storage.prefix})",
-        f"  ingest runs            {len(runs)}" + (f", FAILED: {', '.join(failed)}" if failed else ", all succeeded"),
+        f"  site objects in bucket {in_bucket} (s3://{config.storage.bucket}/{config.storage.prefix})",
+        f"  social deliveries      {deliveries or 'none'} (only the outbox has credentials here)",
+        f"  posts in the outbox    {len(outbox)} (s3://{config.storage.bucket}/{config.storage.prefix}_outbox/)",
+        f"  DAG runs               {len(runs)}" + (f", FAILED: {', '.join(failed)}" if failed else ", all succeeded"),
         f"  home page              {home}",
     ]
     return "\n".join(lines)
@@ -384,7 +407,12 @@ def write_env_file(config: NewsroomConfig, stack: Stack) -> Path:
         "# source this to use the `newsroom` command against the running embedded stack\n"
         f"export PATH={BIN}:$PATH\n"
         f"export NEWSROOM_CONFIG={config.source}\n"
-        f"export {conn}='{stack.seaweed.connection_uri()}'\n",
+        f"export {conn}='{stack.seaweed.connection_uri()}'\n"
+        + (
+            f"export AIRFLOW_CONN_{config.digest.conn_id.upper()}='{stack.smtp.airflow_connection_uri()}'\n"
+            if stack.smtp is not None
+            else ""
+        ),
         encoding="utf-8",
     )
     return path
@@ -410,13 +438,24 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _interrupt)
     started = datetime.now(UTC)
+    from newsroom.airflow_api import AirflowApi
+
     try:
         with stack.running():
             env_file = write_env_file(config, stack)
             names, event = file_samples(config, Path(args.samples))
             print(f"Filed {len(names)} sample file(s); asset event {event and event.get('id')}", flush=True)
             runs = wait_for_runs(config, started.replace(microsecond=0))
+            published = datetime.now(UTC).replace(microsecond=0)
+            runs += wait_for_runs(config, published - timedelta(seconds=5), "distribute")
+            # yesterday's digest (the samples are yesterday's news), as the 06:00 run would send it
+            digest_queued = datetime.now(UTC).replace(microsecond=0)
+            AirflowApi.from_config(config).trigger("daily_digest")
+            runs += wait_for_runs(config, digest_queued - timedelta(seconds=5), "daily_digest")
             print(summary(config, started, runs))
+            if stack.smtp is not None:
+                mails = sorted(stack.smtp.folder.glob("*.eml"))
+                print(f"  digest emails          {len(mails)} in {stack.smtp.folder} (SMTP {stack.smtp.port})")
             print(f"  Airflow UI             {stack.airflow.url}")
             print(f"  file an article        source {env_file} && newsroom file path/to/article.md")
             print("  status of an article   newsroom status mali-russie-goita-poutine")

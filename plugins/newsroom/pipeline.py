@@ -184,12 +184,15 @@ def takedown(
     bucket.delete([*keys, *outbox])
     store.forget_objects(keys)
     store.record_removed(article_id, [*keys, *outbox])
-    invalidations = invalidate(config, keys, reference=f"takedown-{article_id}-{now.isoformat()}")
+    from newsroom.digest import refresh_editions
+
+    digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
+    invalidations = invalidate(config, [*keys, *digest_pages], reference=f"takedown-{article_id}-{now.isoformat()}")
     log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
     return {
         "article": article_id,
         "newly_taken_down": newly,
         "removed": [*keys, *outbox],
-        "updated": published["uploaded"],
+        "updated": published["uploaded"] + len(digest_pages),
         "cdn_invalidations": published["cdn_invalidations"] + len(invalidations),
     }

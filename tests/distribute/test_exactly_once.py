@@ -69,10 +69,11 @@ def config(s3_config: NewsroomConfig) -> NewsroomConfig:
 
 
 def _today(config: NewsroomConfig) -> list[Path]:
-    """The sample articles as today's news (dated 2025, they would be archives: never announced)."""
+    """The sample articles as yesterday's news (dated 2025, they would be archives: never announced)."""
     from newsroom.devstack import fresh_samples
 
-    copies = fresh_samples(SAMPLES_DIR, config.state_dir / "today", pipeline.utcnow())
+    yesterday = pipeline.utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
+    copies = fresh_samples(SAMPLES_DIR, config.state_dir / "today", yesterday, config.site.tz)
     return [c for c in copies if c.name in ARTICLES]
 
 
