@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -35,6 +33,7 @@ from typing import Any, Literal
 import yaml
 
 from bench import corpus
+from newsroom.text import fold, slugify
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TAXONOMY = REPO_ROOT / "include" / "taxonomy.yaml"
@@ -45,7 +44,6 @@ DEFAULT_SEED = 2025
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre")  # fmt: skip
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00ab": '"', "\u00bb": '"'})
 
 
 # -- the data ------------------------------------------------------------------
@@ -91,21 +89,6 @@ class GeneratedArticle:
     def with_published(self, published: datetime) -> GeneratedArticle:
         """The same article dated ``published`` (e.g. now, for a fresh filing); ``updated`` is dropped."""
         return replace(self, published=published, updated=None, correction=None)
-
-
-# -- text helpers (kept independent of the newsroom package) -------------------
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip().casefold()
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    folded = fold(text).replace("'", " ").replace("œ", "oe").replace("æ", "ae")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
-    return slug
 
 
 def _cap(text: str) -> str:

@@ -1,0 +1,57 @@
+"""A scheduled article goes live when its time comes, through the every-minute run that finds it due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from newsroom import pipeline
+from newsroom.config import NewsroomConfig
+from newsroom.ingest import Inbox
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(config: NewsroomConfig, run_id: str, now) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    filed = pipeline.ingest(config, now=now)
+    if not filed["ids"]:
+        return filed  # the DAG's ingest task short-circuits here
+    enriched = pipeline.enrich(filed["ids"], config, now=now)
+    rendered = pipeline.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
+    pipeline.publish_build(rendered["build"], config, now=now)
+    return filed
+
+
+def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, tmp_path: Path) -> None:
+    config = s3_config
+    now = pipeline.utcnow()
+    at = now + timedelta(minutes=30)
+    article = tmp_path / "programme.md"
+    article.write_text(
+        f"---\nid: programme-vodun-days\ntitle: Le programme des Vodun Days dévoilé\nsection: culture\n"
+        f"published: {now.isoformat()}\npublish_at: {at.isoformat()}\n---\n"
+        "Ouidah accueille les Vodun Days en janvier, avec des cérémonies à Ouidah et à Porto-Novo.\n",
+        encoding="utf-8",
+    )
+    Inbox(config).file(article)
+    _run(config, "filed", now)
+    store = pipeline.open_store(config)
+    row = store.rows(["programme-vodun-days"])["programme-vodun-days"]
+    bucket = pipeline.bucket_for(config)
+    assert row.status == "scheduled" and row.path not in bucket.listing()
+
+    # a minute before: the safety-net run finds nothing due
+    assert _run(config, "early", at - timedelta(minutes=1))["ids"] == []
+    assert row.path not in bucket.listing()
+
+    # the first run at or after publish_at publishes it, with its listings
+    assert _run(config, "due", at + timedelta(seconds=30))["ids"] == ["programme-vodun-days"]
+    listing = bucket.listing()
+    assert row.path in listing
+    culture = bucket.get("culture/index.html")["Body"].read().decode("utf-8")
+    assert "Le programme des Vodun Days dévoilé" in culture
+    assert store.rows(["programme-vodun-days"])["programme-vodun-days"].status == "published"
+    # and only once: the next run has nothing to do
+    assert _run(config, "after", at + timedelta(minutes=2))["ids"] == []
