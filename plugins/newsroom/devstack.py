@@ -436,7 +436,13 @@ def main(argv: list[str] | None = None) -> int:
         stop["requested"] = True
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _interrupt)
+    def _handle_signals() -> None:
+        # Ctrl-C (SIGINT) and SIGTERM both stop everything; set again after Airflow's imports,
+        # which install their own SIGINT handler in this process.
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+
+    _handle_signals()
     started = datetime.now(UTC)
     from newsroom.airflow_api import AirflowApi
 
@@ -461,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             print("  status of an article   newsroom status mali-russie-goita-poutine")
             if args.mode == "demo":
                 return 0 if all(r["state"] == "success" for r in runs) else 1
+            _handle_signals()
             print("\nRunning. Press Ctrl-C to stop everything.", flush=True)
             while True:
                 time.sleep(3600)

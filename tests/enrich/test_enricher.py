@@ -126,3 +126,13 @@ def test_language_detection() -> None:
     )
     assert detect_language("The minister said that the government was ready for the talks with the unions.")[0] == "en"
     assert detect_language("ok")[0] == "unknown"
+
+
+def test_topics_town_names_are_not_topic_words() -> None:
+    """'coton' (cotton, economy) is a word start of 'Cotonou': a flood there is not an economy story."""
+    from newsroom.enrich.topics import assign_topics
+
+    body = "De fortes pluies se sont abattues sur Cotonou. À Cotonou, les habitants ont passé la nuit dans l'eau."
+    topics = assign_topics("Cotonou : des pluies diluviennes inondent les quartiers", body, "medtop:14000000", [])
+    assert "medtop:04000000" not in topics
+    assert "medtop:17000000" in topics  # rain: weather
