@@ -128,7 +128,7 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
         for d in deliveries:
             where = d.remote_url or d.remote_id or ""
             when = _fmt_time(d.sent_at, config) if d.sent_at else ""
-            print(f"    {d.channel:<10} v{d.version}  {d.state:<8} {when} {where} {d.reason}".rstrip())
+            print(f"    {d.channel:<10} v{d.version}  {d.state:<9} {when} {where} {d.reason}".rstrip())
     if info["events"]:
         print("  timeline")
         for event in info["events"]:
@@ -223,6 +223,9 @@ def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
     print(f"  removed from the bucket: {', '.join(result['removed']) or 'nothing'}")
     print(f"  pages updated (listings, feeds, sitemaps, related links): {result['updated']}")
     print(f"  CDN invalidations: {result['cdn_invalidations']}")
+    print(f"  social posts deleted: {', '.join(result['retracted']) or 'none'}")
+    for channel, why in result["not_retracted"].items():
+        print(f"  still online on {channel}: {why}")
     return 0
 
 
@@ -354,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("deliveries", help="the social delivery ledger; release a failed/unknown one after checking")
-    p.add_argument("--state", choices=["pending", "sending", "sent", "failed", "skipped", "unknown"])
+    p.add_argument("--state", choices=["pending", "sending", "sent", "failed", "skipped", "unknown", "retracted"])
     p.add_argument("--channel")
     p.add_argument(
         "--release", type=int, metavar="ID", help="make delivery ID pending again (you checked the platform)"

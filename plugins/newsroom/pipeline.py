@@ -168,7 +168,8 @@ def publish_build(
 def takedown(
     article_id: str, *, reason: str, by: str, config: NewsroomConfig | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Take an article down everywhere: its page, listings, feeds, sitemaps, related links, CDN.
+    """Take an article down everywhere: its page, listings, feeds, sitemaps, related links, CDN,
+    and its social posts where the platform allows deleting them (:func:`retract_posts`).
 
     Idempotent: a second call re-renders nothing new and deletes nothing more.
     """
@@ -189,10 +190,65 @@ def takedown(
     digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
     invalidations = invalidate(config, [*keys, *digest_pages], reference=f"takedown-{article_id}-{now.isoformat()}")
     log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
+    social = retract_posts(article_id, config, store=store)
     return {
         "article": article_id,
         "newly_taken_down": newly,
         "removed": [*keys, *outbox],
         "updated": published["uploaded"] + len(digest_pages),
         "cdn_invalidations": published["cdn_invalidations"] + len(invalidations),
+        **social,
     }
+
+
+def retract_posts(article_id: str, config: NewsroomConfig, *, store: Store | None = None) -> dict[str, Any]:
+    """Delete the article's sent posts from their platforms; its pending deliveries are skipped.
+
+    Each ``sent`` delivery deleted (or already gone) becomes ``retracted``; one the
+    platform refuses (Telegram after 48 hours) or fails on stays ``sent`` with the
+    reason "could not retract: ...". A refusal never fails the takedown.
+    Returns ``{"retracted": [channel, ...], "not_retracted": {channel: reason}, "skipped": n}``.
+    """
+    from newsroom.channels import ChannelError, SentPost
+    from newsroom.store.ledger import Ledger
+
+    store = store or open_store(config)
+    ledger = Ledger(store.engine)
+    skipped = ledger.skip_pending(article_id, "article taken down")
+    retracted: list[str] = []
+    not_retracted: dict[str, str] = {}
+    rows = ledger.sent_rows(article_id)
+    if rows:
+        from newsroom.distribute import available_channels
+
+        adapters = available_channels(config)
+        for row in rows:
+            adapter = adapters.get(row.channel)
+            why: str | None = None
+            if adapter is None:
+                why = "the channel is not configured or has no credentials"
+            elif not row.remote_id:
+                why = "no remote id recorded"
+            else:
+                details = {
+                    "article_id": row.article_id,
+                    "version": str(row.version),
+                    "channel": row.channel,
+                    "idempotency_key": row.idempotency_key,
+                }
+                try:
+                    if not adapter.retract(SentPost(row.remote_id, row.remote_url, details)):
+                        why = "the platform refused to delete it"
+                except ChannelError as exc:
+                    why = str(exc)
+                except Exception as exc:  # a platform's surprise must not fail the takedown
+                    log.exception("Retracting %s on %s failed", article_id, row.channel)
+                    why = f"{type(exc).__name__}: {exc}"
+            if why is None:
+                ledger.retracted(row.id, "deleted from the platform: article taken down")
+                retracted.append(row.channel)
+            else:
+                ledger.note(row.id, f"could not retract: {why}"[:1000])
+                not_retracted[row.channel] = why
+                log.warning("Could not retract %s on %s: %s", article_id, row.channel, why)
+    return {"retracted": list(dict.fromkeys(retracted)), "not_retracted": not_retracted, "skipped_deliveries": skipped}

@@ -10,12 +10,13 @@ error bodies; it checks the credentials and the required fields (answering
         fake.fail_next(429, retry_after=7)   # the next post answers 429 (the platform's own shape)
         fake.fail_next(500)                  # ... or 500 (any status: 401, 503...)
         fake.fail_next("hang", seconds=2)    # ... or accept the post, then answer nothing for 2 s
-        fake.posts                           # every accepted post (dicts), oldest first
+        fake.posts                           # every accepted post still online (dicts), oldest first
+        fake.deleted                         # the posts deleted through the platform's delete call
         fake.requests                        # every request received (Seen), for shape checks
 
 Faults queue up and apply, in order, to the requests that create posts (the
 feed/tweet/sendMessage/statuses/createRecord/webhook POST), after the
-credentials were checked; reads and logins are never faulted. A "hang" records
+credentials were checked; reads, logins and deletions are never faulted. A "hang" records
 the post *before* going silent: a timeout after the platform received the
 post is exactly the dangerous case the adapters must report as uncertain.
 """
@@ -157,6 +158,7 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
+        self.deleted: list[dict[str, Any]] = []
         self.requests: list[Seen] = []
         self.lock = threading.RLock()
         self.stopping = threading.Event()
@@ -235,6 +237,16 @@ class FakePlatform:
         with self.lock:
             self.posts.append(post)
 
+    def remove(self, field: str, value: Any) -> dict[str, Any] | None:
+        """Take the post whose ``field`` is ``value`` offline (into ``deleted``); None if there is none."""
+        with self.lock:
+            for post in self.posts:
+                if post.get(field) == value:
+                    self.posts.remove(post)
+                    self.deleted.append(post)
+                    return post
+        return None
+
     # -- to implement --
     def respond(self, seen: Seen) -> Reply:
         raise NotImplementedError
@@ -265,6 +277,7 @@ class FakeFacebook(FakePlatform):
 
     name = "facebook"
     FEED = re.compile(r"^/(v\d+\.\d+)/([^/]+)/feed$")
+    OBJECT = re.compile(r"^/(v\d+\.\d+)/(\d+_\d+)$")
 
     def __init__(self, page_id: str = "104857600000001", token: str = "EAAB-page-token-0123456789") -> None:
         super().__init__()
@@ -302,6 +315,8 @@ class FakeFacebook(FakePlatform):
         return self.graph_error(status, 100, "(#100) Invalid parameter")
 
     def respond(self, seen: Seen) -> Reply:
+        if seen.method == "DELETE" and (found := self.OBJECT.match(seen.path)):
+            return self._delete(seen, found.group(2))
         match = self.FEED.match(seen.path)
         if match is None:
             return self.graph_error(400, 2500, "Unknown path components: " + seen.path)
@@ -329,6 +344,20 @@ class FakeFacebook(FakePlatform):
             post_id = f"{self.page_id}_{9_000_000_000 + self.next_id()}"
             self.accept({"id": post_id, "message": message, "link": link, "created_time": _now_iso()})
         return self._deliver(fault, json_reply(200, {"id": post_id}))
+
+    def _delete(self, seen: Seen, post_id: str) -> Reply:
+        """``DELETE /{post-id}``: ``{"success": true}``; an unknown id is Graph error 100, subcode 33."""
+        if seen.param("access_token") != self.token:
+            return self.graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        if self.remove("id", post_id) is None:
+            return self.graph_error(
+                400,
+                100,
+                f"Unsupported delete request. Object with ID '{post_id}' does not exist, cannot be loaded due to "
+                "missing permissions, or does not support this operation.",
+                error_subcode=33,
+            )
+        return json_reply(200, {"success": True})
 
     def _feed(self, seen: Seen) -> Reply:
         fields = (seen.param("fields") or "id,message").split(",")
@@ -383,6 +412,29 @@ class FakeX(FakePlatform):
             return self.problem(401, "Unauthorized", "Unauthorized")
         if seen.method == "POST" and seen.path == "/2/tweets":
             return self._create(seen)
+        tweet = re.fullmatch(r"/2/tweets/(\d+)", seen.path)
+        if seen.method == "DELETE" and tweet:
+            if self.remove("id", tweet.group(1)) is None:
+                return json_reply(
+                    404,
+                    {
+                        "errors": [
+                            {
+                                "value": tweet.group(1),
+                                "detail": f"Could not find tweet with id: [{tweet.group(1)}].",
+                                "title": "Not Found Error",
+                                "resource_type": "tweet",
+                                "parameter": "id",
+                                "resource_id": tweet.group(1),
+                                "type": "https://api.twitter.com/2/problems/resource-not-found",
+                            }
+                        ],
+                        "title": "Not Found Error",
+                        "detail": f"Could not find tweet with id: [{tweet.group(1)}].",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    },
+                )
+            return json_reply(200, {"data": {"deleted": True}})
         timeline = re.fullmatch(r"/2/users/([^/]+)/tweets", seen.path)
         if seen.method == "GET" and timeline:
             return self._timeline(seen, timeline.group(1))
@@ -488,7 +540,11 @@ class FakeTelegram(FakePlatform):
 
     The HTML parse mode is checked as Telegram does (an unknown tag or a bare
     ``&`` is "can't parse entities"); a 429 carries ``parameters.retry_after``.
+    ``deleteMessage`` deletes a message younger than 48 hours (:meth:`age` makes
+    the stored ones older); an older one is refused with 400 "message can't be deleted".
     """
+
+    MAX_DELETE_AGE = 48 * 3600
 
     name = "telegram"
     TAGS = frozenset("b strong i em u ins s strike del a code pre span tg-spoiler tg-emoji blockquote".split())
@@ -539,6 +595,8 @@ class FakeTelegram(FakePlatform):
             return self.failure(404, "Not Found")
         if match.group(1) != self.token:
             return self.failure(401, "Unauthorized")
+        if match.group(2) == "deleteMessage" and seen.method == "POST":
+            return self._delete(seen)
         if match.group(2) != "sendMessage" or seen.method != "POST":
             return self.failure(404, "Not Found")
         try:
@@ -574,8 +632,44 @@ class FakeTelegram(FakePlatform):
         }
         if isinstance(preview, dict):
             result["link_preview_options"] = preview
-        self.accept({"message_id": message_id, "text": text, "parse_mode": body.get("parse_mode"), "preview": preview})
+        self.accept(
+            {
+                "message_id": message_id,
+                "text": text,
+                "parse_mode": body.get("parse_mode"),
+                "preview": preview,
+                "date": result["date"],
+            }
+        )
         return self._deliver(fault, json_reply(200, {"ok": True, "result": result}))
+
+    def age(self, hours: float) -> None:
+        """Make every stored message ``hours`` older."""
+        with self.lock:
+            for post in self.posts:
+                post["date"] -= int(hours * 3600)
+
+    def _delete(self, seen: Seen) -> Reply:
+        try:
+            body = seen.json() if "json" in (seen.header("Content-Type") or "") else seen.form()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or "message_id" not in body:
+            return self.failure(400, "Bad Request: message identifier is not specified")
+        if str(body.get("chat_id")) not in (self.chat_id, str(self.numeric_chat_id)):
+            return self.failure(400, "Bad Request: chat not found")
+        try:
+            message_id = int(body["message_id"])
+        except (TypeError, ValueError):
+            return self.failure(400, "Bad Request: message identifier is not specified")
+        with self.lock:
+            found = next((p for p in self.posts if p["message_id"] == message_id), None)
+            if found is None:
+                return self.failure(400, "Bad Request: message to delete not found")
+            if time.time() - found["date"] > self.MAX_DELETE_AGE:
+                return self.failure(400, "Bad Request: message can't be deleted for everyone")
+            self.remove("message_id", message_id)
+        return json_reply(200, {"ok": True, "result": True})
 
 
 # -- Mastodon -----------------------------------------------------------------------
@@ -609,6 +703,15 @@ class FakeMastodon(FakePlatform):
         return json_reply(status, {"error": "Validation failed"})
 
     def respond(self, seen: Seen) -> Reply:
+        status_path = re.fullmatch(r"/api/v1/statuses/(\d+)", seen.path)
+        if seen.method == "DELETE" and status_path:
+            if seen.bearer() != self.token:
+                return json_reply(401, {"error": "The access token is invalid"})
+            removed = self.remove("id", status_path.group(1))
+            if removed is None:
+                return json_reply(404, {"error": "Record not found"})
+            # Mastodon answers with the deleted status, its source text included (for "delete & redraft")
+            return json_reply(200, {k: v for k, v in removed.items() if k != "idempotency_key"})
         if seen.path != "/api/v1/statuses" or seen.method != "POST":
             return json_reply(404, {"error": "Record not found"})
         if seen.bearer() != self.token:
@@ -669,14 +772,15 @@ def _tid_now() -> str:
 
 
 class FakeBluesky(FakePlatform):
-    """A PDS: createSession, uploadBlob, createRecord, getRecord, and ``GET /media/thumb.png``.
+    """A PDS: createSession, uploadBlob, createRecord, getRecord, deleteRecord, and ``GET /media/thumb.png``.
 
     Sessions expire on demand (:meth:`expire_sessions`: the next call answers
     400 ExpiredToken). A ``createRecord`` on a record key already taken answers
     ``collision`` (``"exists"``: 400 InvalidRequest "Record already exists";
     ``"500"``: the 500 InternalServerError older PDS versions give). Posts are
     validated like the lexicon: TID record key, text length, facet byte ranges,
-    a thumb that was uploaded, at most 1,000,000 bytes.
+    a thumb that was uploaded, at most 1,000,000 bytes. ``deleteRecord`` of a
+    record that does not exist is a no-op success, as on the reference PDS.
     """
 
     name = "bluesky"
@@ -741,7 +845,8 @@ class FakeBluesky(FakePlatform):
             return self._create_session(seen)
         if nsid == "com.atproto.repo.getRecord" and seen.method == "GET":
             return self._get_record(seen)
-        if nsid not in ("com.atproto.repo.uploadBlob", "com.atproto.repo.createRecord") or seen.method != "POST":
+        writes = ("com.atproto.repo.uploadBlob", "com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord")
+        if nsid not in writes or seen.method != "POST":
             return self.xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
         token = seen.bearer()
         with self.lock:
@@ -754,6 +859,8 @@ class FakeBluesky(FakePlatform):
             return self.xrpc_error(400, "ExpiredToken", "Token has expired")
         if nsid == "com.atproto.repo.uploadBlob":
             return self._upload_blob(seen)
+        if nsid == "com.atproto.repo.deleteRecord":
+            return self._delete_record(seen)
         return self._create_record(seen)
 
     def _create_session(self, seen: Seen) -> Reply:
@@ -848,6 +955,21 @@ class FakeBluesky(FakePlatform):
         answer = {"uri": uri, "cid": cid, "commit": {"cid": _cid(uri.encode()), "rev": _tid_now()}}
         return self._deliver(fault, json_reply(200, {**answer, "validationStatus": "valid"}))
 
+    def _delete_record(self, seen: Seen) -> Reply:
+        body = seen.json() or {}
+        if body.get("repo") not in (self.did, self.handle):
+            return self.xrpc_error(400, "InvalidRequest", f"Could not find repo: {body.get('repo')}")
+        rkey = body.get("rkey")
+        if not isinstance(rkey, str) or not rkey or not isinstance(body.get("collection"), str):
+            return self.xrpc_error(400, "InvalidRequest", "Input must have the properties repo, collection, rkey")
+        with self.lock:
+            existed = body["collection"] == "app.bsky.feed.post" and self.records.pop(rkey, None) is not None
+            if existed:
+                self.remove("rkey", rkey)
+        if not existed:
+            return json_reply(200, {})  # the reference PDS: deleting a missing record is a no-op
+        return json_reply(200, {"commit": {"cid": _cid(f"delete {rkey}".encode()), "rev": _tid_now()}})
+
     def _get_record(self, seen: Seen) -> Reply:
         repo, collection, rkey = seen.param("repo"), seen.param("collection"), seen.param("rkey")
         if not repo or not collection or not rkey:
@@ -873,6 +995,8 @@ class FakeWebhook(FakePlatform):
     delivery header disagrees with the body or the timestamp is more than five
     minutes off, 200 ``{"id", "status": "duplicate"}`` for a delivery id seen
     before (nothing new recorded), else 202 ``{"id", "status": "accepted"}``.
+    A signed ``{"event": "takedown", "id", ...}`` (header ``X-Newsroom-Event``)
+    removes the delivery ``id``: 200 ``{"id", "status": "deleted"}``, or 404 if unknown.
     """
 
     name = "webhook"
@@ -898,6 +1022,8 @@ class FakeWebhook(FakePlatform):
         except ValueError:
             return json_reply(400, {"error": "body is not JSON"})
         delivery = seen.header("X-Newsroom-Delivery")
+        if isinstance(body, dict) and body.get("event") == "takedown":
+            return self._takedown(seen, body)
         if not isinstance(body, dict) or not delivery or body.get("id") != delivery:
             return json_reply(400, {"error": "X-Newsroom-Delivery does not match the body's id"})
         try:
@@ -918,6 +1044,25 @@ class FakeWebhook(FakePlatform):
             self.deliveries[delivery] = body
             self.accept(body)
         return self._deliver(fault, json_reply(202, {"id": delivery, "status": "accepted"}))
+
+    def _takedown(self, seen: Seen, body: dict[str, Any]) -> Reply:
+        if (
+            seen.header("X-Newsroom-Event") != "takedown"
+            or seen.header("X-Newsroom-Delivery") != f"takedown-{body.get('id')}"
+        ):
+            return json_reply(400, {"error": "a takedown event needs X-Newsroom-Event and its own delivery id"})
+        try:
+            sent_at = int(seen.header("X-Newsroom-Timestamp") or "")
+        except ValueError:
+            return json_reply(400, {"error": "missing X-Newsroom-Timestamp"})
+        if abs(time.time() - sent_at) > 300:
+            return json_reply(400, {"error": "stale timestamp"})
+        delivery = body.get("id")
+        with self.lock:
+            if self.deliveries.pop(str(delivery), None) is None:
+                return json_reply(404, {"error": f"unknown delivery {delivery}"})
+            self.remove("id", delivery)
+        return json_reply(200, {"id": delivery, "status": "deleted"})
 
     def error_reply(self, status: int, *, retry_after: int) -> Reply:
         headers = {"Retry-After": str(retry_after)} if status in (429, 503) else {}

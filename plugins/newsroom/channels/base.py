@@ -10,6 +10,9 @@ does). Errors are classified so the caller knows what to do:
   timeout after sending). Retrying is safe only with the platform's
   idempotency key or after looking the post up (``find``).
 - :class:`PermanentError`: any other 4xx. Never retried; reported.
+
+``retract(sent) -> bool`` deletes a post again when its article is taken down
+(True when deleted or already gone, False when the platform will not delete it).
 """
 
 from __future__ import annotations
@@ -82,6 +85,15 @@ class Channel(Protocol):
 
     def find(self, post: Post) -> SentPost | None:
         """Look the post up on the platform (after an uncertain outcome); None if absent or unknowable."""
+        ...
+
+    def retract(self, sent: SentPost) -> bool:
+        """Delete a post made earlier (an article taken down).
+
+        True when the post was deleted or is already gone (a 404); False when the
+        platform cannot delete it (Telegram, after 48 hours); the usual error
+        classes otherwise.
+        """
         ...
 
 

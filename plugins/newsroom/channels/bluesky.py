@@ -316,6 +316,24 @@ class BlueskyChannel:
             remote_id=str(data["uri"]), remote_url=self.post_url(rkey), details={"cid": str(data.get("cid", ""))}
         )
 
+    def retract(self, sent: SentPost) -> bool:
+        """``com.atproto.repo.deleteRecord`` of the post's record (its rkey is the last part of the at:// uri).
+
+        A PDS answers the deletion of a record that no longer exists with a
+        success (or, for some, a 404/RecordNotFound): either way it is gone.
+        """
+        what = f"bluesky {self.name}: deleteRecord"
+        rkey = sent.remote_id.rstrip("/").rsplit("/", 1)[-1]
+        if not rkey:
+            raise PermanentError(f"{what}: no record key in {sent.remote_id!r}")
+        body = {"repo": self.session()["did"], "collection": COLLECTION, "rkey": rkey}
+        response = self._call("POST", "com.atproto.repo.deleteRecord", what=what, json_body=body)
+        if 200 <= response.status_code < 300:
+            return True
+        if response.status_code == 404 or _xrpc_error(response)[0] in ("RecordNotFound", "NotFound"):
+            return True
+        raise error_for(response, what, self._secrets())
+
     def find(self, post: Post) -> SentPost | None:
         """The record under the post's derived key (getRecord is public: no login needed)."""
         return self._get_record(record_key(post.idempotency_key))

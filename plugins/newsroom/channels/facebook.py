@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -30,6 +31,8 @@ DEFAULT_VERSION = "v23.0"
 #: Graph API error codes that mean "too many calls, later": app, user, page, action and BUC limits.
 THROTTLE_CODES = frozenset({4, 17, 32, 341, 368, 613, 80001, 80005, 80006})
 DUPLICATE_CODE = 506
+#: Graph error 100 with subcode 33: "Object with ID ... does not exist" (a deleted post).
+MISSING_CODE, MISSING_SUBCODE = 100, 33
 
 
 def _graph_error(response: requests.Response) -> dict[str, Any]:
@@ -123,6 +126,22 @@ class FacebookChannel:
     def post_url(self, post_id: str) -> str:
         page, _, story = post_id.partition("_")
         return f"https://www.facebook.com/{page}/posts/{story}" if story else f"https://www.facebook.com/{post_id}"
+
+    def retract(self, sent: SentPost) -> bool:
+        """``DELETE /{post-id}``; a post that no longer exists (404, Graph error 100/33) is already gone."""
+        what = f"facebook {self.name}: delete"
+        url = f"{self.host}/{self.api_version}/{quote(sent.remote_id, safe='')}"
+        params: dict[str, str | int] = {"access_token": self.token}
+        response = request("DELETE", url, what=what, timeout=self.timeout, params=params, secrets=(self.token,))
+        if response.status_code == 404:
+            return True
+        if not 200 <= response.status_code < 300:
+            error = _graph_error(response)
+            if error.get("code") == MISSING_CODE and error.get("error_subcode") == MISSING_SUBCODE:
+                return True
+            raise self._error(response, what)
+        data = json_of(response, what)
+        return not (isinstance(data, dict) and data.get("success") is False)
 
     def find(self, post: Post) -> SentPost | None:
         what = f"facebook {self.name}: find"

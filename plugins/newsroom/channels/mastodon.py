@@ -9,6 +9,8 @@ HTTP 429 with ``X-RateLimit-Reset`` (an ISO 8601 instant), read by the shared he
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from newsroom.channels.base import PermanentError, Post, SentPost
 from newsroom.channels.http import check, json_of, request
 
@@ -53,3 +55,19 @@ class MastodonChannel:
     def find(self, post: Post) -> SentPost | None:
         """Not needed: a resend with the same Idempotency-Key returns the existing status."""
         return None
+
+    def retract(self, sent: SentPost) -> bool:
+        """``DELETE /api/v1/statuses/{id}``; a 404 means the status is already gone."""
+        what = f"mastodon {self.name}: delete"
+        response = request(
+            "DELETE",
+            f"{self.host}/api/v1/statuses/{quote(sent.remote_id, safe='')}",
+            what=what,
+            timeout=self.timeout,
+            headers={"Authorization": f"Bearer {self.token}"},
+            secrets=(self.token,),
+        )
+        if response.status_code == 404:
+            return True
+        check(response, what, (self.token,))
+        return True

@@ -96,6 +96,24 @@ class OutboxChannel:
             raise _classify(exc, f"outbox {self.name}: put {key}") from exc
         return SentPost(remote_id=key, remote_url=f"s3://{bucket.bucket}/{bucket.prefix}{key}")
 
+    def retract(self, sent: SentPost) -> bool:
+        """Delete the post's JSON object (a key already gone is fine: S3 deletes are idempotent)."""
+        key = sent.remote_id
+        try:
+            bucket = self.bucket
+            bucket.client.delete_object(Bucket=bucket.bucket, Key=bucket.prefix + key)
+        except Exception as exc:
+            from botocore.exceptions import ClientError
+
+            if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
+                "404",
+                "NoSuchKey",
+                "NotFound",
+            ):
+                return True
+            raise _classify(exc, f"outbox {self.name}: delete {key}") from exc
+        return True
+
     def find(self, post: Post) -> SentPost | None:
         from botocore.exceptions import ClientError
 

@@ -102,3 +102,37 @@ class TelegramChannel:
     def find(self, post: Post) -> SentPost | None:
         """Unknowable: the Bot API cannot list a channel's messages."""
         return None
+
+    def retract(self, sent: SentPost) -> bool:
+        """``deleteMessage``: True when deleted or already gone, False when Telegram refuses to delete it.
+
+        A bot deletes a channel's messages only within 48 hours of posting; an
+        older one answers 400 ("message can't be deleted"): that is False.
+        """
+        what = f"telegram {self.name}: deleteMessage"
+        try:
+            message_id: int | str = int(sent.remote_id)
+        except ValueError:
+            message_id = sent.remote_id
+        payload = {"chat_id": sent.details.get("chat_id") or self.chat_id, "message_id": message_id}
+        response = request(
+            "POST",
+            f"{self.host}/bot{self.token}/deleteMessage",
+            what=what,
+            timeout=self.timeout,
+            json_body=payload,
+            secrets=(self.token,),
+        )
+        if 200 <= response.status_code < 300:
+            answer = _answer(response)
+            if answer.get("ok") is True:
+                return answer.get("result") is not False
+            raise self._error(response, what)
+        description = str(_answer(response).get("description", "")).lower()
+        if response.status_code == 404 or (
+            response.status_code == 400 and "message to delete not found" in description
+        ):
+            return True  # "Bad Request: message to delete not found"
+        if response.status_code == 400 and "can't be deleted" in description:
+            return False  # older than 48 hours (or not the bot's to delete)
+        raise self._error(response, what)

@@ -13,6 +13,10 @@ and the headers:
 - ``X-Newsroom-Signature``: ``sha256=<hex HMAC-SHA256 of the raw body>`` keyed
   with the connection's password (left out when no secret is configured).
 
+When an article is taken down, :meth:`WebhookChannel.retract` POSTs a signed
+``{"event": "takedown", "id", "article_id", "version"}`` (header
+``X-Newsroom-Event: takedown``) so the receiver can remove what it made of it.
+
 A receiver checks the signature with :func:`verify_signature` on the raw
 bytes, before parsing. Any 2xx is success (a JSON answer's ``id`` becomes the
 remote id); 429/5xx are retried (honouring ``Retry-After``), other 4xx are final.
@@ -26,12 +30,15 @@ import json
 import time
 from typing import Any
 
+import requests
+
 from newsroom.channels.base import Post, SentPost
 from newsroom.channels.http import check, request
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
 DELIVERY_HEADER = "X-Newsroom-Delivery"
 TIMESTAMP_HEADER = "X-Newsroom-Timestamp"
+EVENT_HEADER = "X-Newsroom-Event"
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -74,19 +81,23 @@ class WebhookChannel:
     def body(self, post: Post) -> bytes:
         return json.dumps(payload(post), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    def send(self, post: Post) -> SentPost:
-        what = f"webhook {self.name}: deliver"
-        body = self.body(post)
+    def _post(self, body: bytes, delivery: str, what: str, event: str | None = None) -> requests.Response:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            DELIVERY_HEADER: post.idempotency_key,
+            DELIVERY_HEADER: delivery,
             TIMESTAMP_HEADER: str(int(time.time())),
         }
+        if event:
+            headers[EVENT_HEADER] = event
         if self.secret:
             headers[SIGNATURE_HEADER] = sign(self.secret, body)
-        response = request(
+        return request(
             "POST", self.url, what=what, timeout=self.timeout, headers=headers, content=body, secrets=(self.secret,)
         )
+
+    def send(self, post: Post) -> SentPost:
+        what = f"webhook {self.name}: deliver"
+        response = self._post(self.body(post), post.idempotency_key, what)
         check(response, what, (self.secret,))
         remote_id = post.idempotency_key
         try:
@@ -100,3 +111,27 @@ class WebhookChannel:
     def find(self, post: Post) -> SentPost | None:
         """Unknowable for a generic receiver (and not needed: it deduplicates on the delivery id)."""
         return None
+
+    def retract(self, sent: SentPost) -> bool:
+        """POST a signed takedown event for the delivery; any 2xx (or a 404: unknown there) is done.
+
+        The body is ``{"event": "takedown", "id", "article_id", "version"}`` (``id``
+        the delivery's id); its own ``X-Newsroom-Delivery`` is ``takedown-<id>``, so
+        a receiver deduplicating deliveries does not drop it, and ``X-Newsroom-Event``
+        says ``takedown``.
+        """
+        what = f"webhook {self.name}: takedown"
+        delivery = sent.details.get("idempotency_key") or sent.remote_id
+        version = sent.details.get("version")
+        event: dict[str, Any] = {
+            "event": "takedown",
+            "id": delivery,
+            "article_id": sent.details.get("article_id"),
+            "version": int(version) if version and version.isdigit() else version,
+        }
+        body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        response = self._post(body, f"takedown-{delivery}", what, event="takedown")
+        if response.status_code == 404:
+            return True
+        check(response, what, (self.secret,))
+        return True

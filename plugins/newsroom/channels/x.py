@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from newsroom.channels.base import ChannelError, PermanentError, Post, SentPost
 from newsroom.channels.http import check, error_for, json_of, request
@@ -85,6 +86,29 @@ class XChannel:
             raise PermanentError(f"{what}: answer without a tweet id: {response.text[:200]}")
         tweet_id = str(tweet["id"])
         return SentPost(remote_id=tweet_id, remote_url=self.tweet_url(tweet_id))
+
+    def retract(self, sent: SentPost) -> bool:
+        """``DELETE /2/tweets/{id}`` (scope ``tweet.write``); a 404 means the tweet is already gone."""
+        what = f"x {self.name}: delete"
+        response = request(
+            "DELETE",
+            f"{self.host}/2/tweets/{quote(sent.remote_id, safe='')}",
+            what=what,
+            timeout=self.timeout,
+            headers=self.headers,
+            secrets=(self.token,),
+        )
+        if response.status_code == 404:
+            return True
+        data = json_of(check(response, what, (self.token,)), what)
+        result = data.get("data") if isinstance(data, dict) else None
+        if isinstance(result, dict) and result.get("deleted") is True:
+            return True
+        errors = data.get("errors") if isinstance(data, dict) else None
+        for item in errors if isinstance(errors, list) else []:
+            if isinstance(item, dict) and "resource-not-found" in str(item.get("type", "")):
+                return True
+        return False
 
     def _find_quietly(self, post: Post) -> SentPost | None:
         try:

@@ -7,7 +7,9 @@ and a rerun can never both send the same row; the unique constraint on
 in ``sending`` by a killed task is *stale*: it is reclaimed only through
 :meth:`Ledger.claim_stale`, and the caller decides from the channel whether
 a resend is safe (idempotency key), needs a look-up first, or must wait for
-a person (state ``unknown``).
+a person (state ``unknown``). When an article is taken down its ``sent``
+rows become ``retracted`` once the platform deleted the post (see
+``newsroom.pipeline.takedown``) and its ``pending`` rows ``skipped``.
 
 Called by ``newsroom.distribute`` and the CLI (``newsroom status``).
 """
@@ -25,6 +27,8 @@ from sqlalchemy.orm import Session
 from newsroom.store.db import DeliveryRow
 
 PENDING, SENDING, SENT, FAILED, SKIPPED, UNKNOWN = "pending", "sending", "sent", "failed", "skipped", "unknown"
+#: A sent post deleted again from its platform (its article was taken down).
+RETRACTED = "retracted"
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,46 @@ class Ledger:
                 str(state): int(n)
                 for state, n in session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state))
             }
+
+    def sent_rows(self, article_id: str) -> list[DeliveryRow]:
+        """The article's deliveries in state ``sent`` (posts online on their platform)."""
+        with self._session() as session:
+            query = (
+                select(DeliveryRow)
+                .where(DeliveryRow.article_id == article_id, DeliveryRow.state == SENT)
+                .order_by(DeliveryRow.channel, DeliveryRow.version, DeliveryRow.id)
+            )
+            return list(session.scalars(query))
+
+    # -- takedown -------------------------------------------------------------
+    def retracted(self, row_id: int, reason: str) -> bool:
+        """A sent post deleted from its platform: ``sent`` -> ``retracted``."""
+        return self._set_state(row_id, [SENT], state=RETRACTED, reason=reason)
+
+    def note(self, row_id: int, reason: str) -> bool:
+        """Record why a sent post is still online (the platform refused to delete it); the row stays ``sent``."""
+        return self._set_state(row_id, [SENT], reason=reason)
+
+    def skip_pending(self, article_id: str, reason: str) -> int:
+        """Every ``pending`` delivery of the article becomes ``skipped``; how many did."""
+        with self._session() as session, session.begin():
+            result = session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.article_id == article_id, DeliveryRow.state == PENDING)
+                .values(state=SKIPPED, reason=reason, claim_token=None)
+                .execution_options(synchronize_session=False)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def _set_state(self, row_id: int, states: list[str], **values: object) -> bool:
+        with self._session() as session, session.begin():
+            result = session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == row_id, DeliveryRow.state.in_(states))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def release(self, row_id: int, reason: str, now: datetime) -> bool:
         """A person's decision after checking the platform: make a failed/unknown row pending again."""
