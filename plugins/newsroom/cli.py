@@ -168,13 +168,8 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
 def cmd_process(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from newsroom import pipeline
 
-    filed = pipeline.ingest(config)
-    enriched = pipeline.enrich(filed["ids"], config)
-    rendered = pipeline.render(
-        enriched["ids"], f"cli-{time.time_ns()}", previous_tags=enriched["previous_tags"], config=config
-    )
-    published = pipeline.publish_build(rendered["build"], config)
-    print(json.dumps({"ingest": filed, "render": rendered, "publish": published}, ensure_ascii=False, indent=2))
+    result = pipeline.process(config, run_id=f"cli-{time.time_ns()}")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 

@@ -165,6 +165,20 @@ def publish_build(
     return {**result.as_dict(), "articles": len(published_ids), "cdn_invalidations": len(invalidations)}
 
 
+def process(config: NewsroomConfig | None = None, *, run_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """The ingest DAG once, inline: ingest; then, if anything is new or due, enrich, render, publish.
+
+    Called by ``newsroom process`` and the tests that run the pipeline without Airflow.
+    """
+    config = config or get_config()
+    filed = ingest(config, now=now)
+    if not filed["ids"]:
+        return {"ingest": filed}  # where the DAG's ingest task short-circuits
+    enriched = enrich(filed["ids"], config, now=now)
+    rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
+    return {"ingest": filed, "render": rendered, "publish": publish_build(rendered["build"], config, now=now)}
+
+
 def takedown(
     article_id: str, *, reason: str, by: str, config: NewsroomConfig | None = None, now: datetime | None = None
 ) -> dict[str, Any]:

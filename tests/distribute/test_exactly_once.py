@@ -81,10 +81,7 @@ def _publish(config: NewsroomConfig, files: list[Path], run: str) -> None:
     inbox = Inbox(config)
     for path in files:
         inbox.file(path)
-    filed = pipeline.ingest(config)
-    enriched = pipeline.enrich(filed["ids"], config)
-    rendered = pipeline.render(enriched["ids"], run, previous_tags=enriched["previous_tags"], config=config)
-    pipeline.publish_build(rendered["build"], config)
+    pipeline.process(config, run_id=run)
 
 
 def _distribute(config: NewsroomConfig, now: Any = None) -> dict[str, dict[str, int]]:

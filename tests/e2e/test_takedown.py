@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from newsroom import pipeline
@@ -12,11 +14,8 @@ from tests.conftest import SAMPLES_DIR
 pytestmark = pytest.mark.e2e
 
 
-def _run(config: NewsroomConfig, run_id: str) -> dict[str, object]:
-    filed = pipeline.ingest(config)
-    enriched = pipeline.enrich(filed["ids"], config)
-    rendered = pipeline.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config)
-    return {"ingest": filed, "publish": pipeline.publish_build(rendered["build"], config)}
+def _run(config: NewsroomConfig, run_id: str) -> dict[str, Any]:
+    return pipeline.process(config, run_id=run_id)
 
 
 def _bucket_text(config: NewsroomConfig) -> dict[str, str]:
