@@ -1,7 +1,7 @@
 """The digest ledger: exactly once per (digest date, list) and per recipient.
 
-Three tables on the store's own ``Base`` (same database, same migrations by
-``create_all``):
+Three tables of the store (declared in ``newsroom.store.db`` beside the
+social delivery ledger, so ``make_engine`` creates them with the others):
 
 - ``digest_editions``: one row per digest date, what was built (subject,
   article ids) and when its web page went up (the archive index lists these);
@@ -38,13 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Engine,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
     and_,
     func,
     insert,
@@ -52,10 +46,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.exc import IntegrityError
 
-from newsroom.store.db import Base, UTCDateTime
+from newsroom.store.db import DigestEditionRow, DigestRecipientRow, DigestSendRow
 
 # digest_sends.state
 PENDING, SENDING, SENT, EMPTY, HELD = "pending", "sending", "sent", "empty", "held"
@@ -66,62 +59,6 @@ OPEN_STATES = (PENDING, CLAIMED, IN_FLIGHT, DEFERRED)
 NOT_HANDED_OVER = (CLAIMED, DEFERRED)  # claimed rows certainly not delivered: safe to give back
 
 STALE_AFTER = timedelta(minutes=5)
-
-
-class DigestEditionRow(Base):
-    """One digest date: what was built, and when its web page was published."""
-
-    __tablename__ = "digest_editions"
-
-    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, site time zone
-    subject: Mapped[str] = mapped_column(Text)
-    articles: Mapped[int] = mapped_column(Integer, default=0)
-    article_ids: Mapped[list[str]] = mapped_column(JSON)
-    content_md5: Mapped[str] = mapped_column(String(32))
-    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    page_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class DigestSendRow(Base):
-    """One (date, list): pending, sending, sent (final), empty or held (with the reason)."""
-
-    __tablename__ = "digest_sends"
-
-    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)
-    list_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    content_md5: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class DigestRecipientRow(Base):
-    """One (date, list, recipient): when it was sent, under which Message-ID, or why not."""
-
-    __tablename__ = "digest_recipients"
-
-    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)
-    list_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    name: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(16))
-    owner: Mapped[str | None] = mapped_column(String(400), nullable=True)
-    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    message_id: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
-
-    __table_args__ = (Index("ix_digest_recipients_state", "digest_date", "list_name", "state"),)
-
-
-TABLES: list[Table] = [
-    DigestEditionRow.__table__,  # type: ignore[list-item]
-    DigestSendRow.__table__,  # type: ignore[list-item]
-    DigestRecipientRow.__table__,  # type: ignore[list-item]
-]
 
 
 @dataclass(frozen=True)
@@ -149,18 +86,9 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def ensure_tables(engine: Engine) -> None:
-    """Create the digest tables if missing (make_engine may have run before this module was imported)."""
-    try:
-        Base.metadata.create_all(engine, tables=TABLES)
-    except (OperationalError, ProgrammingError):  # created concurrently by another worker
-        Base.metadata.create_all(engine, tables=TABLES)
-
-
 class DigestLedger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        ensure_tables(engine)
 
     # -- editions -------------------------------------------------------------
     def record_edition(

@@ -187,6 +187,55 @@ class TakedownRow(Base):
     restored_by: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class DigestEditionRow(Base):
+    """One digest date: what was built, and when its web page was published."""
+
+    __tablename__ = "digest_editions"
+
+    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, site time zone
+    subject: Mapped[str] = mapped_column(Text)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    article_ids: Mapped[list[str]] = mapped_column(JSON)
+    content_md5: Mapped[str] = mapped_column(String(32))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    page_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DigestSendRow(Base):
+    """One (date, list): pending, sending, sent (final), empty or held (with the reason)."""
+
+    __tablename__ = "digest_sends"
+
+    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    content_md5: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DigestRecipientRow(Base):
+    """One (date, list, recipient): when it was sent, under which Message-ID, or why not."""
+
+    __tablename__ = "digest_recipients"
+
+    digest_date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_digest_recipients_state", "digest_date", "list_name", "state"),)
+
+
 class QuarantineRow(Base):
     """A filing that was refused: where the original is kept, and why."""
 
