@@ -199,6 +199,13 @@ class Paths(_Strict):
     state_dir: str = "../var"
 
 
+class Archive(_Strict):
+    """Imported archives: where ``newsroom import-archive`` writes them, how the backfill batches them."""
+
+    partitions: str = "partitions"  # under the state folder: partitions/YYYY/MM/DD/<id>.json
+    batch_size: int = Field(default=200, ge=1, le=5000)
+
+
 class NewsroomConfig(_Strict):
     site: Site
     sections: list[Section] = Field(min_length=1)
@@ -211,6 +218,7 @@ class NewsroomConfig(_Strict):
     distribution: Distribution = Distribution()
     channels: list[ChannelConfig] = Field(default_factory=list)
     digest: Digest = Digest()
+    archive: Archive = Archive()
     taxonomy: str = "taxonomy.yaml"
     templates: str = "templates"
 
@@ -275,6 +283,11 @@ class NewsroomConfig(_Strict):
     @property
     def archive_dir(self) -> Path:
         return self.state_dir / "archive"
+
+    @property
+    def partitions_dir(self) -> Path:
+        """Imported archive articles, one JSON file each, in a folder per publication day (site time zone)."""
+        return self.state_dir / self.archive.partitions
 
     @property
     def review_file(self) -> Path:
