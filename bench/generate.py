@@ -565,3 +565,21 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def write_partitions(articles: Iterable[GeneratedArticle], config: Any) -> list[Path]:
+    """Generated articles as an imported archive: one file per article in its day's partition.
+
+    Each goes through the filing reader (``read_article``), as ``newsroom import-archive``
+    produces canonical articles, then ``newsroom.archive.partitions.write_article``.
+    """
+    from newsroom.archive.partitions import write_article
+    from newsroom.ingest.reader import read_article
+
+    paths = []
+    for generated in articles:
+        data = to_markdown(generated).encode("utf-8")
+        article = read_article(data, generated.filename, config)
+        path, _ = write_article(config, article, {"file": generated.filename, "format": "generated"})
+        paths.append(path)
+    return paths

@@ -34,9 +34,20 @@ __all__ = [
 
 
 def enrich_articles(
-    store: Store, enricher: Enricher, ids: Sequence[str], now: datetime, batch_size: int = 64
+    store: Store,
+    enricher: Enricher,
+    ids: Sequence[str],
+    now: datetime,
+    batch_size: int = 64,
+    *,
+    related_before: datetime | None = None,
 ) -> list[str]:
-    """Enrich, index and relate each article (oldest first, so a batch relates within itself)."""
+    """Enrich, index and relate each article (oldest first, so a batch relates within itself).
+
+    ``related_before`` bounds related-link candidates further (a backfill passes the
+    start of its day, so batches of one day running in any order on any worker
+    choose the same links: only from earlier days, which are complete).
+    """
     rows = store.rows(ids)
     ordered = sorted(rows.values(), key=lambda r: (r.published, r.id))
     for start in range(0, len(ordered), batch_size):
@@ -59,7 +70,8 @@ def enrich_articles(
             docs.append(SearchDoc(row.id, article.title, html_to_text(article.body_html), tag_text))
         store.search.upsert(docs)
         for row, article, result in zip(batch, articles, results, strict=True):
-            related = choose_related(store, row.id, result.tags, result.keywords, article.title, row.published, now)
+            before = min(row.published, related_before) if related_before else row.published
+            related = choose_related(store, row.id, result.tags, result.keywords, article.title, before, now)
             store.set_related(row.id, related)
     return [r.id for r in ordered]
 

@@ -299,7 +299,9 @@ class SiteRenderer:
             page_items = chronological[(number - 1) * size : number * size][::-1]
             newer = self.url_of(listing.key(number + 1) if number < pages else listing.key())
             older_url = self.url_of(listing.key(number - 1)) if number > 1 else None
-            pager = Pager(f"Page {number} sur {pages}", newer, older_url)
+            # No "of N" in the label: a numbered page stays byte-identical once full,
+            # however many pages come after it (stable pagination).
+            pager = Pager(f"Page {number}", newer, older_url)
             yield self._listing_page(listing, listing.key(number), page_items, pager, base_kind)
 
     def _listing_page(self, listing: Listing, key: str, items: Sequence[Listed], pager: Pager, kind: str) -> Page:
@@ -349,9 +351,15 @@ class SiteRenderer:
         return Page(HOME, self._render("home.html", context), "home")
 
     # -- what to render -------------------------------------------------------
-    def plan(self, changed_ids: Sequence[str], extra_tags: Iterable[str] = ()) -> Iterator[Page]:
+    def plan(
+        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
+    ) -> Iterator[Page]:
         """Pages touched by changed articles: theirs, those relating to them, listings and their feeds,
-        the site's feeds, the sitemaps that list them, home."""
+        the site's feeds, the sitemaps that list them, home.
+
+        ``own_pages=False`` leaves out the changed articles' own pages (a backfill's
+        batches have published them already) but keeps the pages linking to them.
+        """
         changed = set(changed_ids)
         rows = self.store.rows(changed)
         tags = self.store.tags_of(changed)
@@ -360,7 +368,7 @@ class SiteRenderer:
         linking = self.store.articles_relating_to(changed)
         linking.update(r for ids_ in self.store.related_of(changed).values() for r in ids_)
         yield from self.static_pages()
-        yield from self.article_pages(sorted(changed | linking))
+        yield from self.article_pages(sorted(changed | linking if own_pages else linking - changed))
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in self._section_chain(row.section))

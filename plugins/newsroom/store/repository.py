@@ -35,6 +35,8 @@ from newsroom.store.db import (
 )
 from newsroom.store.search import SearchIndex
 
+BACKFILL = "backfill"  # the status of an archive article between its backfill's ingest and publish
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -139,8 +141,13 @@ class Store:
         archived_path: str | None,
         tz: ZoneInfo,
         now: datetime | None = None,
+        status: str = "filed",
     ) -> Filed:
-        """Store a new version, or nothing if this exact content is already current."""
+        """Store a new version, or nothing if this exact content is already current.
+
+        ``status`` "backfill" marks an archive article that its backfill batch
+        publishes itself: the live pipeline's :meth:`due` leaves it alone.
+        """
         now = now or utcnow()
         digest = content_hash(article)
         with self.session() as session:
@@ -170,7 +177,7 @@ class Store:
             row.published = published
             row.modified = max(modified, published)
             row.visible_from = visible_from
-            row.status = "filed"
+            row.status = status
             row.data = data
             session.add(
                 VersionRow(
@@ -359,7 +366,9 @@ class Store:
     def due(self, now: datetime) -> list[str]:
         """Articles whose time has come but that never went live (publish_at, embargo)."""
         with self.session() as session:
-            query = select(ArticleRow.id).where(ArticleRow.went_live_at.is_(None), _live(now))
+            query = select(ArticleRow.id).where(
+                ArticleRow.went_live_at.is_(None), ArticleRow.status != BACKFILL, _live(now)
+            )
             return list(session.scalars(query.order_by(ArticleRow.id)))
 
     def mark(self, ids: Iterable[str], status: str, now: datetime, detail: str = "") -> None:
@@ -373,6 +382,32 @@ class Store:
                     if status == "published" and row.went_live_at is None and visible:
                         row.went_live_at = now
                     session.add(EventRow(article_id=row.id, at=now, kind=status, detail=detail))
+
+    def mark_backfilled(self, ids: Iterable[str], now: datetime, detail: str = "") -> None:
+        """Archive articles published by a backfill: they went live when first published, long ago.
+
+        So ``went_live_at`` is their publication date, and the social planner
+        (which looks at articles that went live in the last days) never sees them.
+        """
+        wanted = list(dict.fromkeys(ids))
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                for row in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
+                    row.status = "published"
+                    if row.went_live_at is None:
+                        row.went_live_at = min(row.published, now)
+                    session.add(EventRow(article_id=row.id, at=now, kind="published", detail=detail))
+
+    def unenriched(self, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` that enrichment has not seen yet (a batch killed between ingest and enrich)."""
+        wanted = list(dict.fromkeys(ids))
+        done: set[str] = set()
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                done.update(
+                    session.scalars(select(EnrichmentRow.article_id).where(EnrichmentRow.article_id.in_(chunk)))
+                )
+        return [i for i in wanted if i not in done]
 
     # -- enrichment -----------------------------------------------------------
     def tags_of(self, ids: Iterable[str]) -> dict[str, list[Tag]]:

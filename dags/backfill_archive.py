@@ -1,0 +1,81 @@
+"""
+### Backfill the archive: one run per day of imported articles
+
+Archive staff import legacy material with `newsroom import-archive PATH`,
+which writes each article into the partition of its publication day. Then
+Airflow's own backfill publishes a range of days:
+
+    airflow backfill create --dag-id backfill_archive --from-date 2019-01-01 --to-date 2019-12-31
+
+(or `newsroom backfill --from-date ... --to-date ...`, which asks the REST API).
+Each run reads its day's partition, processes it in batches (a mapped task
+per batch, on any worker: ingest, enrich, render the article pages, upload
+what changed), then rebuilds the day's listings, tag pages, feeds, sitemaps
+and home page once. Social channels and the newsletter stay silent.
+
+Runs may overlap, but `plan` waits for the previous day's batches
+(related links are chosen among earlier days, which are then complete) and
+`listings` for the previous day's listings, so the published site is the
+same whatever the number of workers. A second backfill over the same range
+uploads nothing; `--reprocess-behavior completed` after a template change
+uploads only the pages whose bytes changed. The daily schedule also runs
+each night for the day before, publishing anything imported for it late.
+Each task is one call into `newsroom.archive.backfill` (plugins/newsroom).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+
+# The site's time zone (site.timezone in include/newsroom.yaml): a day's partition is a local day.
+TIMEZONE = "Africa/Porto-Novo"
+
+
+def _day() -> date:
+    from newsroom.config import get_config
+
+    start = get_current_context()["data_interval_start"]
+    assert start is not None, "backfill runs have a data interval"
+    return start.astimezone(get_config().site.tz).date()
+
+
+@dag(
+    dag_id="backfill_archive",
+    doc_md=__doc__,
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=TIMEZONE),
+    start_date=datetime(2000, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=8,
+    default_args={"retries": 3, "retry_delay": timedelta(seconds=10)},
+    tags=["newsroom", "archive", "backfill"],
+)
+def backfill_archive() -> None:
+    @task(depends_on_past=True, wait_for_downstream=True)
+    def plan() -> list[list[str]]:
+        """The day's partition files in batches (after the previous day's batches are done)."""
+        from newsroom.archive import backfill
+
+        return backfill.plan_day(_day())
+
+    @task
+    def batch(files: list[str]) -> dict[str, Any]:
+        """Ingest, enrich, render and publish one batch; any worker may take it."""
+        from newsroom.archive import backfill
+
+        return backfill.run_batch(files, _day())
+
+    @task(depends_on_past=True)
+    def listings(results: list[dict[str, Any]]) -> dict[str, Any]:
+        """Listings, tag pages, feeds, sitemaps and home: once per run, never per article."""
+        from newsroom.archive import backfill
+
+        return backfill.run_listings(list(results), _day())
+
+    listings(batch.expand(files=plan()))
+
+
+backfill_archive()

@@ -1,0 +1,246 @@
+"""Backfill: publish a day's partition of imported archive articles, batch by batch, then its listings once.
+
+The phases of the ``backfill_archive`` DAG (one call per task body), also run
+inline by ``newsroom backfill --inline`` and the benchmark:
+
+- :func:`plan_day`: the day's partition files (``partitions/YYYY/MM/DD``) in
+  batches of ``archive.batch_size``;
+- :func:`run_batch`: one batch, self-contained so any worker can take it:
+  ingest the articles into the store, enrich the new or changed ones, render
+  their pages and upload those whose bytes changed, mark them published;
+- :func:`run_listings`: once per run, after every batch: the section and tag
+  listings, feeds, sitemaps and home page the day's articles appear on, and
+  the older pages whose "Sur le même sujet" now lists them.
+
+A backfill is silent: its articles get ``went_live_at`` = their publication
+date (they went live on the old site long ago), so the social planner, which
+looks at articles that went live in the last days, never sees them, and the
+digest only covers its own day. Every phase is idempotent: a second backfill
+stores no new version, enriches nothing and uploads nothing; after a template
+change it uploads only the pages whose bytes changed. A batch killed half-way
+leaves what it uploaded recorded group by group; its retry re-renders the same
+pages and uploads only what is missing or different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from newsroom.archive import partitions
+from newsroom.config import NewsroomConfig, get_config
+from newsroom.enrich import enrich_articles
+from newsroom.models import ArticleError, Problem
+from newsroom.pipeline import bucket_for, make_enricher, open_store
+from newsroom.publish.cdn import invalidate
+from newsroom.publish.s3 import Planned, publish
+from newsroom.render import Page, SiteRenderer
+from newsroom.store import Store, TakenDownError, utcnow
+from newsroom.store.repository import BACKFILL
+
+log = logging.getLogger(__name__)
+
+
+def day_start(config: NewsroomConfig, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=config.site.tz)
+
+
+def plan_day(day: date, config: NewsroomConfig | None = None) -> list[list[str]]:
+    """The day's partition files (relative to the partitions folder) in batches."""
+    config = config or get_config()
+    root = config.partitions_dir
+    files = [str(p.relative_to(root)) for p in partitions.day_files(config, day)]
+    size = config.archive.batch_size
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    log.info("Backfill %s: %d article file(s) in %d batch(es)", day, len(files), len(batches))
+    return batches
+
+
+def _quarantine(store: Store, config: NewsroomConfig, rel: str, exc: ArticleError) -> None:
+    """Report an unreadable partition file; the file itself stays where it is (nothing is lost)."""
+    report_dir = config.quarantine_dir / "partitions"
+    report_dir.mkdir(parents=True, exist_ok=True)
+    problems = [{"field": p.field, "reason": p.reason} for p in exc.problems or [Problem("file", "unreadable")]]
+    report = report_dir / (rel.replace("/", "_") + ".report.json")
+    report.write_text(
+        json.dumps({"file": rel, "problems": problems, "field": problems[0]["field"], "reason": problems[0]["reason"]})
+        + "\n",
+        encoding="utf-8",
+    )
+    path = config.partitions_dir / rel
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    store.record_quarantine(
+        file=f"partitions/{rel}",
+        stored_path=str(path),
+        report_path=str(report),
+        problems=problems,
+        article_id=exc.article_id,
+        digest=digest,
+    )
+    log.warning("Backfill: quarantined partitions/%s: %s", rel, exc)
+
+
+def _planned(pages: Sequence[Page]) -> list[Planned]:
+    return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, lambda body=p.body: body) for p in pages]
+
+
+def run_batch(
+    files: Sequence[str],
+    day: date,
+    *,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Ingest, enrich, render and publish one batch of a day's partition files.
+
+    Returns small JSON for the listings step: the batch's article ids, those
+    new or changed, and the tags they carry (now and before).
+    """
+    config = config or get_config()
+    store = open_store(config)
+    now = now or utcnow()
+    timings: dict[str, float] = {}
+
+    started = time.perf_counter()
+    ids: list[str] = []
+    changed: list[str] = []
+    quarantined: list[str] = []
+    refused: list[str] = []
+    for rel in files:
+        try:
+            article, _source = partitions.read_file(config.partitions_dir / rel)
+        except ArticleError as exc:
+            _quarantine(store, config, rel, exc)
+            quarantined.append(rel)
+            continue
+        try:
+            filed = store.record_version(
+                article,
+                source_file=f"partitions/{rel}",
+                archived_path=str(config.partitions_dir / rel),
+                tz=config.site.tz,
+                now=now,
+                status=BACKFILL,
+            )
+        except TakenDownError as exc:
+            log.warning("Backfill: %s not republished: %s", rel, exc)
+            refused.append(rel)
+            continue
+        ids.append(filed.article_id)
+        if filed.changed:
+            changed.append(filed.article_id)
+    timings["ingest"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    to_enrich = list(dict.fromkeys([*changed, *store.unenriched(ids)]))
+    before = {t.slug for tags in store.tags_of(to_enrich).values() for t in tags}
+    if to_enrich:
+        enrich_articles(
+            store,
+            make_enricher(config),
+            to_enrich,
+            now,
+            batch_size=config.enrich.batch_size * 2,
+            related_before=day_start(config, day),
+        )
+    timings["enrich"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    renderer = SiteRenderer(config, store, now)
+    pages = list(renderer.article_pages(ids))
+    timings["render"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    bucket = bucket_for(config)
+    bucket.ensure_bucket()
+    result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
+    live = sorted(store.live_ids(ids, now))
+    store.mark_backfilled(live, now, f"backfill of {day}")
+    timings["publish"] = time.perf_counter() - started
+
+    tags = before | {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    log.info(
+        "Backfill batch of %s: %d article(s), %d new or changed, %d enriched, %d page(s) uploaded, %d quarantined",
+        day,
+        len(ids),
+        len(changed),
+        len(to_enrich),
+        len(result.uploaded),
+        len(quarantined),
+    )
+    return {
+        "ids": ids,
+        "changed": changed,
+        "enriched": len(to_enrich),
+        "tags": sorted(tags),
+        "pages": len(pages),
+        "uploaded": len(result.uploaded),
+        "quarantined": quarantined,
+        "refused": refused,
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def run_listings(
+    batches: Sequence[dict[str, Any]],
+    day: date,
+    *,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Once per run: listings, tag pages, feeds, sitemaps, home, and pages linking to the day's articles."""
+    config = config or get_config()
+    store = open_store(config)
+    now = now or utcnow()
+    ids = sorted({i for b in batches for i in b.get("ids", [])})
+    tags = sorted({t for b in batches for t in b.get("tags", [])})
+    started = time.perf_counter()
+    renderer = SiteRenderer(config, store, now)
+    pages = list(renderer.plan(ids, tags, own_pages=False)) if ids else list(renderer.static_pages())
+    render_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    bucket = bucket_for(config)
+    bucket.ensure_bucket()
+    result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
+    invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
+    publish_seconds = time.perf_counter() - started
+    log.info("Backfill listings of %s: %d page(s), %d uploaded", day, len(pages), len(result.uploaded))
+    return {
+        "day": day.isoformat(),
+        "articles": len(ids),
+        "pages": len(pages),
+        "uploaded": len(result.uploaded),
+        "cdn_invalidations": len(invalidations),
+        "seconds": {"render": round(render_seconds, 3), "publish": round(publish_seconds, 3)},
+    }
+
+
+def run_day(day: date, config: NewsroomConfig | None = None, *, now: datetime | None = None) -> dict[str, Any]:
+    """One day, inline: the DAG's run for that day without Airflow (batches one after another)."""
+    config = config or get_config()
+    batches = [run_batch(files, day, config=config, now=now) for files in plan_day(day, config)]
+    listings = run_listings(batches, day, config=config, now=now)
+    return {"day": day.isoformat(), "batches": batches, "listings": listings}
+
+
+def run_days(config: NewsroomConfig, first: date, last: date, *, now: datetime | None = None) -> dict[str, Any]:
+    """Every day from ``first`` to ``last`` inclusive, oldest first, as a backfill's runs would go."""
+    days = []
+    day = first
+    while day <= last:
+        days.append(run_day(day, config, now=now))
+        day += timedelta(days=1)
+    batches = [b for d in days for b in d["batches"]]
+    return {
+        "days": len(days),
+        "articles": sum(len(b["ids"]) for b in batches),
+        "changed": sum(len(b["changed"]) for b in batches),
+        "uploaded": sum(b["uploaded"] for b in batches) + sum(d["listings"]["uploaded"] for d in days),
+        "quarantined": [q for b in batches for q in b["quarantined"]],
+        "runs": days,
+    }
