@@ -25,28 +25,29 @@ Each task is one call into `newsroom.archive.backfill` (plugins/newsroom).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
-# The site's time zone (site.timezone in include/newsroom.yaml): a day's partition is a local day.
-TIMEZONE = "Africa/Porto-Novo"
-
 
 def _day() -> date:
-    from newsroom.config import get_config
+    """The run's date names the partition: ``--from-date 2019-01-01`` means 2019/01/01 of the archive.
 
+    Runs are UTC days so that the dates given to ``airflow backfill create`` are
+    the partition dates whatever Airflow's default time zone; each partition
+    holds the articles of one day in the site's own time zone.
+    """
     start = get_current_context()["data_interval_start"]
     assert start is not None, "backfill runs have a data interval"
-    return start.astimezone(get_config().site.tz).date()
+    return start.astimezone(UTC).date()
 
 
 @dag(
     dag_id="backfill_archive",
     doc_md=__doc__,
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=TIMEZONE),
-    start_date=datetime(2000, 1, 1),
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2000, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
     max_active_tasks=8,

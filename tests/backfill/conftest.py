@@ -1,0 +1,78 @@
+"""Backfill fixtures: a small generated archive written into day partitions, and a bucket spy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from bench.generate import generate_articles, write_partitions
+from newsroom.archive import partitions
+from newsroom.config import NewsroomConfig
+from newsroom.publish.s3 import BucketClient
+
+SINCE = datetime(2024, 3, 1, 6, tzinfo=UTC)
+UNTIL = datetime(2024, 3, 4, 6, tzinfo=UTC)
+
+
+def archive(config: NewsroomConfig, count: int = 48, seed: int = 11) -> list[date]:
+    """``count`` generated articles over three days, in the config's partitions; the days, oldest first."""
+    write_partitions(generate_articles(count, seed, since=SINCE, until=UNTIL), config)
+    return partitions.all_days(config)
+
+
+def bucket_objects(config: NewsroomConfig) -> dict[str, str]:
+    """key -> md5 of everything in the config's bucket."""
+    bucket = BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
+    bucket.ensure_bucket()
+    return {key: md5 for key, (md5, _size) in bucket.listing().items()}
+
+
+@pytest.fixture
+def backfill_config(s3_config: NewsroomConfig) -> NewsroomConfig:
+    """The shipped config on a fresh test bucket, in batches of 10."""
+    return s3_config.model_copy(update={"archive": s3_config.archive.model_copy(update={"batch_size": 10})})
+
+
+@pytest.fixture
+def puts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Counter[str]]]:
+    """Every key uploaded from now on, counted; call the fixture's value to read and reset."""
+    seen: Counter[str] = Counter()
+    real = BucketClient.put
+
+    def put(self: BucketClient, key: str, *args: Any, **kwargs: Any) -> None:
+        seen[key] += 1
+        real(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(BucketClient, "put", put)
+
+    def read() -> Counter[str]:
+        out = Counter(seen)
+        seen.clear()
+        return out
+
+    yield read
+
+
+def first_difference(one: NewsroomConfig, other: NewsroomConfig) -> str:
+    """The first object whose bytes differ between two buckets, as a unified diff (for assertion messages)."""
+    import difflib
+
+    a, b = bucket_objects(one), bucket_objects(other)
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    if not keys:
+        return ""
+    key = keys[0]
+
+    def text(config: NewsroomConfig) -> list[str]:
+        bucket = BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
+        try:
+            return bucket.get(key)["Body"].read().decode("utf-8", "replace").splitlines()
+        except Exception as exc:
+            return [f"(missing: {exc})"]
+
+    diff = difflib.unified_diff(text(one), text(other), key, key, lineterm="", n=1)
+    return f"{len(keys)} object(s) differ, e.g. {key}:\n" + "\n".join(list(diff)[:40])

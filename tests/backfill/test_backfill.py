@@ -1,0 +1,102 @@
+"""The backfill's phases end to end (inline, as each DAG task runs them) against a real SeaweedFS bucket."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from newsroom.archive import backfill, partitions
+from newsroom.config import NewsroomConfig
+from newsroom.distribute.planner import plan_deliveries
+from newsroom.pipeline import open_store
+from newsroom.store import utcnow
+from newsroom.store.ledger import Ledger
+from tests.backfill.conftest import archive, bucket_objects
+
+
+def test_backfill_publishes_every_article_silently_and_listings_once_per_day(
+    backfill_config: NewsroomConfig, puts: Callable[[], Counter[str]]
+) -> None:
+    config = backfill_config
+    days = archive(config)
+    files = {d: partitions.day_files(config, d) for d in days}
+    assert len(days) >= 3 and sum(len(f) for f in files.values()) == 48
+
+    result = backfill.run_days(config, days[0], days[-1])
+
+    store = open_store(config)
+    rows = store.rows(store.all_ids())
+    assert len(rows) == 48 and result["articles"] == 48 and not result["quarantined"]
+    objects = bucket_objects(config)
+    for row in rows.values():
+        assert row.status == "published"
+        assert row.path in objects, row.path
+        # went live when first published (long ago), so nothing announces it
+        assert row.went_live_at == row.published
+    assert {"index.html", "sitemap.xml", "news/index.html", "feed.xml"} <= set(objects)
+    assert any(k.startswith("tag/") for k in objects)
+    # a day in batches of 10; its listings and home rendered once per run, not per article or batch
+    busiest = max(days, key=lambda d: len(files[d]))
+    assert len(files[busiest]) > 10
+    for run in result["runs"]:
+        assert len(run["batches"]) == -(-len(files[next(d for d in days if d.isoformat() == run["day"])]) // 10)
+    uploads = puts()
+    assert uploads["index.html"] == len(days)
+    assert max(uploads.values()) <= len(days)
+
+    ledger = Ledger(store.engine)
+    planned = plan_deliveries(config, store, ledger, config.channels, utcnow())
+    assert planned == {}, "a backfill must not announce anything"
+    assert store.due(utcnow()) == []
+
+
+def test_second_backfill_changes_nothing_and_a_template_change_uploads_only_changed_pages(
+    backfill_config: NewsroomConfig, puts: Callable[[], Counter[str]], tmp_path: Path
+) -> None:
+    config = backfill_config
+    days = archive(config, count=30)
+    backfill.run_days(config, days[0], days[-1])
+    before = bucket_objects(config)
+    puts()
+
+    again = backfill.run_days(config, days[0], days[-1])
+    assert again["changed"] == 0 and again["uploaded"] == 0
+    assert puts() == Counter()
+    assert bucket_objects(config) == before
+
+    # the article template changes (a newsroom adds a line to every article page)
+    templates = tmp_path / "templates"
+    shutil.copytree(config.templates_path, templates)
+    shutil.copytree(config.templates_path.parent / "static", tmp_path / "static")
+    page = templates / "article.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>Archives</p></article>", 1))
+    assert "<p>Archives</p>" in page.read_text(encoding="utf-8")
+    changed = config.model_copy(update={"templates": str(templates)})
+    reprocessed = backfill.run_days(changed, days[0], days[-1])
+
+    after = bucket_objects(config)
+    uploaded = set(puts())
+    article_keys = {row.path for row in open_store(config).rows(open_store(config).all_ids()).values()}
+    assert uploaded == article_keys, "only the article pages' bytes changed"
+    assert reprocessed["changed"] == 0
+    assert {k for k in after if after[k] != before.get(k)} == article_keys
+    assert set(after) == set(before)
+
+
+def test_an_unreadable_partition_file_is_quarantined_and_the_rest_published(backfill_config: NewsroomConfig) -> None:
+    config = backfill_config
+    days = archive(config, count=20)
+    bad = partitions.day_dir(config, days[0]) / "broken-article.json"
+    bad.write_text('{"article": {"id": "broken-article", "title": ""}}', encoding="utf-8")
+
+    result = backfill.run_days(config, days[0], days[-1])
+
+    assert result["quarantined"] == [str(bad.relative_to(config.partitions_dir))]
+    assert bad.exists(), "the original is kept"
+    reports = list((config.quarantine_dir / "partitions").glob("*.report.json"))
+    assert len(reports) == 1 and "broken-article.json" in reports[0].read_text(encoding="utf-8")
+    store = open_store(config)
+    assert len(store.all_ids()) == 20
+    assert store.status("partitions/" + result["quarantined"][0]) is not None
