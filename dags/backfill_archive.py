@@ -28,17 +28,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 
 def _day() -> date:
-    """The run's date names the partition: ``--from-date 2019-01-01`` means 2019/01/01 of the archive.
+    """The partition this run publishes: the ``day`` param if given, else the run's data interval.
 
-    Runs are UTC days so that the dates given to ``airflow backfill create`` are
-    the partition dates whatever Airflow's default time zone; each partition
-    holds the articles of one day in the site's own time zone.
+    Backfill and scheduled runs cover one UTC day each, so the dates given to
+    ``airflow backfill create`` are the partition dates whatever Airflow's
+    default time zone (each partition holds one day in the site's time zone).
+    A manual run covers the day that ends at its logical date, or the ``day``
+    given in its conf (``{"day": "2019-03-14"}``: republish one day).
     """
-    start = get_current_context()["data_interval_start"]
+    context = get_current_context()
+    wanted = context["params"].get("day")
+    if wanted:
+        return date.fromisoformat(str(wanted))
+    start = context["data_interval_start"]
     assert start is not None, "backfill runs have a data interval"
     return start.astimezone(UTC).date()
 
@@ -53,6 +59,7 @@ def _day() -> date:
     max_active_tasks=8,
     default_args={"retries": 3, "retry_delay": timedelta(seconds=10)},
     tags=["newsroom", "archive", "backfill"],
+    params={"day": Param(None, type=["null", "string"], format="date", description="publish this day (YYYY-MM-DD)")},
 )
 def backfill_archive() -> None:
     @task(depends_on_past=True, wait_for_downstream=True)
