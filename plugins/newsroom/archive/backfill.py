@@ -28,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -86,7 +86,12 @@ def _quarantine(store: Store, config: NewsroomConfig, rel: str, exc: ArticleErro
 
 
 def _planned(pages: Sequence[Page]) -> list[Planned]:
-    return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, lambda body=p.body: body) for p in pages]
+    """Rendered pages, held in memory (a batch's worth), as the publisher's upload plan."""
+
+    def reader(body: bytes) -> Callable[[], bytes]:
+        return lambda: body
+
+    return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, reader(p.body)) for p in pages]
 
 
 def run_batch(

@@ -10,9 +10,12 @@ links (``newsroom.enrich.related``) re-rank what this returns.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -44,6 +47,8 @@ def create_search_index(engine: Engine) -> None:
                     "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
                 )
             )
+            # how many documents hold each token: to leave out of a query the terms half the archive holds
+            conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, 'row')"))
         elif engine.dialect.name == "postgresql":
             conn.execute(
                 text(
@@ -52,6 +57,20 @@ def create_search_index(engine: Engine) -> None:
                 )
             )
             conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
+
+
+# A term found in more than this share of an archive of at least PRUNE_MIN_DOCS articles
+# ("Bénin" on a Beninese site) ranks nothing and makes the query read much of the index.
+PRUNE_SHARE = 0.04
+PRUNE_MIN_DOCS = 5_000
+KEEP_AT_LEAST = 3
+
+
+def _tokens(term: str) -> list[str]:
+    """A term's tokens as the unicode61 tokenizer with remove_diacritics stores them."""
+    folded = unicodedata.normalize("NFKD", term.casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return [t for t in re.split(r"[^\w]+", plain) if t]
 
 
 def _fts5_query(terms: Sequence[str]) -> str:
@@ -98,6 +117,31 @@ class SearchIndex:
                     [{"id": d.article_id, "title": d.title, "tags": d.tags, "body": d.body} for d in docs],
                 )
 
+    def _selective(self, conn: Any, terms: Sequence[str]) -> list[str]:
+        """The terms minus those too common to rank anything (SQLite: from the FTS5 vocabulary).
+
+        A phrase is as common as its rarest token. Below ``PRUNE_MIN_DOCS`` articles,
+        or when fewer than ``KEEP_AT_LEAST`` terms would remain, the rarest are kept.
+        """
+        total = conn.execute(text("SELECT max(docid) FROM search_keys")).scalar() or 0
+        if total < PRUNE_MIN_DOCS or len(terms) <= KEEP_AT_LEAST:
+            return list(terms)
+        tokens = sorted({t for term in terms for t in _tokens(term)})
+        if not tokens:
+            return list(terms)
+        marks = ", ".join(f":t{i}" for i in range(len(tokens)))
+        rows = conn.execute(
+            text(f"SELECT term, doc FROM search_vocab WHERE term IN ({marks})"),
+            {f"t{i}": t for i, t in enumerate(tokens)},
+        ).all()
+        df = {str(r[0]): int(r[1]) for r in rows}
+        rarity = sorted((min((df.get(t, 0) for t in _tokens(term)), default=0), term) for term in terms)
+        limit = PRUNE_SHARE * total
+        kept = [term for count, term in rarity if count <= limit]
+        if len(kept) < KEEP_AT_LEAST:
+            kept = [term for _count, term in rarity[:KEEP_AT_LEAST]]
+        return [t for t in terms if t in kept]
+
     def delete(self, ids: Sequence[str]) -> None:
         with self.engine.begin() as conn:
             for article_id in ids:
@@ -130,7 +174,7 @@ class SearchIndex:
         )
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
-                query = _fts5_query(terms)
+                query = _fts5_query(self._selective(conn, terms))
                 if not query:
                     return []
                 rows = conn.execute(

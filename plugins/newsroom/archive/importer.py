@@ -1,0 +1,515 @@
+"""``newsroom import-archive``: legacy material (saved HTML pages, WordPress exports, ninjs JSON) into day partitions.
+
+Called by the CLI (``cmd_import_archive``), the tests and the archive bench,
+through :func:`import_archive`. The run is explicit phases:
+
+1. walk PATH (a file or a folder, recursively; hidden files are ignored);
+2. read each file into candidates: ``archive.html`` (.html/.htm),
+   ``archive.wxr`` (.xml), ``ingest.ninjs`` (.json); every candidate becomes an
+   Article through ``ingest.reader.build_article``, the rules filed articles
+   follow, with a stable id ``<yyyymmdd>-<slug>`` (publication day in the site's
+   zone; the WordPress slug, else the title's) so that re-imports and the same
+   article from two sources collide;
+3. recognise duplicates (same id, same canonical URL, or the same folded title
+   on the same day) and keep the richest: longest body text, then with an
+   image, then with an author, then the first in path order;
+4. write each kept article with ``archive.partitions.write_article``
+   (idempotent: a second import reports everything "unchanged").
+
+Nothing read from one file stops the others: every item not imported is in the
+:class:`ImportReport` with its file, item, field and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal
+
+from lxml import etree
+from tqdm import tqdm
+
+from newsroom.archive import partitions
+from newsroom.archive.html import NotAnArticle, read_page
+from newsroom.archive.wxr import NotWxrError, read_items
+from newsroom.config import NewsroomConfig
+from newsroom.ingest.markdown import ProblemError
+from newsroom.ingest.ninjs import parse_ninjs
+from newsroom.ingest.reader import build_article, decode, parse_datetime
+from newsroom.models import Article, ArticleError, Problem
+from newsroom.text import fold, slugify
+
+FORMATS = {".html": "html", ".htm": "html", ".xml": "wxr", ".json": "ninjs"}
+SLUG_LENGTH = 100  # "yyyymmdd-" + slug stays a safe id (at most 128 characters)
+MAX_FILE_BYTES = 50_000_000  # one page or ninjs file; WordPress exports are streamed and not limited
+PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+Kind = Literal["duplicate", "not_article", "unreadable", "skipped"]
+KINDS: tuple[Kind, ...] = ("duplicate", "not_article", "unreadable", "skipped")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item not imported: which file (and item of a WordPress export), which field, and why."""
+
+    kind: Kind
+    file: str
+    item: str | None
+    format: str
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    id: str
+    file: str
+    item: str | None
+    format: str
+    partition: str
+    outcome: partitions.Written
+
+
+@dataclass
+class ImportReport:
+    """What one import did; ``to_json`` is the report file, ``summary`` what the CLI prints."""
+
+    path: str
+    dry_run: bool = False
+    imported: list[Imported] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+
+    def of(self, kind: Kind) -> list[Entry]:
+        return [e for e in self.entries if e.kind == kind]
+
+    @property
+    def duplicates(self) -> list[Entry]:
+        return self.of("duplicate")
+
+    @property
+    def not_articles(self) -> list[Entry]:
+        return self.of("not_article")
+
+    @property
+    def unreadable(self) -> list[Entry]:
+        return self.of("unreadable")
+
+    @property
+    def skipped(self) -> list[Entry]:
+        return self.of("skipped")
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        counts = Counter(i.outcome for i in self.imported)
+        return {name: counts[name] for name in ("new", "updated", "unchanged")}
+
+    def by_format(self) -> dict[str, dict[str, int]]:
+        table: dict[str, Counter[str]] = {}
+        for item in self.imported:
+            table.setdefault(item.format, Counter())["imported"] += 1
+        for entry in self.entries:
+            table.setdefault(entry.format, Counter())[entry.kind] += 1
+        return {fmt: {k: table[fmt][k] for k in ("imported", *KINDS)} for fmt in sorted(table)}
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything readable was imported, 1 if anything was unreadable."""
+        return 1 if self.unreadable else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "dry_run": self.dry_run,
+            "counts": {
+                "imported": len(self.imported),
+                **self.outcomes,
+                "duplicates": len(self.duplicates),
+                "not_articles": len(self.not_articles),
+                "unreadable": len(self.unreadable),
+                "skipped": len(self.skipped),
+            },
+            "by_format": self.by_format(),
+            "imported": [asdict(i) for i in self.imported],
+            "not_imported": [asdict(e) for e in self.entries],
+        }
+
+    def write(self, path: Path) -> Path:
+        """Write the JSON report (atomically) and return its path."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.part")
+        temp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        temp.replace(path)
+        return path
+
+    def summary(self, limit: int = 20) -> list[str]:
+        o = self.outcomes
+        verb = "Would import" if self.dry_run else "Imported"
+        lines = [
+            f"{verb} {len(self.imported)} articles from {self.path}: "
+            f"{o['new']} new, {o['updated']} updated, {o['unchanged']} unchanged",
+            f"  {len(self.duplicates)} duplicates, {len(self.not_articles)} not articles, "
+            f"{len(self.unreadable)} unreadable, {len(self.skipped)} skipped",
+        ]
+        for fmt, counts in self.by_format().items():
+            lines.append(f"  {fmt:<6} " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+        for kind in ("unreadable", "not_article", "duplicate"):
+            entries = self.of(kind)
+            for entry in entries[:limit]:
+                where = f"{entry.file} [{entry.item}]" if entry.item else entry.file
+                why = f"unreadable: {entry.field}: {entry.reason}" if kind == "unreadable" else entry.reason
+                lines.append(f"  {where}: {why}")
+            if len(entries) > limit:
+                lines.append(f"  ... and {len(entries) - limit} more {kind.replace('_', ' ')} (see the report)")
+        return lines
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An article read from one source, before duplicates are settled."""
+
+    article: Article
+    file: str
+    item: str | None
+    format: str
+    url: str | None
+    sha256: str
+    stored: bool = False  # already in the partitions (from an earlier import)
+
+    @property
+    def richness(self) -> tuple[int, bool, bool]:
+        text = re.sub(r"<[^>]+>", " ", self.article.body_html)
+        return len(" ".join(text.split())), self.article.image is not None, bool(self.article.authors)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} item {self.item}" if self.item else self.file
+
+    def source(self) -> dict[str, Any]:
+        return {"file": self.file, "format": self.format, "sha256": self.sha256, "url": self.url, "item": self.item}
+
+    def same_source(self, other: _Candidate) -> bool:
+        """Read from the same file (or the same bytes) and item: a re-import, not another source."""
+        return (self.format, self.item) == (other.format, other.item) and (
+            self.file == other.file or self.sha256 == other.sha256
+        )
+
+    def renamed(self, like: Article) -> _Candidate:
+        """This version under an already stored id and slug (its page may be live already)."""
+        if (self.article.id, self.article.slug) == (like.id, like.slug):
+            return self
+        return replace(self, article=self.article.model_copy(update={"id": like.id, "slug": like.slug}))
+
+
+Read = _Candidate | Entry
+
+
+def _section(names: list[str], config: NewsroomConfig) -> str | None:
+    """The most specific known section among the source's category names or slugs (accents and case folded).
+
+    None known: the first name, so that build_article reports it as an unknown section.
+    """
+    known: dict[str, str] = {}
+    for section in config.sections:
+        for key in (section.slug, section.name):
+            known[fold(key)] = known[slugify(key)] = section.slug
+    found = [slug for name in names if (slug := known.get(fold(name)) or known.get(slugify(name)))]
+    if not found:
+        return names[0] if names else None
+
+    def depth(slug: str) -> int:
+        parent, level = config.section(slug).parent, 0
+        while parent is not None and level < len(config.sections):
+            parent, level = config.section(parent).parent, level + 1
+        return level
+
+    return max(found, key=lambda slug: (depth(slug), -found.index(slug)))
+
+
+def _url_key(url: str | None) -> str | None:
+    """A canonical URL compared loosely: no scheme, no 'www.', no query, fragment or trailing slash."""
+    if not url:
+        return None
+    key = re.sub(r"^[a-z]+://(www\.)?", "", url.strip().lower())
+    return re.split(r"[?#]", key)[0].rstrip("/") or None
+
+
+def to_article(fields: dict[str, Any], sections: list[str], file: str, fmt: str, config: NewsroomConfig) -> Article:
+    """Fields read from any source -> an archive Article with its stable id, or ArticleError."""
+    data = {k: v for k, v in fields.items() if k not in ("publish_at", "embargo_until", "id")}  # archives are live
+    data["source_format"] = fmt
+    if (section := _section(sections, config)) is not None:
+        data["section"] = section
+    if not data.get("published"):
+        raise ArticleError(
+            file, [Problem("published", "missing: no publication date found, and an archive article needs one")]
+        )
+    try:
+        published, _ = parse_datetime(data["published"], config.site.tz)
+    except ValueError as exc:
+        raise ArticleError(file, [Problem("published", str(exc))]) from None
+    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    slug = slugify(str(data.get("slug") or ""), SLUG_LENGTH) or slugify(title or "", SLUG_LENGTH) or "article"
+    day = published.astimezone(config.site.tz)
+    data["slug"] = slug
+    data["id"] = f"{day:%Y%m%d}-{slug}"
+    return build_article(data, file, config, stem=data["id"])
+
+
+def _candidate(
+    fields: dict[str, Any],
+    sections: list[str],
+    origin: tuple[str, str | None, str],
+    url: str | None,
+    sha: str,
+    config: NewsroomConfig,
+) -> Read:
+    """A candidate article, or the entry saying why the item is unreadable; origin is (file, item, format)."""
+    file, item, fmt = origin
+    try:
+        article = to_article(fields, sections, file, fmt, config)
+    except ArticleError as exc:
+        return _unreadable(exc, item, fmt)
+    except Exception as exc:  # one odd item must not lose the rest of its export
+        return Entry("unreadable", file, item, fmt, "item", f"could not read: {type(exc).__name__}: {exc}")
+    return _Candidate(article, file, item, fmt, url, sha)
+
+
+def _unreadable(exc: ArticleError, item: str | None, fmt: str) -> Entry:
+    """The entry for a refused item: its first problem's field; the reason lists every problem."""
+    others = "".join(f"; {p.field}: {p.reason}" for p in exc.problems[1:])
+    return Entry("unreadable", exc.file, item, fmt, exc.field, exc.reason + others)
+
+
+def _read_wxr(path: Path, file: str, config: NewsroomConfig) -> Iterator[Read]:
+    try:
+        for item in read_items(path):
+            label = item.guid or f"#{item.index}"
+            if item.skipped:
+                yield Entry("skipped", file, label, "wxr", "wp:post_type", item.skipped)
+            else:
+                yield _candidate(item.fields, item.sections, (file, label, "wxr"), item.url, item.sha256, config)
+    except NotWxrError as exc:
+        yield Entry("skipped", file, None, "wxr", "file", str(exc))
+    except etree.XMLSyntaxError as exc:
+        yield Entry("unreadable", file, None, "wxr", "xml", f"not well-formed XML: {exc}")
+
+
+def _read_file(args: tuple[Path, str, NewsroomConfig]) -> list[Read]:
+    """Everything one file yields. Runs in worker processes too, so it never raises."""
+    path, file, config = args
+    fmt = FORMATS.get(path.suffix.lower())
+    try:
+        if fmt is None:
+            reason = f"unsupported file type {path.suffix or '(no extension)'}: expected .html, .htm, .xml or .json"
+            return [Entry("skipped", file, None, "other", "file", reason)]
+        if fmt == "wxr":
+            return list(_read_wxr(path, file, config))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return [Entry("unreadable", file, None, fmt, "file", f"over {MAX_FILE_BYTES // 1_000_000} MB")]
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        if fmt == "html":
+            try:
+                page = read_page(data)
+            except NotAnArticle as exc:
+                return [Entry("not_article", file, None, fmt, "page", exc.reason)]
+            return [_candidate(page.fields, page.sections, (file, None, fmt), page.url, sha, config)]
+        try:
+            fields = parse_ninjs(decode(data, file))
+        except ProblemError as exc:
+            return [_unreadable(ArticleError(file, exc.problems), None, fmt)]
+        except ArticleError as exc:
+            return [_unreadable(exc, None, fmt)]
+        section = fields.pop("section", None)
+        return [_candidate(fields, [str(section)] if section else [], (file, None, fmt), None, sha, config)]
+    except Exception as exc:  # one broken file must never stop the import
+        return [Entry("unreadable", file, None, fmt or "other", "file", f"could not read: {type(exc).__name__}: {exc}")]
+
+
+def _files(root: Path) -> list[tuple[Path, str]]:
+    """[(path, path relative to PATH)] in a stable order; hidden files and folders are ignored."""
+    if root.is_file():
+        return [(root, root.name)]
+    found = []
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            found.append((path, relative.as_posix()))
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def _read_all(
+    files: list[tuple[Path, str]], config: NewsroomConfig, progress: bool, workers: int
+) -> Iterator[list[Read]]:
+    jobs = [(path, file, config) for path, file in files]
+    bar = tqdm(total=len(jobs), desc="Reading", unit="file", file=sys.stderr, disable=not progress)
+    with bar:
+        if workers > 1 and len(jobs) >= PARALLEL_MIN_FILES:
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                for results in pool.map(_read_file, jobs, chunksize=16):
+                    bar.update()
+                    yield results
+        else:
+            for job in jobs:
+                results = _read_file(job)
+                bar.update()
+                yield results
+
+
+def _stored(config: NewsroomConfig, candidates: list[_Candidate]) -> list[_Candidate]:
+    """The articles already in the partitions of the days the candidates fall on (unreadable files are ignored)."""
+    days = sorted({partitions.day_of(config, c.article) for c in candidates})
+    stored = []
+    for day in days:
+        for path in partitions.day_files(config, day):
+            try:
+                article, source = partitions.read_file(path)
+            except ArticleError:
+                continue
+            item = source.get("item")
+            stored.append(
+                _Candidate(
+                    article,
+                    str(source.get("file") or path.name),
+                    None if item is None else str(item),
+                    str(source.get("format") or article.source_format),
+                    source.get("url"),
+                    str(source.get("sha256") or ""),
+                    stored=True,
+                )
+            )
+    return stored
+
+
+def _groups(pool: list[_Candidate], config: NewsroomConfig) -> tuple[list[list[int]], list[dict[str, tuple[str, ...]]]]:
+    """Indexes of the pool grouped by a shared id, canonical URL or (folded title, day); and each one's keys."""
+    parent = list(range(len(pool)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owners: dict[tuple[str, ...], int] = {}
+    keys: list[dict[str, tuple[str, ...]]] = []
+    for index, candidate in enumerate(pool):
+        article = candidate.article
+        day = partitions.day_of(config, article).isoformat()
+        own = {"id": ("id", article.id), "title": ("title", fold(article.title), day)}
+        if url := _url_key(candidate.url):
+            own["canonical URL"] = ("url", url)
+        keys.append(own)
+        for key in own.values():
+            if key in owners:
+                parent[find(index)] = find(owners[key])
+            else:
+                owners[key] = index
+    groups: dict[int, list[int]] = {}
+    for index in range(len(pool)):
+        groups.setdefault(find(index), []).append(index)
+    return list(groups.values()), keys
+
+
+def _deduplicate(
+    candidates: list[_Candidate], stored: list[_Candidate], config: NewsroomConfig
+) -> tuple[list[_Candidate], list[Entry]]:
+    """One version per story: the richest new one, unless the partitions already hold a story at least as rich.
+
+    A stored story keeps its id (its page may be live); a re-read of its own source, or a strictly
+    richer source of the same day, replaces its content under that id.
+    """
+    pool = stored + candidates  # stored first: they win ties
+    groups, keys = _groups(pool, config)
+    kept, duplicates = [], []
+    for members in groups:
+        news = [i for i in members if not pool[i].stored]
+        if not news:
+            continue
+        best = max(news, key=lambda i: (pool[i].richness, -i))
+        winner, version = best, pool[best]
+        olds = [i for i in members if pool[i].stored]
+        if olds:
+            anchor = max(olds, key=lambda i: (pool[i].richness, -i))
+            held = pool[anchor]
+            replaces = any(pool[i].same_source(held) for i in news) or version.richness > held.richness
+            if replaces and partitions.day_of(config, version.article) == partitions.day_of(config, held.article):
+                version = version.renamed(held.article)
+            else:  # kept as stored (moving a story to another day's folder would leave its old file behind)
+                winner, version = anchor, held
+        if not version.stored:
+            kept.append(version)
+        where = f"already imported from {version.where}" if version.stored else f"from {version.where}"
+        for i in news:
+            if i == winner:
+                continue
+            same = next((name for name, key in keys[i].items() if keys[winner].get(name) == key), "story")
+            reason = f"duplicate of {version.article.id} ({where}): same {same}"
+            duplicates.append(Entry("duplicate", pool[i].file, pool[i].item, pool[i].format, "id", reason))
+    return kept, duplicates
+
+
+def _outcome(config: NewsroomConfig, candidate: _Candidate, dry_run: bool) -> tuple[Path, partitions.Written]:
+    if not dry_run:
+        return partitions.write_article(config, candidate.article, candidate.source())
+    path = partitions.partition_path(config, candidate.article)
+    if not path.exists():
+        return path, "new"
+    same = path.read_bytes() == partitions.encode(candidate.article, candidate.source())
+    return path, "unchanged" if same else "updated"
+
+
+def import_archive(
+    path: Path, config: NewsroomConfig, *, progress: bool = False, dry_run: bool = False, workers: int = 1
+) -> ImportReport:
+    """Import every article found under ``path`` into the day partitions; the report says what happened to each item.
+
+    ``dry_run`` reads and reports without writing; ``workers`` > 1 reads files in that many processes
+    (for archives of at least PARALLEL_MIN_FILES files; they are spawned, so a script calling this
+    with workers > 1 needs the ``if __name__ == "__main__":`` guard, as the ``newsroom`` command has).
+    """
+    files = _files(path)
+    report = ImportReport(path=str(path), dry_run=dry_run)
+    candidates: list[_Candidate] = []
+    for results in _read_all(files, config, progress, workers):
+        for result in results:
+            if isinstance(result, _Candidate):
+                candidates.append(result)
+            else:
+                report.entries.append(result)
+    kept, duplicates = _deduplicate(candidates, _stored(config, candidates), config)
+    report.entries.extend(duplicates)
+    kept.sort(key=lambda c: (c.article.published or datetime.min.replace(tzinfo=UTC), c.article.id))
+    for candidate in tqdm(kept, desc="Writing", unit="article", file=sys.stderr, disable=not progress):
+        written, outcome = _outcome(config, candidate, dry_run)
+        report.imported.append(
+            Imported(
+                candidate.article.id,
+                candidate.file,
+                candidate.item,
+                candidate.format,
+                written.relative_to(config.partitions_dir).as_posix(),
+                outcome,
+            )
+        )
+    return report
+
+
+def default_report_path(config: NewsroomConfig, now: datetime | None = None) -> Path:
+    """``<state_dir>/reports/import-<UTC timestamp>.json``, never overwriting an earlier report."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    folder = config.state_dir / "reports"
+    candidate = folder / f"import-{stamp}.json"
+    counter = 2
+    while candidate.exists():
+        candidate = folder / f"import-{stamp}-{counter}.json"
+        counter += 1
+    return candidate
