@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 LEAD_CHARS = 2_000
+# function words YAKE's French list lacks
+EXTRA_STOPWORDS = {"lors", "selon", "après", "avant", "depuis", "ainsi", "très", "plus", "mis", "fait", "cours"}
 _ELIDED = re.compile(r"^(?:[dljmnstc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
 
@@ -41,13 +43,13 @@ def _clean(phrase: str, stopwords: set[str]) -> bool:
     first, last = words[0].casefold(), words[-1].casefold()
     if first in stopwords or last in stopwords:
         return False
-    return not (len(words) > 1 and _ELIDED.match(words[-1]))
+    return not (_ELIDED.match(words[0]) or _ELIDED.match(words[-1]))
 
 
 def keywords(text: str, language: str = "fr", top: int = 8) -> list[str]:
     if not text.strip():
         return []
     extractor = _extractor(language if language in ("fr", "en", "pt", "es") else "fr", top)
-    stopwords = {w.casefold() for w in extractor.stopword_set}
+    stopwords = {w.casefold() for w in extractor.stopword_set} | EXTRA_STOPWORDS
     found = extractor.extract_keywords(lead(text))
     return [str(phrase) for phrase, _score in found if _clean(str(phrase), stopwords)][:top]

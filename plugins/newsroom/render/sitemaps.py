@@ -233,19 +233,15 @@ class SitemapWriter:
         """Home, then each section, then each tag in use; lastmod = newest ``modified`` among what each shows."""
         size = self.site.page_size
         by_section: dict[str, list[Listed]] = {slug: [] for slug in self.sections}  # each listing's first page
-        by_tag: defaultdict[str, list[Listed]] = defaultdict(list)
-        tags = self.store.tags_of(item.id for item in self.live)
         for item in self.live:
             for slug, members in self.sections.items():
                 if item.section in members and len(by_section[slug]) < size:
                     by_section[slug].append(item)
-            for tag in tags.get(item.id, ()):
-                if len(by_tag[tag.slug]) < size:
-                    by_tag[tag.slug].append(item)
         home = list(self.live[: self.site.home_size])
         for slug in self.top_sections:
             home += by_section[slug][: self.home_block]
         urls = [Url(self.url_of(HOME), _newest(home))]
         urls += [Url(self.url_of(section_key(slug)), _newest(items)) for slug, items in by_section.items()]
-        urls += [Url(self.url_of(tag_key(slug)), _newest(by_tag[slug])) for slug in sorted(by_tag)]
+        by_tag = self.store.tag_first_page_lastmod(self.now, size)
+        urls += [Url(self.url_of(tag_key(slug)), by_tag[slug]) for slug in sorted(by_tag)]
         return urls

@@ -1,0 +1,764 @@
+"""Scale-out on Airflow's CeleryExecutor: PostgreSQL, Redis and two Celery workers on loopback.
+
+``python -m newsroom.scalestack demo`` (``make scale-demo``) starts SeaweedFS
+and a :class:`CeleryStack` (the production shape of the pipeline, on one
+machine), writes a generated archive into day partitions, runs
+``airflow backfill create --dag-id backfill_archive`` over its days, waits,
+and prints a summary: runs, task instances per worker, articles published,
+objects in the bucket, time taken. Ctrl-C stops everything it started.
+The end-to-end test ``tests/e2e/test_scale_out.py`` starts the same stack.
+
+The stack is the embedded default's DAGs and plugins (``newsroom.devstack``
+helpers, reused) on:
+
+* PostgreSQL: a metadata database ``newsroom_af_<random>`` for Airflow (and
+  for Celery's result backend) and a state database ``newsroom_state_<random>``
+  for the newsroom (``NEWSROOM_DATABASE_URL``), both created at start and
+  dropped at stop;
+* Redis as the Celery broker, every key under its own prefix
+  (``[celery_broker_transport_options] global_keyprefix``, which the Celery
+  provider hands to kombu), so it never touches anyone else's keys and its
+  own are deleted at stop;
+* an api-server on a free port, a scheduler, a dag-processor, a triggerer and
+  two ``airflow celery worker`` processes (``worker1@host``, ``worker2@host``),
+  all sharing one generated JWT secret and Fernet key, each in its own
+  process group with its log under the stack's folder.
+
+Both workers run on one machine, so each reports its Celery node name as
+its hostname (``[core] hostname_callable`` = :func:`worker_hostname`): the
+Task SDK sends it when a task starts, and it lands in
+``task_instance.hostname``; that is how a test tells which worker ran what.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
+from pathlib import Path
+from typing import Any
+
+from newsroom.config import DEFAULT_CONFIG, REPO_ROOT, NewsroomConfig, load_config
+from newsroom.devstack import BIN, SeaweedServer, _stop_group, free_port, port_open
+
+PG_ADMIN = os.environ.get("NEWSROOM_SCALE_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("NEWSROOM_SCALE_REDIS", "redis://127.0.0.1:6379/0")
+BACKFILL_DAG = "backfill_archive"
+
+
+# apache-airflow-providers-celery 3.26.0 imports ``retry`` from ``celery.backends.database``, which
+# celery 5.7.0 (the locked pair) no longer has: every CeleryExecutor process dies on import. Until
+# the lock pins celery<5.7, the stack's processes get this ``sitecustomize`` on PYTHONPATH: it puts
+# back celery 5.6.3's decorator (retry a result-backend call up to 3 times on a database error), and
+# does nothing where celery still has it.
+CELERY_COMPAT = '''"""newsroom.scalestack: celery 5.7 compatibility for apache-airflow-providers-celery 3.26."""
+try:
+    import celery.backends.database as _database
+except Exception:  # no celery or no SQLAlchemy: nothing to mend
+    _database = None
+if _database is not None and not hasattr(_database, "retry"):
+    import functools
+    import logging
+
+    from sqlalchemy.exc import DatabaseError, InterfaceError, InvalidRequestError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    _RETRYABLE = (DatabaseError, InterfaceError, InvalidRequestError, StaleDataError)
+
+    def retry(fun):
+        @functools.wraps(fun)
+        def _inner(*args, **kwargs):
+            max_retries = kwargs.pop("max_retries", 3)
+            for retries in range(max_retries):
+                try:
+                    return fun(*args, **kwargs)
+                except _RETRYABLE:
+                    logging.getLogger(_database.__name__).warning(
+                        "Failed operation %s.  Retrying %s more times.", fun.__name__,
+                        max_retries - retries - 1, exc_info=True,
+                    )
+                    if retries + 1 >= max_retries:
+                        raise
+            return None
+
+        return _inner
+
+    _database.retry = retry
+'''
+
+
+def worker_hostname() -> str:
+    """``[core] hostname_callable`` of the stack's Celery workers: the worker's own name."""
+    return os.environ.get("NEWSROOM_WORKER_NAME") or socket.getfqdn()
+
+
+def _db_url(admin: str, name: str) -> str:
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+@contextlib.contextmanager
+def fresh_database(prefix: str = "newsroom_ref", admin: str = PG_ADMIN) -> Iterator[str]:
+    """A PostgreSQL database of its own for the time of the block (e.g. an inline reference run's state)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield _db_url(admin, name)
+    finally:
+        with contextlib.suppress(Exception):
+            from newsroom.store.repository import _engine
+
+            _engine.cache_clear()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@dataclass
+class CeleryStack:
+    """Airflow on CeleryExecutor + PostgreSQL + Redis, with ``workers`` Celery workers, on loopback.
+
+    ``extra_env`` reaches every process (the newsroom config, the S3
+    connection). ``schedule=False`` turns off Airflow's own cron and asset
+    scheduling (``[scheduler] use_job_schedule``): only runs asked for
+    (backfills, triggers) happen, so a test or the demo sees no unrelated run.
+    """
+
+    folder: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workers: int = 2
+    concurrency: int = 2
+    schedule: bool = False
+    unpause: tuple[str, ...] = (BACKFILL_DAG,)
+    pg_admin: str = PG_ADMIN
+    redis_url: str = REDIS_URL
+    port: int = field(default_factory=free_port)
+    token: str = field(default_factory=lambda: secrets.token_hex(4))
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _created: list[str] = field(default_factory=list)
+    _secrets: dict[str, str] = field(default_factory=dict)
+
+    # -- names -----------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    @property
+    def home(self) -> Path:
+        return self.folder / "airflow"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.folder / "logs"
+
+    @property
+    def compat_dir(self) -> Path:
+        return self.folder / "compat"
+
+    @property
+    def metadata_db(self) -> str:
+        return f"newsroom_af_{self.token}"
+
+    @property
+    def state_db(self) -> str:
+        return f"newsroom_state_{self.token}"
+
+    @property
+    def metadata_url(self) -> str:
+        return _db_url(self.pg_admin, self.metadata_db)
+
+    @property
+    def state_url(self) -> str:
+        """The newsroom's state database, as the tasks get it in NEWSROOM_DATABASE_URL."""
+        return _db_url(self.pg_admin, self.state_db)
+
+    @property
+    def redis_prefix(self) -> str:
+        return f"newsroom-scale-{self.token}:"
+
+    def worker_names(self) -> list[str]:
+        host = socket.gethostname().split(".")[0] or "localhost"
+        return [f"worker{i}@{host}" for i in range(1, self.workers + 1)]
+
+    # -- environment -------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """What every process of the stack gets (workers add their own name and log port)."""
+        if not self._secrets:
+            from cryptography.fernet import Fernet
+
+            self._secrets = {
+                "jwt": secrets.token_urlsafe(32),
+                "fernet": Fernet.generate_key().decode("ascii"),
+                "trigger_log_port": str(free_port()),
+            }
+        # nothing of the caller's Airflow or newsroom settings leaks in (a test's AIRFLOW_HOME, unit-test mode...)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "NEWSROOM_"))}
+        metadata = self.metadata_url
+        env.update(
+            {
+                "PATH": f"{BIN}:{env.get('PATH', '')}",
+                # config/ for airflow_local_settings.py (preloads spaCy before the Celery pool forks)
+                "PYTHONPATH": os.pathsep.join(
+                    p
+                    for p in (
+                        str(self.compat_dir),
+                        str(REPO_ROOT / "config"),
+                        str(REPO_ROOT / "plugins"),
+                        env.get("PYTHONPATH"),
+                    )
+                    if p
+                ),
+                "AIRFLOW_HOME": str(self.home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+                "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                # backfill_archive's runs are UTC days named after their partitions: with UTC here,
+                # `airflow backfill create --from-date D1 --to-date D2` runs exactly D1..D2
+                "AIRFLOW__CORE__DEFAULT_TIMEZONE": "UTC",
+                "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+                "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                "AIRFLOW__CORE__PARALLELISM": str(self.workers * self.concurrency),
+                "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(self.workers * self.concurrency),
+                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+                "AIRFLOW__CORE__FERNET_KEY": self._secrets["fernet"],
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "3",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "5",
+                "AIRFLOW__CELERY__BROKER_URL": self.redis_url,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata,
+                "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.concurrency),
+                # the Celery result rows also name the worker (a second record of who ran what)
+                "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
+                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": self.redis_prefix,
+                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "21600",
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__PORT": str(self.port),
+                "AIRFLOW__API__WORKERS": "1",
+                "AIRFLOW__API__BASE_URL": self.url,
+                "AIRFLOW__API_AUTH__JWT_SECRET": self._secrets["jwt"],
+                "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(self.schedule),
+                "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+                "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
+                "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": self._secrets["trigger_log_port"],
+                "NEWSROOM_DATABASE_URL": self.state_url,
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def worker_env(self, name: str, log_port: int) -> dict[str, str]:
+        env = self.env()
+        env.update(
+            {
+                "NEWSROOM_WORKER_NAME": name,
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
+            }
+        )
+        return env
+
+    # -- lifecycle ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def running(self, timeout: float = 240) -> Iterator[CeleryStack]:
+        try:
+            self.start(timeout)
+            yield self
+        finally:
+            self.stop()
+
+    def start(self, timeout: float = 240) -> None:
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is taken")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.compat_dir.mkdir(parents=True, exist_ok=True)
+        (self.compat_dir / "sitecustomize.py").write_text(CELERY_COMPAT, encoding="utf-8")
+        self._check_redis()
+        self._create_databases()
+        self._prepare_state_db()
+        self._migrate()
+        env = self.env()
+        self._spawn("api-server", ["api-server", "--port", str(self.port), "--host", "127.0.0.1"], env)
+        self._spawn("scheduler", ["scheduler"], env)
+        self._spawn("dag-processor", ["dag-processor"], env)
+        self._spawn("triggerer", ["triggerer"], env)
+        for name in self.worker_names():
+            short = name.split("@", 1)[0]
+            command = ["celery", "worker", "--celery-hostname", name, "--concurrency", str(self.concurrency)]
+            self._spawn(short, command, self.worker_env(name, free_port()))
+        self.wait_ready(timeout)
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            self.procs[name] = subprocess.Popen(
+                [str(BIN / "airflow"), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=str(self.home),
+            )  # fmt: skip
+
+    def _admin(self) -> Any:
+        from sqlalchemy import create_engine
+
+        return create_engine(self.pg_admin, isolation_level="AUTOCOMMIT")
+
+    def _create_databases(self) -> None:
+        from sqlalchemy import text
+
+        admin = self._admin()
+        try:
+            with admin.connect() as conn:
+                for name in (self.metadata_db, self.state_db):
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                    self._created.append(name)
+        finally:
+            admin.dispose()
+
+    def _drop_databases(self) -> None:
+        from sqlalchemy import text
+
+        if not self._created:
+            return
+        admin = self._admin()
+        try:
+            with admin.connect() as conn:
+                for name in reversed(self._created):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self._created.clear()
+        finally:
+            admin.dispose()
+
+    def _prepare_state_db(self) -> None:
+        """The state schema, made once here: several workers' first tasks must not race to create it."""
+        from newsroom.store.db import make_engine
+
+        make_engine(self.state_url).dispose()
+
+    def _migrate(self) -> None:
+        with open(self.log_dir / "db-migrate.log", "ab") as log:
+            result = subprocess.run(
+                [str(BIN / "airflow"), "db", "migrate"], env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=str(self.home), timeout=600,
+            )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed; see {self.log_dir / 'db-migrate.log'}")
+
+    def _redis(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.redis_url)
+
+    def _check_redis(self) -> None:
+        client = self._redis()
+        try:
+            client.ping()
+        except Exception as exc:
+            raise RuntimeError(f"Redis does not answer at {self.redis_url}: {exc}") from None
+        finally:
+            client.close()
+
+    def redis_keys(self) -> list[str]:
+        """The broker keys this stack holds now (all under its own prefix)."""
+        client = self._redis()
+        try:
+            return sorted(k.decode() for k in client.scan_iter(match=self.redis_prefix + "*", count=500))
+        finally:
+            client.close()
+
+    def _clear_redis(self) -> None:
+        client = self._redis()
+        try:
+            keys = list(client.scan_iter(match=self.redis_prefix + "*", count=500))
+            for start in range(0, len(keys), 500):
+                client.delete(*keys[start : start + 500])
+        finally:
+            client.close()
+
+    def ping_workers(self, timeout: float = 1.0) -> list[str]:
+        """The Celery workers answering a broadcast ping on this stack's broker."""
+        from celery import Celery
+
+        app = Celery(
+            "newsroom-scale-ping",
+            broker=self.redis_url,
+            broker_transport_options={"global_keyprefix": self.redis_prefix},
+        )
+        try:
+            replies = app.control.ping(timeout=timeout) or []
+            return sorted(name for reply in replies for name in reply)
+        finally:
+            app.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until every component is healthy, the DAGs are parsed, and every worker answers."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        api = None
+        while time.monotonic() < deadline:
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
+            try:
+                api = api or self.api()
+                health = api.health()
+                unhealthy = [k for k, v in health.items() if isinstance(v, dict) and v.get("status") != "healthy"]
+                if unhealthy:
+                    last = f"waiting for {', '.join(unhealthy)}"
+                    time.sleep(1)
+                    continue
+                for dag_id in self.unpause:
+                    api.unpause(dag_id)
+                answering = self.ping_workers()
+                missing = sorted(set(self.worker_names()) - set(answering))
+                if not missing:
+                    return
+                last = f"waiting for {', '.join(missing)}"
+            except Exception as exc:  # not up yet: connection refused, DAG not parsed yet...
+                api = None if "did not answer" in str(exc) else api
+                last = str(exc)[:300]
+            time.sleep(1)
+        raise RuntimeError(f"the Celery stack was not ready after {timeout:.0f}s ({last}); see {self.log_dir}")
+
+    def stop(self) -> None:
+        """Stop every process (workers first, with a grace for running tasks), drop the databases, clear Redis."""
+        order = [n for n in self.procs if n.startswith("worker")] + [
+            n for n in ("scheduler", "triggerer", "dag-processor", "api-server") if n in self.procs
+        ]
+        for name in order:
+            _stop_group(self.procs.pop(name), timeout=20)
+        for proc in self.procs.values():
+            _stop_group(proc, timeout=5)
+        self.procs.clear()
+        with contextlib.suppress(Exception):
+            from newsroom.store.repository import _engine
+
+            _engine.cache_clear()
+        try:
+            self._drop_databases()
+        finally:
+            with contextlib.suppress(Exception):
+                self._clear_redis()
+
+    # -- using it ----------------------------------------------------------------
+    def api(self) -> Any:
+        """A REST client for this stack's api-server (all-admins token)."""
+        from newsroom.airflow_api import AirflowApi
+
+        api = AirflowApi(self.url, timeout=30)
+        api.token = api._request("GET", "/auth/token")["access_token"]
+        return api
+
+    def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """The airflow CLI against this stack."""
+        return subprocess.run(
+            [str(BIN / "airflow"), *args], env=self.env(), capture_output=True, text=True,
+            cwd=str(self.home), timeout=timeout,
+        )  # fmt: skip
+
+    def backfill(self, dag_id: str, first: date, last: date, reprocess: str | None = None) -> dict[str, Any]:
+        """``airflow backfill create`` over [first, last]; the backfill as the REST API shows it."""
+        api = self.api()
+        before = {b["id"] for b in self.backfills(api, dag_id)}
+        args = ["backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat()]
+        args += ["--to-date", last.isoformat()]
+        if reprocess:
+            args += ["--reprocess-behavior", reprocess]
+        result = self.airflow(*args)
+        if result.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+        created = [b for b in self.backfills(api, dag_id) if b["id"] not in before]
+        if not created:
+            raise RuntimeError(f"airflow {' '.join(args)} created no backfill:\n{result.stdout[-2000:]}")
+        return created[-1]
+
+    @staticmethod
+    def backfills(api: Any, dag_id: str) -> list[dict[str, Any]]:
+        query = urllib.parse.urlencode({"dag_id": dag_id, "limit": 100, "order_by": "id"})
+        return list(api._request("GET", f"/api/v2/backfills?{query}")["backfills"])
+
+    def wait_backfill(
+        self, backfill: dict[str, Any], timeout: float = 600, progress: bool = False
+    ) -> list[dict[str, Any]]:
+        """Until the backfill is complete; its DAG runs (one per day that it ran)."""
+        api = self.api()
+        dag_id = backfill["dag_id"]
+        deadline = time.monotonic() + timeout
+        shown = ""
+        while time.monotonic() < deadline:
+            current = api._request("GET", f"/api/v2/backfills/{backfill['id']}")
+            runs = self.backfill_runs(api, backfill)
+            if progress:
+                states = Counter(r["state"] for r in runs)
+                line = ", ".join(f"{n} {s}" for s, n in sorted(states.items())) or "no runs yet"
+                if line != shown:
+                    print(f"  backfill {backfill['id']} of {dag_id}: {line}", flush=True)
+                    shown = line
+            if current["completed_at"] is not None and all(r["state"] in ("success", "failed") for r in runs):
+                return runs
+            time.sleep(1)
+        raise RuntimeError(f"backfill {backfill['id']} of {dag_id} not complete after {timeout:.0f}s")
+
+    @staticmethod
+    def backfill_runs(api: Any, backfill: dict[str, Any]) -> list[dict[str, Any]]:
+        """The backfill's runs: backfill runs of its DAG queued since it was created."""
+        dag_id = backfill["dag_id"]
+        query = urllib.parse.urlencode({"run_type": "backfill", "limit": 100, "order_by": "-run_after"})
+        runs = api._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?{query}")["dag_runs"]
+        created = _instant(backfill["created_at"])
+        mine = [r for r in runs if r["queued_at"] and _instant(r["queued_at"]) >= created]
+        return sorted(mine, key=lambda r: str(r["logical_date"]))
+
+    def task_instances(self, dag_id: str, run_ids: list[str]) -> list[dict[str, Any]]:
+        """Every task instance (mapped ones one by one) of these runs, with its hostname."""
+        api = self.api()
+        found: list[dict[str, Any]] = []
+        for run_id in run_ids:
+            quoted = urllib.parse.quote(run_id, safe="")
+            found += api._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances?limit=1000")[
+                "task_instances"
+            ]
+        return found
+
+    def task_instance_workers(self, dag_id: str) -> list[dict[str, Any]]:
+        """Every task instance of ``dag_id`` with two records of where it ran: the hostname the Task SDK
+        reported (``task_instance.hostname``) and the Celery worker that Celery's result row names
+        (``celery_taskmeta.worker``, joined on the task instance's ``external_executor_id``)."""
+        from sqlalchemy import create_engine, text
+
+        query = text(
+            "SELECT ti.run_id, ti.task_id, ti.map_index, ti.state, ti.hostname, ti.try_number, ct.worker"
+            " FROM task_instance ti LEFT JOIN celery_taskmeta ct ON ct.task_id = ti.external_executor_id"
+            " WHERE ti.dag_id = :dag_id ORDER BY ti.run_id, ti.task_id, ti.map_index"
+        )
+        engine = create_engine(self.metadata_url)
+        try:
+            with engine.connect() as conn:
+                return [dict(row._mapping) for row in conn.execute(query, {"dag_id": dag_id})]
+        finally:
+            engine.dispose()
+
+    def write_env_file(self, path: Path | None = None) -> Path:
+        """A file to ``source`` for using the airflow CLI (and ``newsroom``) against this stack."""
+        path = path or self.folder / "env.sh"
+        env = self.env()
+        wanted = sorted(k for k in env if k.startswith(("AIRFLOW", "NEWSROOM_")) or k == "PYTHONPATH")
+        lines = ["# source this to use the airflow CLI and `newsroom` against the running Celery stack"]
+        lines.append(f"export PATH={BIN}:$PATH")
+        lines += [f"export {k}={_shell_quote(env[k])}" for k in wanted]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _shell_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+# -- the archive and the config of the demo and the test --------------------------
+def write_config(
+    folder: Path, base_url: str, bucket: str, batch_size: int, airflow_url: str = "http://localhost:8080"
+) -> Path:
+    """A newsroom.yaml in ``folder``: the shipped one, its state in folder/state, publishing to ``bucket``."""
+    import yaml
+
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    data["site"]["base_url"] = base_url
+    data["storage"]["bucket"] = bucket
+    data["taxonomy"] = str(DEFAULT_CONFIG.parent / "taxonomy.yaml")
+    data["templates"] = str(DEFAULT_CONFIG.parent / "templates")
+    data["paths"]["state_dir"] = str(folder / "state")
+    data["archive"]["batch_size"] = batch_size
+    data["airflow"]["url"] = airflow_url
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "newsroom.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_archive(config: NewsroomConfig, count: int, first: date, days: int, seed: int = 7) -> dict[date, list[str]]:
+    """``count`` generated articles (bench.generate) published over ``days`` days from ``first``,
+    read as filed Markdown and written into their day partitions; the article ids by day."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.append(str(REPO_ROOT))
+    from bench.generate import generate_articles, to_markdown
+    from newsroom.archive.partitions import day_of, write_article
+    from newsroom.ingest.reader import read_article
+
+    tz = config.site.tz
+    since = datetime.combine(first, time_of_day(0, 0), tzinfo=tz)
+    until = since + timedelta(days=days) - timedelta(hours=2)
+    by_day: dict[date, list[str]] = {}
+    for generated in generate_articles(count, seed, since=since, until=until):
+        data = to_markdown(generated).encode("utf-8")
+        article = read_article(data, generated.filename, config)
+        source = {"file": generated.filename, "format": "markdown", "sha256": hashlib.sha256(data).hexdigest()}
+        write_article(config, article, source)
+        by_day.setdefault(day_of(config, article), []).append(article.id)
+    return dict(sorted(by_day.items()))
+
+
+def ti_per_worker(task_instances: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(str(ti.get("hostname") or "?") for ti in task_instances if ti.get("state") is not None)
+
+
+# -- the demo ------------------------------------------------------------------
+def _demo(args: argparse.Namespace) -> int:
+    folder = Path(args.folder).resolve()
+    lock = folder / "demo.pid"
+    if lock.exists():
+        with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+            os.kill(int(lock.read_text().strip()), 0)
+            print(f"newsroom.scalestack: a demo is already running (pid in {lock})", file=sys.stderr)
+            return 1
+    if folder.exists():  # the demo's own scratch folder: a fresh archive, bucket and Airflow home each time
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    lock.write_text(str(os.getpid()))
+
+    def _interrupt(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    def _handle_signals() -> None:
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+
+    _handle_signals()
+    started = time.monotonic()
+    seaweed = SeaweedServer.on_free_ports(folder / "seaweed")
+    bucket = "newsroom-scale"
+    stack = CeleryStack(folder, workers=args.workers, concurrency=args.concurrency)
+    config_path = write_config(folder, f"{seaweed.endpoint}/{bucket}/", bucket, args.batch_size, stack.url)
+    config = load_config(config_path)
+    conn = "AIRFLOW_CONN_" + config.storage.conn_id.upper()
+    stack.extra_env.update({"NEWSROOM_CONFIG": str(config_path), conn: seaweed.connection_uri()})
+    os.environ[conn] = seaweed.connection_uri()
+    os.environ["NEWSROOM_CONFIG"] = str(config_path)
+    try:
+        print(f"Starting SeaweedFS (S3 on {seaweed.endpoint})...", flush=True)
+        seaweed.start()
+        from newsroom.pipeline import bucket_for
+
+        bucket_for(config).ensure_bucket()
+        first = date.fromisoformat(args.first_day)
+        by_day = write_archive(config, args.articles, first, args.days, args.seed)
+        days = list(by_day)
+        print(
+            f"Wrote {args.articles} generated articles into {len(days)} day partitions "
+            f"({days[0]} .. {days[-1]}) under {config.partitions_dir}",
+            flush=True,
+        )
+        print(
+            f"Starting Airflow on CeleryExecutor ({stack.url}): PostgreSQL {stack.metadata_db} + "
+            f"{stack.state_db}, Redis {stack.redis_url} (keys {stack.redis_prefix}*), "
+            f"{args.workers} workers x {args.concurrency}...",
+            flush=True,
+        )
+        with stack.running():
+            _handle_signals()
+            ready = time.monotonic()
+            env_file = stack.write_env_file()
+            print(f"Stack up in {ready - started:.0f}s; `source {env_file}` to use the airflow CLI against it")
+            print(
+                f"airflow backfill create --dag-id {BACKFILL_DAG} --from-date {days[0]} --to-date {days[-1]}",
+                flush=True,
+            )
+            backfill = stack.backfill(BACKFILL_DAG, days[0], days[-1])
+            runs = stack.wait_backfill(backfill, timeout=args.timeout, progress=True)
+            done = time.monotonic()
+            tis = stack.task_instances(BACKFILL_DAG, [r["dag_run_id"] for r in runs])
+            print(summary(config, stack, runs, tis, backfill_seconds=done - ready, total_seconds=done - started))
+            failed = [r for r in runs if r["state"] != "success"]
+            if args.keep:
+                _handle_signals()
+                print("\nRunning. Press Ctrl-C to stop everything.", flush=True)
+                while True:
+                    time.sleep(3600)
+            print("Stopping the stack (dropping its databases and Redis keys)...", flush=True)
+        return 1 if failed or not runs else 0
+    except KeyboardInterrupt:
+        print("\nInterrupted: stopping everything...", flush=True)
+        return 130
+    finally:
+        seaweed.stop()
+        lock.unlink(missing_ok=True)
+
+
+def summary(
+    config: NewsroomConfig,
+    stack: CeleryStack,
+    runs: list[dict[str, Any]],
+    tis: list[dict[str, Any]],
+    backfill_seconds: float,
+    total_seconds: float,
+) -> str:
+    from newsroom.pipeline import bucket_for, open_store
+
+    counts = open_store(config).counts()
+    objects = bucket_for(config).listing()
+    per_worker = ti_per_worker(tis)
+    states = Counter(r["state"] for r in runs)
+    lines = [
+        "",
+        "Newsroom scale-out (CeleryExecutor) — summary",
+        f"  DAG runs               {len(runs)} ({', '.join(f'{n} {s}' for s, n in sorted(states.items()))})",
+        f"  task instances         {len(tis)}",
+    ]
+    lines += [f"    on {name:<20} {n}" for name, n in sorted(per_worker.items())]
+    lines += [
+        f"  articles published     {counts['published']} (of {counts['articles']} in {stack.state_db})",
+        f"  objects in the bucket  {len(objects)} (s3://{config.storage.bucket}/)",
+        f"  backfill took          {backfill_seconds:.0f}s (whole demo {total_seconds:.0f}s)",
+        f"  logs                   {stack.log_dir}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newsroom.scalestack", description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["demo"])
+    parser.add_argument("--folder", default=str(REPO_ROOT / "var" / "scale"))
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--first-day", default="2025-06-01")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--batch-size", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the backfill")
+    parser.add_argument("--keep", action="store_true", help="keep the stack running after the summary")
+    args = parser.parse_args(argv)
+    try:
+        return _demo(args)
+    except (RuntimeError, urllib.error.URLError) as exc:
+        print(f"newsroom.scalestack: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
