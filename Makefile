@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run demo test check unit e2e bench eval lock golden clean venv vnu
+.PHONY: run demo scale-demo test check unit e2e bench eval lock golden clean venv vnu
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: venv
 ## make demo: the same once, from filing to published, then stop and summarise
 demo: venv
 	$(BIN)/python -m newsroom.devstack demo
+
+## make scale-demo: the same DAGs on CeleryExecutor (PostgreSQL, Redis, two workers): a backfill across both
+scale-demo: venv
+	$(BIN)/python -m newsroom.scalestack demo
 
 ## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
 test: venv vnu check
@@ -47,7 +51,9 @@ unit: venv vnu
 eval: venv
 	$(BIN)/python -m eval.run
 
+## make bench: Hugo (Debian) for the side-by-side render comparison, then every benchmark
 bench: venv
+	@command -v hugo >/dev/null 2>&1 || { apt-get update && apt-get install -y hugo; }
 	$(BIN)/python -m bench.run
 
 ## make golden: regenerate the expected render of the sample articles

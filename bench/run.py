@@ -1,11 +1,13 @@
-"""``make bench``: render throughput on a generated archive, then filed-to-live latency on the embedded stack.
+"""``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
+related-link query time, then filed-to-live latency on the embedded stack.
 
-    python -m bench.run [--articles 5000] [--filings 8] [--skip-latency] [--profile] [--keep]
+    python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 8] [--skip-latency]
+                        [--skip-ssg] [--skip-related] [--profile] [--keep]
 
 Prints a readable report on stdout (progress goes to stderr) and writes the
 same figures as JSON to ``bench-out/results.json``. Every temp dir and
 server it starts is removed or stopped on the way out, Ctrl-C included.
-``python -m bench.run --articles 500 --filings 2`` is a quick smoke run.
+``python -m bench.run --articles 500 --backfill-articles 500 --filings 2`` is a quick smoke run.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import latency, related_bench, render_bench
+from bench import backfill_bench, latency, related_bench, render_bench, ssg_bench
 from bench.generate import DEFAULT_SEED
 from bench.util import LISTING_KINDS, REPO_ROOT, log, peak_rss_mb
 
@@ -178,6 +180,10 @@ def format_report(results: dict[str, Any]) -> str:
     lines = [head, ""]
     if "render" in results:
         lines += [*format_render(results["render"]), ""]
+    if "ssg" in results:
+        lines += [*ssg_bench.format_ssg(results["ssg"]), ""]
+    if "backfill" in results:
+        lines += [*backfill_bench.format_backfill(results["backfill"]), ""]
     if "related" in results:
         lines += [*related_bench.format_related(results["related"]), ""]
     if "latency" in results:
@@ -206,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--related-sizes", default="10000,100000", help="archive sizes for the related-link query time")
     parser.add_argument("--related-queries", type=int, default=200)
     parser.add_argument("--skip-related", action="store_true")
+    parser.add_argument("--skip-ssg", action="store_true", help="no Hugo / Pelican comparison")
+    parser.add_argument(
+        "--backfill-articles", type=int, default=100_000, help="archive size for the backfill (0: skip; default 100000)"
+    )
+    parser.add_argument("--backfill-days", type=int, default=730, help="days the backfilled archive spans")
+    parser.add_argument("--backfill-workers", type=int, default=2)
     args = parser.parse_args(argv)
     if args.articles < 1 or args.filings < 0:
         parser.error("--articles must be at least 1 and --filings at least 0")
@@ -226,6 +238,33 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"render: failed: {type(exc).__name__}: {exc}")
                 results["render"]["error"] = f"{type(exc).__name__}: {exc}"
                 failed = True
+        if not args.skip_ssg:
+            with workdir("ssg", args.keep) as folder:
+                try:
+                    render = results.get("render") or {}
+                    results["ssg"] = ssg_bench.run(
+                        args.articles, args.seed, folder, newsroom=render if "full_render" in render else None
+                    )
+                except Exception as exc:
+                    log(f"ssg: failed: {type(exc).__name__}: {exc}")
+                    results["ssg"] = {"error": f"{type(exc).__name__}: {exc}"}
+                    failed = True
+        if args.backfill_articles:
+            with workdir("backfill", args.keep) as folder:
+                results["backfill"] = {}
+                try:
+                    backfill_bench.run(
+                        args.backfill_articles,
+                        args.seed,
+                        folder,
+                        days=args.backfill_days,
+                        workers=args.backfill_workers,
+                        result=results["backfill"],
+                    )
+                except Exception as exc:
+                    log(f"backfill: failed: {type(exc).__name__}: {exc}")
+                    results["backfill"]["error"] = f"{type(exc).__name__}: {exc}"
+                    failed = True
         if not args.skip_related:
             with workdir("related", args.keep) as folder:
                 try:
