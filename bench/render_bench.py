@@ -13,6 +13,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
 import time
 from datetime import datetime
@@ -97,6 +98,21 @@ def run(
         full["site_pages_per_s"] = round(rate(written["pages"], total), 1)
         result["full_render"] = full
         rss["full_render"] = round(peak_rss_mb(), 1)
+
+        workers = max(2, min(4, os.cpu_count() or 1))
+        log(f"render: the whole site again on {workers} processes (render_site, as `newsroom publish`)")
+        from newsroom.render.parallel import render_site
+
+        started = time.perf_counter()
+        entries = render_site(config, store, now, config.build_dir / "runs" / "bench-parallel" / "files", workers)
+        seconds = time.perf_counter() - started
+        result["full_render_parallel"] = {
+            "workers": workers,
+            "pages": len({e["key"] for e in entries}),
+            "wall_seconds": round(seconds, 3),
+            "site_pages_per_s": round(rate(len(entries), seconds), 1),
+            "ms_per_page": round(1000 * seconds / max(1, len(entries)), 3),
+        }
 
         if profile_to is not None:
             result["profile"] = _profile(config, store, now, profile_to)

@@ -111,6 +111,13 @@ def format_render(r: dict[str, Any]) -> list[str]:
             f"    write to disk {_f(full['write_seconds'])} s; render + write {_f(full['wall_seconds'])} s "
             f"= {_f(full['site_pages_per_s'], 1)} pages/s end to end ({full['distinct_keys_written']} files)"
         )
+    par = r.get("full_render_parallel")
+    if par:
+        lines.append(
+            f"    on {par['workers']} processes (render_site, as `newsroom publish`): render + write "
+            f"{_f(par['wall_seconds'])} s = {_f(par['site_pages_per_s'], 1)} pages/s, "
+            f"{_f(par['ms_per_page'], 3)} ms/page"
+        )
     inc = r.get("incremental_render")
     if inc:
         kinds = inc["by_kind"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from datetime import date, datetime
@@ -220,7 +221,7 @@ def cmd_backfill(args: argparse.Namespace, config: NewsroomConfig) -> int:
 def cmd_publish(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from newsroom import pipeline
 
-    rendered = pipeline.render([], f"cli-{time.time_ns()}", full=True, config=config)
+    rendered = pipeline.render([], f"cli-{time.time_ns()}", full=True, workers=args.workers, config=config)
     published = pipeline.publish_build(rendered["build"], config, verify=args.verify)
     print(json.dumps({"render": rendered, "publish": published}, indent=2))
     return 0
@@ -408,6 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("publish", help="render the whole site and upload what changed")
     p.add_argument("--verify", action="store_true", help="compare with the bucket's listing, not our records")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes rendering (default: all cores)")
     p.set_defaults(func=cmd_publish)
     p = sub.add_parser("takedown", help="remove an article from every surface (page, listings, feeds, CDN...)")
     p.add_argument("id")

@@ -107,7 +107,11 @@ def write_pages(pages: Iterable[Page], folder: Path, changed: Sequence[str]) -> 
             "kind": page.kind,
             "article_id": page.article_id,
         }
-    manifest = {"changed": list(changed), "objects": list(entries.values())}
+    return write_manifest(folder, list(entries.values()), changed)
+
+
+def write_manifest(folder: Path, entries: Sequence[dict[str, Any]], changed: Sequence[str]) -> dict[str, Any]:
+    manifest = {"changed": list(changed), "objects": list(entries)}
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return {"build": str(folder), "pages": len(entries), "changed": len(changed)}
 
@@ -118,16 +122,24 @@ def render(
     *,
     previous_tags: Sequence[str] = (),
     full: bool = False,
+    workers: int = 1,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Render the pages the changed articles touch (or the whole site) into a build folder."""
+    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder."""
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    renderer = SiteRenderer(config, store, now)
-    pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
-    result = write_pages(pages, _run_folder(config, run_id), ids)
+    if full and workers > 1:
+        from newsroom.render.parallel import render_site
+
+        folder = _run_folder(config, run_id)
+        shutil.rmtree(folder, ignore_errors=True)
+        result = write_manifest(folder, render_site(config, store, now, folder / "files", workers), ids)
+    else:
+        renderer = SiteRenderer(config, store, now)
+        pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
+        result = write_pages(pages, _run_folder(config, run_id), ids)
     live = store.live_ids(ids, now)
     rows = store.rows(ids)
     waiting = sorted(i for i in set(ids) - live if i in rows and rows[i].taken_down_at is None)
