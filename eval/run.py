@@ -38,7 +38,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate(dataset_path: Path, verbose: bool = False) -> dict[str, Any]:
+def evaluate(dataset_path: Path, verbose: bool = False, *, ner: bool = True) -> dict[str, Any]:
     dataset = yaml.safe_load(dataset_path.read_text(encoding="utf-8"))
     entries = dataset["articles"] if isinstance(dataset, dict) else dataset
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,7 +52,7 @@ def evaluate(dataset_path: Path, verbose: bool = False) -> dict[str, Any]:
         if outcome.quarantined:
             raise SystemExit(f"eval articles were quarantined: {outcome.quarantined}")
         started = time.perf_counter()
-        enricher = make_enricher(config)
+        enricher = make_enricher(config, ner=ner)
         loaded = time.perf_counter()
         enrich_articles(store, enricher, outcome.changed_ids, utcnow())
         elapsed = time.perf_counter() - loaded
@@ -158,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", default=str(HERE / "dataset.yaml"))
     parser.add_argument("--verbose", "-v", action="store_true")
     parser.add_argument("--json", default=str(REPO / "bench-out" / "eval.json"))
+    parser.add_argument("--no-ner", action="store_true", help="the gazetteer only, as backfills run (archive.ner)")
     args = parser.parse_args(argv)
-    result = evaluate(Path(args.dataset), args.verbose)
+    result = evaluate(Path(args.dataset), args.verbose, ner=not args.no_ner)
     print(report(result, args.verbose))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

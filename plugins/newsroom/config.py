@@ -204,6 +204,9 @@ class Archive(_Strict):
 
     partitions: str = "partitions"  # under the state folder: partitions/YYYY/MM/DD/<id>.json
     batch_size: int = Field(default=200, ge=1, le=5000)
+    # Backfills tag with the taxonomy gazetteer only, without spaCy's statistical NER: about
+    # 5x faster, tags F1 0.933 instead of 0.938 on eval/ (make eval), and no proposed entities.
+    ner: bool = False
 
 
 class NewsroomConfig(_Strict):

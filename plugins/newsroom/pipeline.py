@@ -57,7 +57,7 @@ def ingest(
     return {"ids": ids, "quarantined": outcome.quarantined, "unchanged": outcome.unchanged}
 
 
-def make_enricher(config: NewsroomConfig) -> Enricher:
+def make_enricher(config: NewsroomConfig, *, ner: bool = True) -> Enricher:
     section_topics = {s.slug: s.iptc or _parent_iptc(config, s.slug) for s in config.sections}
     return Enricher(
         load_taxonomy(config.taxonomy_path),
@@ -65,6 +65,7 @@ def make_enricher(config: NewsroomConfig) -> Enricher:
         model=config.enrich.model,
         batch_size=config.enrich.batch_size,
         max_chars=config.enrich.max_chars,
+        ner=ner,
     )
 
 

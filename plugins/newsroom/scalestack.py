@@ -236,8 +236,8 @@ class CeleryStack:
                 "AIRFLOW__CORE__DEFAULT_TIMEZONE": "UTC",
                 "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
                 "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-                "AIRFLOW__CORE__PARALLELISM": str(self.workers * self.concurrency),
-                "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(self.workers * self.concurrency),
+                # twice the workers' slots: a task is queued in Redis as soon as a slot frees up
+                "AIRFLOW__CORE__PARALLELISM": str(2 * self.workers * self.concurrency),
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
                 "AIRFLOW__CORE__FERNET_KEY": self._secrets["fernet"],
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
@@ -298,19 +298,23 @@ class CeleryStack:
         self.compat_dir.mkdir(parents=True, exist_ok=True)
         (self.compat_dir / "sitecustomize.py").write_text(CELERY_COMPAT, encoding="utf-8")
         self._check_redis()
-        self._create_databases()
-        self._prepare_state_db()
-        self._migrate()
-        env = self.env()
-        self._spawn("api-server", ["api-server", "--port", str(self.port), "--host", "127.0.0.1"], env)
-        self._spawn("scheduler", ["scheduler"], env)
-        self._spawn("dag-processor", ["dag-processor"], env)
-        self._spawn("triggerer", ["triggerer"], env)
-        for name in self.worker_names():
-            short = name.split("@", 1)[0]
-            command = ["celery", "worker", "--celery-hostname", name, "--concurrency", str(self.concurrency)]
-            self._spawn(short, command, self.worker_env(name, free_port()))
-        self.wait_ready(timeout)
+        try:
+            self._create_databases()
+            self._prepare_state_db()
+            self._migrate()
+            env = self.env()
+            self._spawn("api-server", ["api-server", "--port", str(self.port), "--host", "127.0.0.1"], env)
+            self._spawn("scheduler", ["scheduler"], env)
+            self._spawn("dag-processor", ["dag-processor"], env)
+            self._spawn("triggerer", ["triggerer"], env)
+            for name in self.worker_names():
+                short = name.split("@", 1)[0]
+                command = ["celery", "worker", "--celery-hostname", name, "--concurrency", str(self.concurrency)]
+                self._spawn(short, command, self.worker_env(name, free_port()))
+            self.wait_ready(timeout)
+        except BaseException:  # a half-started stack leaves no process, database or key behind
+            self.stop()
+            raise
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
         with open(self.log_dir / f"{name}.log", "ab") as log:
@@ -443,14 +447,14 @@ class CeleryStack:
 
     def stop(self) -> None:
         """Stop every process (workers first, with a grace for running tasks), drop the databases, clear Redis."""
-        order = [n for n in self.procs if n.startswith("worker")] + [
-            n for n in ("scheduler", "triggerer", "dag-processor", "api-server") if n in self.procs
-        ]
-        for name in order:
-            _stop_group(self.procs.pop(name), timeout=20)
-        for proc in self.procs.values():
-            _stop_group(proc, timeout=5)
-        self.procs.clear()
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = [n for n in self.procs if n.startswith("worker")]
+        for group, grace in ((workers, 30.0), (list(self.procs), 20.0)):
+            procs = [self.procs.pop(name) for name in group if name in self.procs]
+            if procs:
+                with ThreadPoolExecutor(len(procs)) as pool:
+                    list(pool.map(lambda proc, grace=grace: _stop_group(proc, timeout=grace), procs))
         with contextlib.suppress(Exception):
             from newsroom.store.repository import _engine
 
@@ -501,13 +505,17 @@ class CeleryStack:
     def wait_backfill(
         self, backfill: dict[str, Any], timeout: float = 600, progress: bool = False
     ) -> list[dict[str, Any]]:
-        """Until the backfill is complete; its DAG runs (one per day that it ran)."""
+        """Until every run of the backfill has finished; its DAG runs (one per day that it ran).
+
+        The CLI creates (or, reprocessing, re-queues) every run before it returns, so the backfill is
+        done when they all are; the scheduler stamps ``completed_at`` only every 30 s, which is
+        waited for only when the backfill has no run at all.
+        """
         api = self.api()
         dag_id = backfill["dag_id"]
         deadline = time.monotonic() + timeout
         shown = ""
         while time.monotonic() < deadline:
-            current = api._request("GET", f"/api/v2/backfills/{backfill['id']}")
             runs = self.backfill_runs(api, backfill)
             if progress:
                 states = Counter(r["state"] for r in runs)
@@ -515,7 +523,9 @@ class CeleryStack:
                 if line != shown:
                     print(f"  backfill {backfill['id']} of {dag_id}: {line}", flush=True)
                     shown = line
-            if current["completed_at"] is not None and all(r["state"] in ("success", "failed") for r in runs):
+            if runs and all(r["state"] in ("success", "failed") for r in runs):
+                return runs
+            if not runs and api._request("GET", f"/api/v2/backfills/{backfill['id']}")["completed_at"] is not None:
                 return runs
             time.sleep(1)
         raise RuntimeError(f"backfill {backfill['id']} of {dag_id} not complete after {timeout:.0f}s")
@@ -529,17 +539,6 @@ class CeleryStack:
         created = _instant(backfill["created_at"])
         mine = [r for r in runs if r["queued_at"] and _instant(r["queued_at"]) >= created]
         return sorted(mine, key=lambda r: str(r["logical_date"]))
-
-    def task_instances(self, dag_id: str, run_ids: list[str]) -> list[dict[str, Any]]:
-        """Every task instance (mapped ones one by one) of these runs, with its hostname."""
-        api = self.api()
-        found: list[dict[str, Any]] = []
-        for run_id in run_ids:
-            quoted = urllib.parse.quote(run_id, safe="")
-            found += api._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances?limit=1000")[
-                "task_instances"
-            ]
-        return found
 
     def task_instance_workers(self, dag_id: str) -> list[dict[str, Any]]:
         """Every task instance of ``dag_id`` with two records of where it ran: the hostname the Task SDK
@@ -684,14 +683,16 @@ def _demo(args: argparse.Namespace) -> int:
             ready = time.monotonic()
             env_file = stack.write_env_file()
             print(f"Stack up in {ready - started:.0f}s; `source {env_file}` to use the airflow CLI against it")
+            # "failed": a fresh range runs every day (the DAG's depends_on_past rules out the default "none")
             print(
-                f"airflow backfill create --dag-id {BACKFILL_DAG} --from-date {days[0]} --to-date {days[-1]}",
+                f"airflow backfill create --dag-id {BACKFILL_DAG} --from-date {days[0]} --to-date {days[-1]}"
+                " --reprocess-behavior failed",
                 flush=True,
             )
-            backfill = stack.backfill(BACKFILL_DAG, days[0], days[-1])
+            backfill = stack.backfill(BACKFILL_DAG, days[0], days[-1], reprocess="failed")
             runs = stack.wait_backfill(backfill, timeout=args.timeout, progress=True)
             done = time.monotonic()
-            tis = stack.task_instances(BACKFILL_DAG, [r["dag_run_id"] for r in runs])
+            tis = stack.task_instance_workers(BACKFILL_DAG)
             print(summary(config, stack, runs, tis, backfill_seconds=done - ready, total_seconds=done - started))
             failed = [r for r in runs if r["state"] != "success"]
             if args.keep:
@@ -717,9 +718,10 @@ def summary(
     backfill_seconds: float,
     total_seconds: float,
 ) -> str:
-    from newsroom.pipeline import bucket_for, open_store
+    from newsroom.pipeline import bucket_for
+    from newsroom.store import Store
 
-    counts = open_store(config).counts()
+    counts = Store.from_url(stack.state_url).counts()
     objects = bucket_for(config).listing()
     per_worker = ti_per_worker(tis)
     states = Counter(r["state"] for r in runs)
@@ -730,6 +732,8 @@ def summary(
         f"  task instances         {len(tis)}",
     ]
     lines += [f"    on {name:<20} {n}" for name, n in sorted(per_worker.items())]
+    agree = sum(1 for ti in tis if ti.get("worker") and ti["worker"] == ti.get("hostname"))
+    lines.append(f"    (Celery's own record names the same worker for {agree} of {len(tis)})")
     lines += [
         f"  articles published     {counts['published']} (of {counts['articles']} in {stack.state_db})",
         f"  objects in the bucket  {len(objects)} (s3://{config.storage.bucket}/)",

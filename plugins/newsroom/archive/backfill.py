@@ -147,7 +147,7 @@ def run_batch(
     if to_enrich:
         enrich_articles(
             store,
-            make_enricher(config),
+            make_enricher(config, ner=config.archive.ner),
             to_enrich,
             now,
             batch_size=config.enrich.batch_size * 2,

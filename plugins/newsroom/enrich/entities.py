@@ -81,7 +81,10 @@ class EntityExtractor:
         """Mentions for each text; where ``use_ner`` is False only the gazetteer is used."""
         flags = list(use_ner) if use_ner is not None else [True] * len(texts)
         results: list[list[Mention]] = []
-        docs = self.nlp.pipe(texts, batch_size=self.batch_size)
+        if any(flags):
+            docs = self.nlp.pipe(texts, batch_size=self.batch_size)
+        else:  # the gazetteer needs tokens only: skip the statistical model
+            docs = (self.nlp.make_doc(text) for text in texts)
         for doc, ner in zip(docs, flags, strict=True):
             found = self.gazetteer.mentions(doc)
             if ner:
