@@ -63,6 +63,9 @@ def test_second_backfill_changes_nothing_and_a_template_change_uploads_only_chan
 
     again = backfill.run_days(config, days[0], days[-1])
     assert again["changed"] == 0 and again["uploaded"] == 0
+    # nothing new and the same templates: not even rendered
+    assert all(b["skipped"] and b["pages"] == 0 for run in again["runs"] for b in run["batches"])
+    assert all(run["listings"]["pages"] == 0 for run in again["runs"])
     assert puts() == Counter()
     assert bucket_objects(config) == before
 

@@ -40,6 +40,7 @@ from newsroom.pipeline import bucket_for, make_enricher, open_store
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import Planned, publish
 from newsroom.render import Page, SiteRenderer
+from newsroom.render.fingerprint import render_fingerprint
 from newsroom.store import Store, TakenDownError, utcnow
 from newsroom.store.repository import BACKFILL
 
@@ -156,8 +157,10 @@ def run_batch(
     timings["enrich"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    renderer = SiteRenderer(config, store, now)
-    pages = list(renderer.article_pages(ids))
+    fingerprint = render_fingerprint(config)
+    # A rerun of a completed day with nothing new and the same templates can change no page.
+    unchanged_day = not to_enrich and store.backfilled_with(day.isoformat()) == fingerprint
+    pages = [] if unchanged_day else list(SiteRenderer(config, store, now).article_pages(ids))
     timings["render"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -181,6 +184,7 @@ def run_batch(
     return {
         "ids": ids,
         "changed": changed,
+        "skipped": unchanged_day,
         "enriched": len(to_enrich),
         "tags": sorted(tags),
         "pages": len(pages),
@@ -204,6 +208,18 @@ def run_listings(
     now = now or utcnow()
     ids = sorted({i for b in batches for i in b.get("ids", [])})
     tags = sorted({t for b in batches for t in b.get("tags", [])})
+    fingerprint = render_fingerprint(config)
+    if batches and all(b.get("skipped") for b in batches) and store.backfilled_with(day.isoformat()) == fingerprint:
+        log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
+        return {
+            "day": day.isoformat(),
+            "articles": len(ids),
+            "pages": 0,
+            "uploaded": 0,
+            "skipped": True,
+            "cdn_invalidations": 0,
+            "seconds": {"render": 0.0, "publish": 0.0},
+        }
     started = time.perf_counter()
     renderer = SiteRenderer(config, store, now)
     pages = list(renderer.plan(ids, tags, own_pages=False)) if ids else list(renderer.static_pages())
@@ -214,6 +230,7 @@ def run_listings(
     result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
     invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
     publish_seconds = time.perf_counter() - started
+    store.record_backfilled(day.isoformat(), fingerprint, len(ids), now)
     log.info("Backfill listings of %s: %d page(s), %d uploaded", day, len(pages), len(result.uploaded))
     return {
         "day": day.isoformat(),

@@ -267,6 +267,17 @@ class ObjectRow(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class BackfillDayRow(Base):
+    """A backfilled day: what its pages were rendered with, so a rerun with nothing new renders nothing."""
+
+    __tablename__ = "backfill_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
+    fingerprint: Mapped[str] = mapped_column(String(64))  # templates, static files, site config, render code
+    articles: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class EventRow(Base):
     """The article's timeline for ``newsroom status``: filed, rendered, published..."""
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from newsroom.models import Article
 from newsroom.store.db import (
     ArticleRow,
+    BackfillDayRow,
     CandidateRow,
     EnrichmentRow,
     EventRow,
@@ -398,6 +399,20 @@ class Store:
                     if row.went_live_at is None:
                         row.went_live_at = min(row.published, now)
                     session.add(EventRow(article_id=row.id, at=now, kind="published", detail=detail))
+
+    def backfilled_with(self, day: str) -> str | None:
+        """The render fingerprint the day's backfill last completed with (None: never completed)."""
+        with self.session() as session:
+            row = session.get(BackfillDayRow, day)
+            return row.fingerprint if row is not None else None
+
+    def record_backfilled(self, day: str, fingerprint: str, articles: int, now: datetime) -> None:
+        with self.session() as session:
+            row = session.get(BackfillDayRow, day, with_for_update=True)
+            if row is None:
+                row = BackfillDayRow(day=day)
+                session.add(row)
+            row.fingerprint, row.articles, row.done_at = fingerprint, articles, now
 
     def unenriched(self, ids: Iterable[str]) -> list[str]:
         """Those of ``ids`` that enrichment has not seen yet (a batch killed between ingest and enrich)."""
