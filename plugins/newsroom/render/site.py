@@ -291,7 +291,8 @@ class SiteRenderer:
             # one left this listing and every page after it shifted: all pages.
             positions = [i for i, item in enumerate(chronological) if item.id in changed]
             first = min(positions) // size + 1 if positions else 1
-            first = max(1, min(first, pages - 1))
+            # and the page before it: when it was the last page its "newer" link went to the index
+            first = max(1, min(first, pages) - 1)
         base_kind = listing.kind
         older = self.url_of(listing.key(pages)) if pages else None
         yield self._listing_page(listing, listing.key(), items[:size], Pager("", None, older), base_kind)
