@@ -5,7 +5,8 @@ Archive staff import legacy material with `newsroom import-archive PATH`,
 which writes each article into the partition of its publication day. Then
 Airflow's own backfill publishes a range of days:
 
-    airflow backfill create --dag-id backfill_archive --from-date 2019-01-01 --to-date 2019-12-31
+    airflow backfill create --dag-id backfill_archive --from-date 2019-01-01 --to-date 2019-12-31 \
+        --reprocess-behavior failed
 
 (or `newsroom backfill --from-date ... --to-date ...`, which asks the REST API).
 Each run reads its day's partition, processes it in batches (a mapped task
@@ -16,10 +17,12 @@ and home page once. Social channels and the newsletter stay silent.
 Runs may overlap, but `plan` waits for the previous day's batches
 (related links are chosen among earlier days, which are then complete) and
 `listings` for the previous day's listings, so the published site is the
-same whatever the number of workers. A second backfill over the same range
-uploads nothing; `--reprocess-behavior completed` after a template change
-uploads only the pages whose bytes changed. The daily schedule also runs
-each night for the day before, publishing anything imported for it late.
+same whatever the number of workers. Airflow then asks for
+`--reprocess-behavior`: `failed` runs the days not yet done; `completed`
+reruns every day, and a day with nothing new and the same templates renders
+and uploads nothing, while after a template change only the pages whose
+bytes changed are uploaded. The daily schedule also runs each night for the
+day before, publishing anything imported for it late.
 Each task is one call into `newsroom.archive.backfill` (plugins/newsroom).
 """
 

@@ -398,9 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to-date", required=True, help="last day, YYYY-MM-DD, included")
     p.add_argument(
         "--reprocess-behavior",
-        choices=["none", "failed", "completed"],
-        default="none",
-        help="days already run: skip (none), rerun the failed ones, or rerun all (after a template change)",
+        choices=["failed", "completed"],
+        default="failed",
+        help="days already run: rerun only the failed ones (default), or all of them (after a template change)",
     )
     p.add_argument("--max-active-runs", type=int, default=4)
     p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="wait for the backfill to finish")

@@ -62,47 +62,6 @@ REDIS_URL = os.environ.get("NEWSROOM_SCALE_REDIS", "redis://127.0.0.1:6379/0")
 BACKFILL_DAG = "backfill_archive"
 
 
-# apache-airflow-providers-celery 3.26.0 imports ``retry`` from ``celery.backends.database``, which
-# celery 5.7.0 (the locked pair) no longer has: every CeleryExecutor process dies on import. Until
-# the lock pins celery<5.7, the stack's processes get this ``sitecustomize`` on PYTHONPATH: it puts
-# back celery 5.6.3's decorator (retry a result-backend call up to 3 times on a database error), and
-# does nothing where celery still has it.
-CELERY_COMPAT = '''"""newsroom.scalestack: celery 5.7 compatibility for apache-airflow-providers-celery 3.26."""
-try:
-    import celery.backends.database as _database
-except Exception:  # no celery or no SQLAlchemy: nothing to mend
-    _database = None
-if _database is not None and not hasattr(_database, "retry"):
-    import functools
-    import logging
-
-    from sqlalchemy.exc import DatabaseError, InterfaceError, InvalidRequestError
-    from sqlalchemy.orm.exc import StaleDataError
-
-    _RETRYABLE = (DatabaseError, InterfaceError, InvalidRequestError, StaleDataError)
-
-    def retry(fun):
-        @functools.wraps(fun)
-        def _inner(*args, **kwargs):
-            max_retries = kwargs.pop("max_retries", 3)
-            for retries in range(max_retries):
-                try:
-                    return fun(*args, **kwargs)
-                except _RETRYABLE:
-                    logging.getLogger(_database.__name__).warning(
-                        "Failed operation %s.  Retrying %s more times.", fun.__name__,
-                        max_retries - retries - 1, exc_info=True,
-                    )
-                    if retries + 1 >= max_retries:
-                        raise
-            return None
-
-        return _inner
-
-    _database.retry = retry
-'''
-
-
 def worker_hostname() -> str:
     """``[core] hostname_callable`` of the stack's Celery workers: the worker's own name."""
     return os.environ.get("NEWSROOM_WORKER_NAME") or socket.getfqdn()
@@ -171,10 +130,6 @@ class CeleryStack:
         return self.folder / "logs"
 
     @property
-    def compat_dir(self) -> Path:
-        return self.folder / "compat"
-
-    @property
     def metadata_db(self) -> str:
         return f"newsroom_af_{self.token}"
 
@@ -220,7 +175,6 @@ class CeleryStack:
                 "PYTHONPATH": os.pathsep.join(
                     p
                     for p in (
-                        str(self.compat_dir),
                         str(REPO_ROOT / "config"),
                         str(REPO_ROOT / "plugins"),
                         env.get("PYTHONPATH"),
@@ -274,7 +228,8 @@ class CeleryStack:
         env.update(
             {
                 "NEWSROOM_WORKER_NAME": name,
-                "AIRFLOW__CORE__HOSTNAME_CALLABLE": f"{__name__}.worker_hostname",
+                # by its import path: run as `python -m newsroom.scalestack`, __name__ is "__main__"
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "newsroom.scalestack.worker_hostname",
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
             }
         )
@@ -295,8 +250,6 @@ class CeleryStack:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(parents=True, exist_ok=True)
-        self.compat_dir.mkdir(parents=True, exist_ok=True)
-        (self.compat_dir / "sitecustomize.py").write_text(CELERY_COMPAT, encoding="utf-8")
         self._check_redis()
         try:
             self._create_databases()

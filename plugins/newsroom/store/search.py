@@ -181,7 +181,8 @@ class SearchIndex:
                     text(
                         "SELECT k.article_id, bm25(search_text, 5.0, 3.0, 1.0) AS score FROM search_text f "
                         "JOIN search_keys k ON k.docid = f.rowid JOIN articles a ON a.id = k.article_id "
-                        f"WHERE search_text MATCH :q AND {live} ORDER BY score LIMIT :limit"
+                        f"WHERE search_text MATCH :q AND {live} "
+                        "ORDER BY score, a.published DESC, k.article_id LIMIT :limit"  # ties: a stable order
                     ),
                     {**params, "q": query},
                 ).all()
@@ -192,7 +193,8 @@ class SearchIndex:
                     text(
                         "SELECT s.article_id, ts_rank_cd(s.tsv, q) AS score FROM search_docs s "
                         "JOIN articles a ON a.id = s.article_id, websearch_to_tsquery('french', :q) q "
-                        f"WHERE s.tsv @@ q AND {live} ORDER BY score DESC LIMIT :limit"
+                        f"WHERE s.tsv @@ q AND {live} "
+                        "ORDER BY score DESC, a.published DESC, s.article_id LIMIT :limit"
                     ),
                     {**params, "q": query},
                 ).all()

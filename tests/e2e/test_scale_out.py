@@ -1,0 +1,194 @@
+"""Scale-out: the archive backfill on Airflow's CeleryExecutor, two workers, PostgreSQL and Redis.
+
+One :class:`~newsroom.scalestack.CeleryStack` (PostgreSQL metadata and state
+databases of its own, Redis keys under its own prefix, an api-server,
+scheduler, dag-processor, triggerer and two Celery workers) runs
+``airflow backfill create --dag-id backfill_archive`` over a small generated
+archive, several batches a day. Then: every run succeeded, task instances ran
+on both workers, every article is published exactly once in the PostgreSQL
+state database, the bucket holds exactly what the same backfill run inline
+(``newsroom.archive.backfill.run_days``, fresh SQLite state, fresh bucket)
+publishes, and a second backfill of the same range (every day run again)
+uploads nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsroom.config import NewsroomConfig, load_config
+from newsroom.devstack import SeaweedServer
+from newsroom.scalestack import BACKFILL_DAG, CeleryStack, fresh_database, write_archive, write_config
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 120
+DAYS = 4
+FIRST_DAY = date(2025, 6, 1)
+BATCH_SIZE = 8  # about 30 articles a day: 4 batches a day, mapped over both workers
+
+
+@dataclass
+class ScaleRun:
+    config: NewsroomConfig
+    stack: CeleryStack
+    by_day: dict[date, list[str]]
+    runs: list[dict[str, Any]]
+    tis: list[dict[str, Any]]
+    seconds: float
+
+
+def _objects(config: NewsroomConfig) -> dict[str, tuple[str, int, datetime]]:
+    """key -> (ETag, size, LastModified) of every object of the config's bucket."""
+    from newsroom.pipeline import bucket_for
+
+    client = bucket_for(config).client
+    found = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=config.storage.bucket):
+        for obj in page.get("Contents", []):
+            found[obj["Key"]] = (obj["ETag"].strip('"'), int(obj["Size"]), obj["LastModified"])
+    return found
+
+
+def _diff(left: NewsroomConfig, right: NewsroomConfig, keys: list[str], lines: int = 40) -> str:
+    """A short unified diff of the first differing objects (Celery run, inline run), for the failure message."""
+    import difflib
+
+    from newsroom.pipeline import bucket_for
+
+    out: list[str] = []
+    for key in keys[:2]:
+        a, b = (bucket_for(c).get(key)["Body"].read().decode("utf-8", "replace").splitlines() for c in (left, right))
+        out += list(difflib.unified_diff(a, b, f"celery/{key}", f"inline/{key}", n=1, lineterm=""))[:lines]
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def scale(seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleRun]:
+    """The Celery stack, the archive written into day partitions, and the backfill done."""
+    folder = tmp_path_factory.mktemp("scale")
+    base_url = f"{seaweed.endpoint}/scale-site/"  # the same in both runs: pages carry it
+    stack = CeleryStack(folder / "stack")
+    path = write_config(folder / "celery", base_url, f"scale-celery-{stack.token}", BATCH_SIZE, stack.url)
+    config = load_config(path)
+    stack.extra_env.update({"NEWSROOM_CONFIG": str(path), "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri()})
+    by_day = write_archive(config, ARTICLES, FIRST_DAY, DAYS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_CONN_NEWSROOM_S3", seaweed.connection_uri())
+        began = time.monotonic()
+        with stack.running():
+            started = time.monotonic()
+            # "failed": every day of a fresh range runs (the DAG's depends_on_past rules out "none")
+            backfill = stack.backfill(BACKFILL_DAG, min(by_day), max(by_day), reprocess="failed")
+            runs = stack.wait_backfill(backfill, timeout=240)
+            seconds = time.monotonic() - started
+            tis = stack.task_instance_workers(BACKFILL_DAG)
+            print(f"\nCelery stack ready in {started - began:.0f}s; backfill of {len(runs)} days in {seconds:.0f}s")
+            yield ScaleRun(config, stack, by_day, runs, tis, seconds)
+        assert stack.redis_keys() == [], "the stack left keys in Redis"
+
+
+def test_every_day_ran_and_succeeded(scale: ScaleRun) -> None:
+    # a run's day (its partition) is the UTC date of its data interval's start
+    logical_days = sorted(datetime.fromisoformat(r["logical_date"].replace("Z", "+00:00")).date() for r in scale.runs)
+    assert logical_days == sorted(scale.by_day), "one backfill run per day of the archive"
+    assert [r["state"] for r in scale.runs] == ["success"] * len(scale.runs)
+    assert all(ti["state"] == "success" for ti in scale.tis), [ti for ti in scale.tis if ti["state"] != "success"]
+
+
+def test_task_instances_ran_on_both_workers(scale: ScaleRun) -> None:
+    names = set(scale.stack.worker_names())
+    hosts = Counter(ti["hostname"] for ti in scale.tis)
+    assert set(hosts) == names, f"task instances per hostname: {dict(hosts)}"
+    # Celery's own record agrees with the hostname each task reported through the Task SDK
+    for ti in scale.tis:
+        assert ti["worker"] == ti["hostname"], ti
+    batches = Counter(ti["hostname"] for ti in scale.tis if ti["task_id"] == "batch")
+    assert set(batches) == names, f"mapped batches per worker: {dict(batches)}"
+
+
+def test_every_article_published_exactly_once(scale: ScaleRun) -> None:
+    from sqlalchemy import func, select
+
+    from newsroom.store import Store
+    from newsroom.store.db import ArticleRow, DeliveryRow, VersionRow
+
+    expected = {i for ids in scale.by_day.values() for i in ids}
+    assert len(expected) == ARTICLES
+    store = Store.from_url(scale.stack.state_url)  # the PostgreSQL state database the workers shared
+    assert store.engine.dialect.name == "postgresql"
+    with store.session() as session:
+        rows = session.execute(select(ArticleRow.id, ArticleRow.status, ArticleRow.version, ArticleRow.path)).all()
+        versions = dict(
+            session.execute(select(VersionRow.article_id, func.count()).group_by(VersionRow.article_id)).all()
+        )
+        deliveries = session.scalar(select(func.count()).select_from(DeliveryRow))
+    assert {r.id for r in rows} == expected, "lost or unexpected articles"
+    assert Counter(r.status for r in rows) == Counter({"published": ARTICLES})
+    assert {r.version for r in rows} == {1}
+    assert versions == dict.fromkeys(expected, 1), "an article was recorded twice"
+    assert deliveries == 0, "a backfill is silent on the social channels"
+    objects = _objects(scale.config)
+    assert all(r.path in objects for r in rows)
+
+
+def test_bucket_identical_to_the_inline_backfill(
+    scale: ScaleRun, seaweed: SeaweedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same days run inline, one batch after another, into a fresh bucket: the same objects, byte for byte.
+
+    The reference's state is a fresh PostgreSQL database too: related links are chosen by the
+    database's own full-text ranking (FTS5 bm25 on SQLite, ts_rank_cd on PostgreSQL), so only
+    the same engine can give the same "Sur le même sujet" lists.
+    """
+    from newsroom.archive.backfill import run_days
+    from newsroom.pipeline import bucket_for
+
+    base_url = scale.config.site.base_url
+    path = write_config(tmp_path / "inline", base_url, f"scale-inline-{scale.stack.token}", BATCH_SIZE)
+    monkeypatch.setenv("NEWSROOM_CONFIG", str(path))
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_S3", seaweed.connection_uri())
+    with fresh_database("newsroom_ref") as url:
+        monkeypatch.setenv("NEWSROOM_DATABASE_URL", url)
+        reference = load_config(path)
+        assert write_archive(reference, ARTICLES, FIRST_DAY, DAYS) == scale.by_day
+        bucket_for(reference).ensure_bucket()
+        result = run_days(reference, min(scale.by_day), max(scale.by_day))
+    assert result["articles"] == ARTICLES
+
+    celery = {k: v[:2] for k, v in _objects(scale.config).items()}
+    inline = {k: v[:2] for k, v in _objects(reference).items()}
+    assert sorted(celery) == sorted(inline), (
+        f"only after Celery: {sorted(set(celery) - set(inline))[:10]}; "
+        f"only inline: {sorted(set(inline) - set(celery))[:10]}"
+    )
+    differ = sorted(k for k in celery if celery[k] != inline[k])
+    assert differ == [], f"{len(differ)} object(s) differ, e.g. {differ[:5]}\n" + _diff(scale.config, reference, differ)
+
+
+def test_second_backfill_uploads_nothing(scale: ScaleRun) -> None:
+    """Every day run again on the workers (reprocess completed): nothing is stored or uploaded again."""
+    from sqlalchemy import func, select
+
+    from newsroom.store import Store
+    from newsroom.store.db import ObjectRow
+
+    before = _objects(scale.config)
+    since = datetime.now().astimezone()
+    backfill = scale.stack.backfill(BACKFILL_DAG, min(scale.by_day), max(scale.by_day), reprocess="completed")
+    runs = scale.stack.wait_backfill(backfill, timeout=180)
+    assert len(runs) == len(scale.by_day)
+    assert [r["state"] for r in runs] == ["success"] * len(runs)
+    assert _objects(scale.config) == before, "objects were uploaded again (LastModified changed)"
+    store = Store.from_url(scale.stack.state_url)
+    with store.session() as session:
+        uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
+    assert uploaded == 0
