@@ -46,3 +46,14 @@ def test_plugins_folder_does_not_exec_our_package() -> None:
     plugins, errors = _load_plugins_from_plugin_directory(str(REPO / "plugins"))
     assert errors == {}
     assert plugins == []
+
+
+def test_backfill_dag_runs_days_in_order_and_stays_silent(dagbag) -> None:  # type: ignore[no-untyped-def]
+    dag = dagbag.dags["backfill_archive"]
+    assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", "backfill create needs a periodic schedule"
+    plan, batch, listings = (dag.get_task(t) for t in ("plan", "batch", "listings"))
+    assert plan.depends_on_past and plan.wait_for_downstream, "a day's batches wait for the day before's"
+    assert listings.depends_on_past, "listings are rendered one day after the other"
+    assert batch.downstream_task_ids == {"listings"} and plan.downstream_task_ids == {"batch"}
+    assert type(batch).__name__ == "MappedOperator", "one task instance per batch"
+    assert all(not t.outlets for t in dag.tasks), "no asset event: distribution is never triggered"
