@@ -55,5 +55,5 @@ def test_backfill_dag_runs_days_in_order_and_stays_silent(dagbag) -> None:  # ty
     assert plan.depends_on_past and plan.wait_for_downstream, "a day's batches wait for the day before's"
     assert listings.depends_on_past, "listings are rendered one day after the other"
     assert batch.downstream_task_ids == {"listings"} and plan.downstream_task_ids == {"batch"}
-    assert type(batch).__name__ == "MappedOperator", "one task instance per batch"
+    assert type(batch).__name__.endswith("MappedOperator"), "one task instance per batch"
     assert all(not t.outlets for t in dag.tasks), "no asset event: distribution is never triggered"
