@@ -119,7 +119,12 @@ class BucketClient:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
                 raise
-            self.client.create_bucket(Bucket=self.bucket)
+            try:
+                self.client.create_bucket(Bucket=self.bucket)
+            except ClientError as race:  # another worker created it a moment ago
+                if race.response.get("Error", {}).get("Code") != "BucketAlreadyOwnedByYou":
+                    raise
+                return
             log.info("Created bucket %s", self.bucket)
 
     def put(self, key: str, body: bytes, md5_hex: str, kind: str) -> None:
