@@ -394,7 +394,8 @@ class Store:
         wanted = list(dict.fromkeys(ids))
         with self.session() as session:
             for chunk in _chunks(wanted, 500):
-                for row in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(chunk))):
+                query = select(ArticleRow).where(ArticleRow.id.in_(chunk), ArticleRow.status != "published")
+                for row in session.scalars(query):  # a rerun changes nothing, adds no event
                     row.status = "published"
                     if row.went_live_at is None:
                         row.went_live_at = min(row.published, now)
