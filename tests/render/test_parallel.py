@@ -1,20 +1,50 @@
-"""The site rendered on several processes is the site rendered in one: same pages, same bytes."""
+"""The site rendered on several processes is the site rendered in one: same pages, same bytes.
+
+The render runs in a fresh interpreter, as ``newsroom publish --workers`` does:
+forking the test process itself would copy whatever other tests left open in
+it (a Celery broker connection's after-fork hook blocks on its socket).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from tests.conftest import REPO_ROOT
+from tests.render.site_fixture import make_small_site, sample_articles
+
+SCRIPT = """
+import json, sys
+from pathlib import Path
 from newsroom.render.parallel import render_site
-from tests.render.site_fixture import NOW, make_small_site, sample_articles
+from tests.render.site_fixture import NOW, make_small_site
+site = make_small_site(Path(sys.argv[1]))
+print(json.dumps(render_site(site.config, site.store, NOW, Path(sys.argv[2]), workers=2)))
+"""
 
 
 def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path) -> None:
     site = make_small_site(tmp_path / "state")
     sample_articles(site)
     serial = {key: page.md5 for key, page in site.everything().items()}
+    site.store.engine.dispose()
 
-    entries = render_site(site.config, site.store, NOW, tmp_path / "files", workers=2)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "state"), str(tmp_path / "files")],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    entries = json.loads(done.stdout.strip().splitlines()[-1])
 
     assert {e["key"]: e["md5"] for e in entries} == serial
     assert len(entries) == len(serial) > 20
