@@ -24,6 +24,7 @@ from newsroom.ingest import Inbox
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
+from newsroom.render.page import write_files
 from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -95,19 +96,7 @@ def write_pages(pages: Iterable[Page], folder: Path, changed: Sequence[str]) -> 
     """Write pages under ``folder/files`` and a manifest; a page rendered twice keeps the last."""
     if folder.exists():
         shutil.rmtree(folder)
-    files = folder / "files"
-    entries: dict[str, dict[str, Any]] = {}
-    for page in pages:
-        target = files / page.key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.body)
-        entries[page.key] = {
-            "key": page.key,
-            "md5": page.md5,
-            "size": len(page.body),
-            "kind": page.kind,
-            "article_id": page.article_id,
-        }
+    entries = {entry["key"]: entry for entry in write_files(pages, folder / "files")}
     return write_manifest(folder, list(entries.values()), changed)
 
 

@@ -38,6 +38,8 @@ from newsroom.render.urls import HOME, Urls, safe_key, section_key, tag_key
 from newsroom.store import Listed, Store, Tag
 
 HOME_BLOCK = 4  # articles per section block on the home page
+ARTICLES_PER_UNIT = 250  # article pages per unit of work (SiteRenderer.units)
+Unit = tuple[str, Any]  # ("static" | "articles" | "section" | "tag" | "site", its argument)
 
 __all__ = ["Page", "SiteRenderer"]
 
@@ -397,18 +399,45 @@ class SiteRenderer:
         yield from self.sitemaps.pages(months)
         yield self.home_page()
 
-    def everything(self) -> Iterator[Page]:
-        yield from self.static_pages()
-        yield from self.article_pages(self.store.all_ids())
-        for section in self.config.sections:
-            yield from self.listing_with_feeds(self.section_listing(section.slug))
+    def preload_tag_names(self) -> list[str]:
+        """The tags in use, their names read in one query (not one per tag page)."""
         tags = self.store.tags_in_use(self.now)
-        self._tag_names.update(self.store.tag_names(tags))  # one query, not one per tag page
-        for slug in tags:
-            yield from self.listing_with_feeds(self.tag_listing(slug))
-        yield from self.site_feed_pages()
-        yield from self.sitemaps.pages()
-        yield self.home_page()
+        self._tag_names.update(self.store.tag_names(tags))
+        return tags
+
+    def units(self) -> list[Unit]:
+        """The whole site as independent pieces of work, in order: the static files, chunks of
+        article pages, each section's and each tag's listing with its feeds, then the site's feeds,
+        the sitemaps and home. :meth:`everything` renders them in turn; ``render.parallel``
+        spreads them over processes."""
+        ids = self.store.all_ids()
+        size = ARTICLES_PER_UNIT
+        return [
+            ("static", None),
+            *[("articles", ids[i : i + size]) for i in range(0, len(ids), size)],
+            *[("section", s.slug) for s in self.config.sections],
+            *[("tag", slug) for slug in self.preload_tag_names()],
+            ("site", None),
+        ]
+
+    def unit_pages(self, unit: Unit) -> Iterator[Page]:
+        kind, arg = unit
+        if kind == "static":
+            yield from self.static_pages()
+        elif kind == "articles":
+            yield from self.article_pages(arg)
+        elif kind == "section":
+            yield from self.listing_with_feeds(self.section_listing(arg))
+        elif kind == "tag":
+            yield from self.listing_with_feeds(self.tag_listing(arg))
+        else:
+            yield from self.site_feed_pages()
+            yield from self.sitemaps.pages()
+            yield self.home_page()
+
+    def everything(self) -> Iterator[Page]:
+        for unit in self.units():
+            yield from self.unit_pages(unit)
 
 
 def _static_file(path: Path) -> Page:
