@@ -157,9 +157,8 @@ def run_batch(
     timings["enrich"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    fingerprint = render_fingerprint(config)
     # A rerun of a completed day with nothing new and the same templates can change no page.
-    unchanged_day = not to_enrich and store.backfilled_with(day.isoformat()) == fingerprint
+    unchanged_day = not to_enrich and store.backfilled_with(day.isoformat()) == render_fingerprint(config)
     pages = [] if unchanged_day else list(SiteRenderer(config, store, now).article_pages(ids))
     timings["render"] = time.perf_counter() - started
 
