@@ -40,7 +40,7 @@ _CONFIG: Any = None
 
 
 def _children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return peak_rss_mb(resource.RUSAGE_CHILDREN)
 
 
 def _batch(job: tuple[list[str], str]) -> dict[str, Any]:
