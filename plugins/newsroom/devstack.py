@@ -155,6 +155,38 @@ class SeaweedServer:
             self.proc = None
 
 
+def airflow_env(base: dict[str, str], home: Path, url: str, jwt_secret: str) -> dict[str, str]:
+    """``base`` plus what every Airflow process of a local stack needs: this repository's DAGs and
+    plugins, ``config/`` on PYTHONPATH (``airflow_local_settings.py`` preloads the NLP model before
+    the executor or the Celery pool forks), the api-server at ``url`` (http://localhost:PORT) with
+    the all-admins simple auth, and the JWT secret every component must share."""
+    port = url.rsplit(":", 1)[-1]
+    env = dict(base)
+    env.update(
+        {
+            "PATH": f"{BIN}:{env.get('PATH', '')}",
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO_ROOT / "config"), str(REPO_ROOT / "plugins"), env.get("PYTHONPATH")) if p
+            ),
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": port,
+            "AIRFLOW__API__WORKERS": "1",
+            "AIRFLOW__API__BASE_URL": url,
+            "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        }
+    )
+    return env
+
+
 @dataclass
 class AirflowStandalone:
     """``airflow standalone`` (SQLite, LocalExecutor) with our dags/ and plugins/ and settings for 2 cores."""
@@ -173,33 +205,14 @@ class AirflowStandalone:
         secret_file = self.home / "jwt_secret"
         if not secret_file.exists():
             secret_file.write_text(secrets.token_urlsafe(32))
-        env = dict(os.environ)
+        env = airflow_env(dict(os.environ), self.home, self.url, secret_file.read_text().strip())
         env.update(
             {
-                "PATH": f"{BIN}:{env.get('PATH', '')}",
-                # config/airflow_local_settings.py preloads the NLP model before the executor forks
-                "PYTHONPATH": os.pathsep.join(
-                    p for p in (str(REPO_ROOT / "config"), str(REPO_ROOT / "plugins"), env.get("PYTHONPATH")) if p
-                ),
-                "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
                 "AIRFLOW__CORE__PARALLELISM": "4",
                 "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{self.port}/execution/",
-                "AIRFLOW__API__PORT": str(self.port),
-                "AIRFLOW__API__HOST": "127.0.0.1",
-                "AIRFLOW__API__WORKERS": "1",
-                "AIRFLOW__API__BASE_URL": f"http://localhost:{self.port}",
-                "AIRFLOW__API_AUTH__JWT_SECRET": secret_file.read_text().strip(),
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
-                "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-                "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             }
         )
         env.update(self.extra_env)

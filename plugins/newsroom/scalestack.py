@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from newsroom.config import DEFAULT_CONFIG, REPO_ROOT, NewsroomConfig, load_config
-from newsroom.devstack import BIN, SeaweedServer, _stop_group, free_port, port_open
+from newsroom.devstack import BIN, SeaweedServer, _stop_group, airflow_env, free_port, port_open
 
 PG_ADMIN = os.environ.get("NEWSROOM_SCALE_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("NEWSROOM_SCALE_REDIS", "redis://127.0.0.1:6379/0")
@@ -167,24 +167,10 @@ class CeleryStack:
             }
         # nothing of the caller's Airflow or newsroom settings leaks in (a test's AIRFLOW_HOME, unit-test mode...)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "NEWSROOM_"))}
+        env = airflow_env(env, self.home, self.url, self._secrets["jwt"])
         metadata = self.metadata_url
         env.update(
             {
-                "PATH": f"{BIN}:{env.get('PATH', '')}",
-                # config/ for airflow_local_settings.py (preloads spaCy before the Celery pool forks)
-                "PYTHONPATH": os.pathsep.join(
-                    p
-                    for p in (
-                        str(REPO_ROOT / "config"),
-                        str(REPO_ROOT / "plugins"),
-                        env.get("PYTHONPATH"),
-                    )
-                    if p
-                ),
-                "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 # backfill_archive's runs are UTC days named after their partitions: with UTC here,
                 # `airflow backfill create --from-date D1 --to-date D2` runs exactly D1..D2
                 "AIRFLOW__CORE__DEFAULT_TIMEZONE": "UTC",
@@ -194,8 +180,6 @@ class CeleryStack:
                 "AIRFLOW__CORE__PARALLELISM": str(2 * self.workers * self.concurrency),
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
                 "AIRFLOW__CORE__FERNET_KEY": self._secrets["fernet"],
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "3",
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "5",
@@ -206,16 +190,8 @@ class CeleryStack:
                 "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
                 "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": self.redis_prefix,
                 "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "21600",
-                "AIRFLOW__API__HOST": "127.0.0.1",
-                "AIRFLOW__API__PORT": str(self.port),
-                "AIRFLOW__API__WORKERS": "1",
-                "AIRFLOW__API__BASE_URL": self.url,
-                "AIRFLOW__API_AUTH__JWT_SECRET": self._secrets["jwt"],
                 "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": str(self.schedule),
-                "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
-                "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": self._secrets["trigger_log_port"],
                 "NEWSROOM_DATABASE_URL": self.state_url,
             }
