@@ -6,12 +6,19 @@ connection named in ``airflow.conn_id`` (login and password) we ask the API
 for a JWT; without one we use the simple auth manager's all-admins token,
 which the embedded default enables. If Airflow does not answer, the filing
 is still safe in the inbox and the safety-net schedule picks it up.
+
+Every call is retried a few times, with backoff, when the api-server answers
+5xx or does not answer: under load its metadata database can be busy for a
+moment (seen on a 2-core CI machine as an HTTP 500 on the asset event). Our
+calls are all safe to repeat: a second asset event or a second run only
+re-reads an inbox the ingest DAG treats idempotently.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,11 +33,22 @@ class AirflowApiError(RuntimeError):
     pass
 
 
+class _Transient(Exception):
+    """A 5xx answer or no answer: worth another try."""
+
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
 class AirflowApi:
-    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, token: str | None = None, timeout: float = 10.0, *, attempts: int = 4, backoff: float = 0.5
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
 
     @classmethod
     def from_config(cls, config: NewsroomConfig) -> AirflowApi:
@@ -56,6 +74,18 @@ class AirflowApi:
         return str(self._request("POST", "/auth/token", {"username": username, "password": password})["access_token"])
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._request_once(method, path, body)
+            except _Transient as exc:
+                if attempt == self.attempts:
+                    raise AirflowApiError(f"{exc} (after {attempt} attempts)") from None
+                delay = self.backoff * 2 ** (attempt - 1)
+                log.warning("%s; retrying in %.1f s", exc, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _request_once(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -66,9 +96,12 @@ class AirflowApi:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:300]
-            raise AirflowApiError(f"{method} {path}: HTTP {exc.code}: {detail}") from None
+            message = f"{method} {path}: HTTP {exc.code}: {detail}"
+            if exc.code in RETRY_STATUSES:
+                raise _Transient(message) from None
+            raise AirflowApiError(message) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise AirflowApiError(f"{method} {path}: Airflow at {self.base_url} did not answer ({exc})") from None
+            raise _Transient(f"{method} {path}: Airflow at {self.base_url} did not answer ({exc})") from None
 
     def asset_id(self, uri: str) -> int:
         query = urllib.parse.urlencode({"uri_pattern": uri, "limit": 100})
