@@ -8,7 +8,10 @@ Steps (each timed, peak memory read after each):
 2. backfill every day as the ``backfill_archive`` DAG does: ``plan_day``,
    its batches spread over ``workers`` processes (forked after the spaCy
    model is loaded, as Celery's prefork workers are), then ``run_listings``
-   once; the next day starts when the previous one is done. Per phase
+   once, in a process of its own. As in the DAG, a day's batches start when
+   the previous day's batches are done, and its listings when its batches
+   and the previous day's listings are: listings trail the batches by up to
+   ``LISTINGS_LAG`` days instead of holding them up. Per phase
    (ingest, enrich, render, publish) the seconds the batches spent are
    summed over workers, so articles/s per phase is per worker; the total
    wall time is the backfill's;
@@ -28,7 +31,8 @@ import multiprocessing
 import os
 import resource
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,7 @@ from typing import Any
 from bench.util import environ, log, peak_rss_mb, rate
 
 PHASES = ("ingest", "enrich", "render", "publish")
+LISTINGS_LAG = 4  # days the listings may trail the batches (the DAG allows up to max_active_runs)
 _CONFIG: Any = None
 
 
@@ -48,6 +53,13 @@ def _batch(job: tuple[list[str], str]) -> dict[str, Any]:
 
     files, day = job
     return backfill.run_batch(files, date.fromisoformat(day), config=_CONFIG)
+
+
+def _listings(job: tuple[list[dict[str, Any]], str]) -> dict[str, Any]:
+    from newsroom.archive import backfill
+
+    batches, day = job
+    return backfill.run_listings(batches, date.fromisoformat(day), config=_CONFIG)
 
 
 def run(
@@ -141,7 +153,19 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
     }
     started = time.perf_counter()
     last_log = started
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pending: deque[Future[dict[str, Any]]] = deque()
+
+    def collect(future: Future[dict[str, Any]]) -> None:
+        listed = future.result()
+        for key in listing_seconds:
+            listing_seconds[key] += listed["seconds"][key]
+        counts["listing_pages"] += listed["pages"]
+        counts["listing_uploaded"] += listed["uploaded"]
+
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        ProcessPoolExecutor(max_workers=1, mp_context=context) as lister,
+    ):
         for number, day in enumerate(days, 1):
             batches = backfill.plan_day(day, config)
             results = list(pool.map(_batch, [(files, day.isoformat()) for files in batches]))
@@ -153,17 +177,20 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
                 counts["enriched"] += r["enriched"]
                 counts["pages"] += r["pages"]
                 counts["uploaded"] += r["uploaded"]
-            listed = backfill.run_listings(results, day, config=config)
-            for key in listing_seconds:
-                listing_seconds[key] += listed["seconds"][key]
-            counts["listing_pages"] += listed["pages"]
-            counts["listing_uploaded"] += listed["uploaded"]
+            # The DAG's listings task waits only for its own day's batches and the previous day's
+            # listings, so the next days' batches go on while it runs (up to the backfill's
+            # max_active_runs): listings run in their own process, in day order, at most LAG behind.
+            pending.append(lister.submit(_listings, (results, day.isoformat())))
+            while len(pending) > LISTINGS_LAG or (pending and pending[0].done()):
+                collect(pending.popleft())
             if time.perf_counter() - last_log > 30:
                 last_log = time.perf_counter()
                 log(
                     f"{label}: day {number}/{len(days)} ({day}), {counts['articles']:,} articles, "
-                    f"{last_log - started:.0f} s"
+                    f"{len(pending)} day(s) of listings pending, {last_log - started:.0f} s"
                 )
+        while pending:
+            collect(pending.popleft())
     wall = time.perf_counter() - started
     n = counts["articles"]
     return {

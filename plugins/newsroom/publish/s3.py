@@ -18,7 +18,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import os
 import posixpath
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -97,6 +99,31 @@ def plan_uploads(planned: Iterable[Planned], current: dict[str, tuple[str, int]]
     return todo, unchanged
 
 
+CLIENT_TTL = 300.0  # seconds a process keeps a connection's client (rotated credentials are read again after)
+_CLIENTS: dict[tuple[int, str, str | None], tuple[float, Any]] = {}
+
+
+def _client(conn_id: str) -> Any:
+    """The boto3 client of an Airflow connection, made once per process and connection.
+
+    Making one costs about 0.3 s (the hook reads the connection, botocore loads its
+    service model): a backfill's batches each needed one. boto3 clients are
+    thread-safe but must not cross a fork, so the cache is keyed by process;
+    it is keyed by the connection's ``AIRFLOW_CONN_*`` value too, so a changed
+    environment gets a new client.
+    """
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    key = (os.getpid(), conn_id, os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}"))
+    now = time.monotonic()
+    cached = _CLIENTS.get(key)
+    if cached is not None and now - cached[0] < CLIENT_TTL:
+        return cached[1]
+    client = S3Hook(aws_conn_id=conn_id).get_conn()
+    _CLIENTS[key] = (now, client)
+    return client
+
+
 class BucketClient:
     """The few S3 calls we make, on a boto3 client, under an optional key prefix."""
 
@@ -107,9 +134,7 @@ class BucketClient:
 
     @classmethod
     def from_connection(cls, conn_id: str, bucket: str, prefix: str = "") -> BucketClient:
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-        return cls(S3Hook(aws_conn_id=conn_id).get_conn(), bucket, prefix)
+        return cls(_client(conn_id), bucket, prefix)
 
     def ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError

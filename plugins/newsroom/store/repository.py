@@ -612,10 +612,13 @@ class Store:
     def record_uploads(self, objects: Sequence[StoredObject], now: datetime | None = None) -> None:
         now = now or utcnow()
         with self.session() as session:
+            existing: dict[str, ObjectRow] = {}
+            for chunk in _chunks(list({obj.key for obj in objects}), 500):
+                existing.update((r.key, r) for r in session.scalars(select(ObjectRow).where(ObjectRow.key.in_(chunk))))
             for obj in objects:
-                row = session.get(ObjectRow, obj.key)
+                row = existing.get(obj.key)
                 if row is None:
-                    row = ObjectRow(key=obj.key)
+                    existing[obj.key] = row = ObjectRow(key=obj.key)
                     session.add(row)
                 row.md5, row.size, row.content_type = obj.md5, obj.size, obj.content_type
                 row.kind, row.article_id, row.uploaded_at = obj.kind, obj.article_id, now
