@@ -177,3 +177,33 @@ def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer
 
 def _paths(config: NewsroomConfig, files: list[str]) -> list[Path]:
     return [config.partitions_dir / f for f in files]
+
+
+def test_listings_trailing_the_batches_render_once_for_several_days_to_the_same_bucket(
+    s3_env: SeaweedServer, tmp_path: Path
+) -> None:
+    """A backfill running several days at once lets the batches get ahead of the listings (each
+    waits only for the previous day's): the first listings run then renders for every day pending,
+    the next ones find nothing left, and the bucket is the one the days run one by one give."""
+    pid = os.getpid()
+    reference = _config(tmp_path, s3_env, f"trail-ref-{pid}", "reference")
+    trailing = _config(tmp_path, s3_env, f"trail-run-{pid}", "trailing")
+    days = archive(reference, count=36)
+    assert archive(trailing, count=36) == days and len(days) >= 3
+    one_by_one = backfill.run_days(reference, days[0], days[-1])
+
+    batches = {
+        day: [backfill.run_batch(f, day, config=trailing) for f in backfill.plan_day(day, trailing)] for day in days
+    }
+    listed = [backfill.run_listings(batches[day], day, config=trailing) for day in days]
+
+    assert listed[0]["days_rendered"] == [d.isoformat() for d in days]
+    assert [run["days_rendered"] for run in listed[1:]] == [[] for _ in days[1:]]
+    assert sum(run["pages"] for run in listed) < sum(run["listings"]["pages"] for run in one_by_one["runs"])
+    assert bucket_objects(trailing) == bucket_objects(reference), first_difference(trailing, reference)
+    assert open_store(trailing).backfill_pending() == []
+
+    # every day is complete: a second backfill renders and uploads nothing
+    again = backfill.run_days(trailing, days[0], days[-1])
+    assert again["uploaded"] == 0
+    assert all(run["listings"]["skipped"] for run in again["runs"])

@@ -10,7 +10,10 @@ inline by ``newsroom backfill --inline`` and the benchmark:
   their pages and upload those whose bytes changed, mark them published;
 - :func:`run_listings`: once per run, after every batch: the section and tag
   listings, feeds, sitemaps and home page the day's articles appear on, and
-  the older pages whose "Sur le même sujet" now lists them.
+  the older pages whose "Sur le même sujet" now lists them. Batches leave
+  what they published in the store's ``backfill_pending``; a listings run
+  takes all of it, so listings that trail the batches by several days render
+  each page once for all of them.
 
 A backfill is silent: its articles get ``went_live_at`` = their publication
 date (they went live on the old site long ago), so the social planner, which
@@ -168,9 +171,11 @@ def run_batch(
     result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
     live = sorted(store.live_ids(ids, now))
     store.mark_backfilled(live, now, f"backfill of {day}")
+    tags = before | {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    if not unchanged_day:  # last: the listings that take these find the articles published
+        store.add_backfill_pending(day.isoformat(), ids, tags)
     timings["publish"] = time.perf_counter() - started
 
-    tags = before | {t.slug for tags in store.tags_of(ids).values() for t in tags}
     log.info(
         "Backfill batch of %s: %d article(s), %d new or changed, %d enriched, %d page(s) uploaded, %d quarantined",
         day,
@@ -201,27 +206,43 @@ def run_listings(
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Once per run: listings, tag pages, feeds, sitemaps, home, and pages linking to the day's articles."""
+    """Once per run: listings, tag pages, feeds, sitemaps, home, and pages linking to the day's articles.
+
+    It renders for everything the batches have left pending, not only its own
+    day's: when a backfill runs several days at once the batches get ahead, and
+    one listings run then does the work of several (each tag page and feed once,
+    from the newest state); the runs after it find less or nothing to do. The
+    bucket ends the same either way: every page is rendered from the store.
+    """
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    ids = sorted({i for b in batches for i in b.get("ids", [])})
-    tags = sorted({t for b in batches for t in b.get("tags", [])})
+    own = sorted({i for b in batches for i in b.get("ids", [])})
     fingerprint = render_fingerprint(config)
-    if batches and all(b.get("skipped") for b in batches) and store.backfilled_with(day.isoformat()) == fingerprint:
+    pending = store.backfill_pending()
+    row_ids = [row_id for row_id, *_ in pending]
+    ids = sorted({value for _, _, kind, value in pending if kind == "article"})
+    tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
+    days = sorted({day for _, day, _, _ in pending})
+    # The batches rendered their articles' pages; only the newest day's are sure to be current
+    # (articles of a later day may relate to an earlier day's and change its pages).
+    newest = days[-1] if days else None
+    up_to_date = {value for _, pending_day, kind, value in pending if kind == "article" and pending_day == newest}
+    if not row_ids and store.backfilled_with(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
         return {
             "day": day.isoformat(),
-            "articles": len(ids),
+            "articles": len(own),
             "pages": 0,
             "uploaded": 0,
             "skipped": True,
+            "days_rendered": [],
             "cdn_invalidations": 0,
             "seconds": {"render": 0.0, "publish": 0.0},
         }
     started = time.perf_counter()
     renderer = SiteRenderer(config, store, now)
-    pages = list(renderer.plan(ids, tags, own_pages=False)) if ids else list(renderer.static_pages())
+    pages = list(renderer.plan(ids, tags, up_to_date=up_to_date)) if ids or tags else list(renderer.static_pages())
     render_seconds = time.perf_counter() - started
     started = time.perf_counter()
     bucket = bucket_for(config)
@@ -229,13 +250,21 @@ def run_listings(
     result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
     invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
     publish_seconds = time.perf_counter() - started
-    store.record_backfilled(day.isoformat(), fingerprint, len(ids), now)
-    log.info("Backfill listings of %s: %d page(s), %d uploaded", day, len(pages), len(result.uploaded))
+    store.clear_backfill_pending(row_ids)
+    store.record_backfilled(day.isoformat(), fingerprint, len(own), now)
+    log.info(
+        "Backfill listings of %s: %d page(s), %d uploaded, for the batches of %s",
+        day,
+        len(pages),
+        len(result.uploaded),
+        ", ".join(days) or "no day",
+    )
     return {
         "day": day.isoformat(),
-        "articles": len(ids),
+        "articles": len(own),
         "pages": len(pages),
         "uploaded": len(result.uploaded),
+        "days_rendered": days,
         "cdn_invalidations": len(invalidations),
         "seconds": {"render": round(render_seconds, 3), "publish": round(publish_seconds, 3)},
     }

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -355,13 +355,14 @@ class SiteRenderer:
 
     # -- what to render -------------------------------------------------------
     def plan(
-        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
+        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, up_to_date: Collection[str] = ()
     ) -> Iterator[Page]:
         """Pages touched by changed articles: theirs, those relating to them, listings and their feeds,
         the site's feeds, the sitemaps that list them, home.
 
-        ``own_pages=False`` leaves out the changed articles' own pages (a backfill's
-        batches have published them already) but keeps the pages linking to them.
+        ``up_to_date``: article pages already rendered from the current state, left out
+        (a backfill's batches have published their articles' pages; only later
+        articles relating to them can have changed those).
         """
         changed = set(changed_ids)
         rows = self.store.rows(changed)
@@ -371,7 +372,7 @@ class SiteRenderer:
         linking = self.store.articles_relating_to(changed)
         linking.update(r for ids_ in self.store.related_of(changed).values() for r in ids_)
         yield from self.static_pages()
-        yield from self.article_pages(sorted(changed | linking if own_pages else linking - changed))
+        yield from self.article_pages(sorted((changed | linking) - set(up_to_date)))
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in self._section_chain(row.section))

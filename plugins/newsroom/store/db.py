@@ -278,6 +278,19 @@ class BackfillDayRow(Base):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class BackfillPendingRow(Base):
+    """What backfill batches published whose listings, tag pages, feeds and sitemaps are still to
+    render: an article id or a tag slug. Any later listings run takes them all, so when listings
+    trail the batches (a backfill runs several days at once) one run renders for several days."""
+
+    __tablename__ = "backfill_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)  # the batch's day, YYYY-MM-DD
+    kind: Mapped[str] = mapped_column(String(8))  # "article" or "tag"
+    value: Mapped[str] = mapped_column(String(256))
+
+
 class EventRow(Base):
     """The article's timeline for ``newsroom status``: filed, rendered, published..."""
 

@@ -23,6 +23,7 @@ from newsroom.models import Article
 from newsroom.store.db import (
     ArticleRow,
     BackfillDayRow,
+    BackfillPendingRow,
     CandidateRow,
     EnrichmentRow,
     EventRow,
@@ -414,6 +415,24 @@ class Store:
                 row = BackfillDayRow(day=day)
                 session.add(row)
             row.fingerprint, row.articles, row.done_at = fingerprint, articles, now
+
+    def add_backfill_pending(self, day: str, ids: Iterable[str], tags: Iterable[str]) -> None:
+        """Articles and tags a backfill batch of ``day`` published, for a listings run to render."""
+        rows = [("article", i) for i in dict.fromkeys(ids)] + [("tag", t) for t in dict.fromkeys(tags)]
+        with self.session() as session:
+            session.add_all(BackfillPendingRow(day=day, kind=kind, value=value) for kind, value in rows)
+
+    def backfill_pending(self) -> list[tuple[int, str, str, str]]:
+        """Everything pending, oldest first: (row id, day, kind, value)."""
+        with self.session() as session:
+            rows = session.scalars(select(BackfillPendingRow).order_by(BackfillPendingRow.id))
+            return [(r.id, r.day, r.kind, r.value) for r in rows]
+
+    def clear_backfill_pending(self, row_ids: Sequence[int]) -> None:
+        with self.session() as session:
+            for start in range(0, len(row_ids), 500):
+                chunk = list(row_ids[start : start + 500])
+                session.execute(delete(BackfillPendingRow).where(BackfillPendingRow.id.in_(chunk)))
 
     def unenriched(self, ids: Iterable[str]) -> list[str]:
         """Those of ``ids`` that enrichment has not seen yet (a batch killed between ingest and enrich)."""
