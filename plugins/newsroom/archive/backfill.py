@@ -224,10 +224,11 @@ def run_listings(
     ids = sorted({value for _, _, kind, value in pending if kind == "article"})
     tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
     days = sorted({day for _, day, _, _ in pending})
-    # The batches rendered their articles' pages; only the newest day's are sure to be current
-    # (articles of a later day may relate to an earlier day's and change its pages).
-    newest = days[-1] if days else None
-    up_to_date = {value for _, pending_day, kind, value in pending if kind == "article" and pending_day == newest}
+    # The batches rendered their articles' pages from the store as it was; a page is stale only
+    # if an article stored since relates to it (related links go to earlier days only, so within
+    # one day's batches none does): the related targets of pending articles are re-rendered.
+    targets = {r for related in store.related_of(ids).values() for r in related}
+    up_to_date = set(ids) - targets
     if not row_ids and store.backfilled_with(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
         return {
