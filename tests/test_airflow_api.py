@@ -4,7 +4,6 @@ like Airflow's api-server, including the moment its database is busy (HTTP 500).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from newsroom.airflow_api import AirflowApi, AirflowApiError
+from tests.loopback import serving
 
 INBOX = "file:///inbox/"
 
@@ -74,14 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def api_server() -> Iterator[_ApiServer]:
-    server = _ApiServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_ApiServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _api(server: _ApiServer, attempts: int = 4) -> AirflowApi:

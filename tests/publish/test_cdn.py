@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +11,7 @@ import pytest
 
 from newsroom.config import NewsroomConfig
 from newsroom.publish.cdn import cdn_paths, invalidate
+from tests.loopback import serving
 
 NS = "{http://cloudfront.amazonaws.com/doc/2020-05-31/}"
 
@@ -71,14 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def cloudfront() -> Iterator[FakeCloudFront]:
-    server = FakeCloudFront()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FakeCloudFront()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _client(url: str) -> Any:
