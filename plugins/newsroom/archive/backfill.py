@@ -223,7 +223,7 @@ def run_listings(
     row_ids = [row_id for row_id, *_ in pending]
     ids = sorted({value for _, _, kind, value in pending if kind == "article"})
     tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
-    days = sorted({day for _, day, _, _ in pending})
+    days = sorted({pending_day for _, pending_day, _, _ in pending})
     # The batches rendered their articles' pages from the store as it was; a page is stale only
     # if an article stored since relates to it (related links go to earlier days only, so within
     # one day's batches none does): the related targets of pending articles are re-rendered.
