@@ -7,9 +7,10 @@ before the LocalExecutor forks its workers, it loads spaCy's French pipeline
 once: every task process forked from those workers then starts with the
 model in memory (shared copy-on-write) instead of spending ~6 s loading it
 on each filing. The taxonomy is parsed there too (about 0.3 s a task
-otherwise; ``load_taxonomy`` parses again if the file changes). Celery workers (prefork) benefit the same way when this
-runs in ``celery worker``. Any failure is logged and ignored: preloading is
-an optimisation, never a reason for the scheduler not to start.
+otherwise; ``load_taxonomy`` parses again if the file changes). Celery
+workers (prefork) benefit the same way when this runs in ``celery worker``.
+Any failure is logged and ignored: preloading is an optimisation, never a
+reason for the scheduler not to start.
 """
 
 from __future__ import annotations

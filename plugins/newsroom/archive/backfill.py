@@ -224,11 +224,6 @@ def run_listings(
     ids = sorted({value for _, _, kind, value in pending if kind == "article"})
     tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
     days = sorted({pending_day for _, pending_day, _, _ in pending})
-    # The batches rendered their articles' pages from the store as it was; a page is stale only
-    # if an article stored since relates to it (related links go to earlier days only, so within
-    # one day's batches none does): the related targets of pending articles are re-rendered.
-    targets = {r for related in store.related_of(ids).values() for r in related}
-    up_to_date = set(ids) - targets
     if not row_ids and store.backfilled_with(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
         return {
@@ -243,7 +238,7 @@ def run_listings(
         }
     started = time.perf_counter()
     renderer = SiteRenderer(config, store, now)
-    pages = list(renderer.plan(ids, tags, up_to_date=up_to_date)) if ids or tags else list(renderer.static_pages())
+    pages = list(renderer.plan(ids, tags, own_pages=False)) if ids or tags else list(renderer.static_pages())
     render_seconds = time.perf_counter() - started
     started = time.perf_counter()
     bucket = bucket_for(config)

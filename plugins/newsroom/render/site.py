@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -355,24 +355,25 @@ class SiteRenderer:
 
     # -- what to render -------------------------------------------------------
     def plan(
-        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, up_to_date: Collection[str] = ()
+        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
     ) -> Iterator[Page]:
         """Pages touched by changed articles: theirs, those relating to them, listings and their feeds,
         the site's feeds, the sitemaps that list them, home.
 
-        ``up_to_date``: article pages already rendered from the current state, left out
-        (a backfill's batches have published their articles' pages; only later
-        articles relating to them can have changed those).
+        ``own_pages=False`` leaves out the changed articles' own pages (a backfill's
+        batches have published them) except those another changed article relates
+        to: its batch ran later and changed their "Sur le même sujet".
         """
         changed = set(changed_ids)
         rows = self.store.rows(changed)
         tags = self.store.tags_of(changed)
         # pages listing a changed article as related, and (bounded: 5 each) the pages
         # a changed article relates to, whose "Sur le même sujet" shows it
-        linking = self.store.articles_relating_to(changed)
-        linking.update(r for ids_ in self.store.related_of(changed).values() for r in ids_)
+        targets = {r for ids_ in self.store.related_of(changed).values() for r in ids_}
+        linking = self.store.articles_relating_to(changed) | targets
+        own = changed if own_pages else changed & targets
         yield from self.static_pages()
-        yield from self.article_pages(sorted((changed | linking) - set(up_to_date)))
+        yield from self.article_pages(sorted(own | (linking - changed)))
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in self._section_chain(row.section))
