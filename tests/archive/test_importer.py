@@ -155,6 +155,23 @@ def test_the_same_url_is_a_duplicate_even_with_another_title_and_day(site_copy: 
     assert duplicate.reason.endswith("same canonical URL")
 
 
+def test_a_later_import_finds_the_same_url_stored_on_the_day_before(site_copy: Path, config: NewsroomConfig) -> None:
+    """Two sources may date a story a day apart (local time against UTC): a later import still finds it stored."""
+    shutil.copy(SEED_PAGE, site_copy / "a.html")
+    assert [i.file for i in import_archive(site_copy / "a.html", config).imported] == ["a.html"]
+    edited = SEED_PAGE.read_text(encoding="utf-8").replace("élargissent leur partenariat", "renforcent leurs liens")
+    edited = edited.replace("2025-06-23T13:05:12+00:00", "2025-06-24T09:00:00+00:00")
+    (site_copy / "b.html").write_text(edited, encoding="utf-8")
+    before = snapshot(config)
+
+    report = import_archive(site_copy / "b.html", config)
+
+    assert report.imported == []
+    (duplicate,) = report.duplicates
+    assert duplicate.reason == f"duplicate of {SEED_ID} (already imported from a.html): same canonical URL"
+    assert snapshot(config) == before
+
+
 def test_pages_that_are_not_articles_are_reported(report: ImportReport) -> None:
     assert {(e.file, e.reason) for e in report.not_articles} == {
         ("site/category/diplomatie.html", "not an article: section front (12 article links, no article body)"),

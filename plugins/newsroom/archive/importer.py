@@ -11,8 +11,9 @@ through :func:`import_archive`. The run is explicit phases:
    zone; the WordPress slug, else the title's) so that re-imports and the same
    article from two sources collide;
 3. recognise duplicates (same id, same canonical URL, or the same folded title
-   on the same day) and keep the richest: longest body text, then with an
-   image, then with an author, then the first in path order;
+   on the same day), among the files read and the articles already stored on
+   their days and the days either side, and keep the richest: longest body
+   text, then with an image, then with an author, then the first in path order;
 4. write each kept article with ``archive.partitions.write_article``
    (idempotent: a second import reports everything "unchanged").
 
@@ -30,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +53,7 @@ FORMATS = {".html": "html", ".htm": "html", ".xml": "wxr", ".json": "ninjs"}
 SLUG_LENGTH = 100  # "yyyymmdd-" + slug stays a safe id (at most 128 characters)
 MAX_FILE_BYTES = 50_000_000  # one page or ninjs file; WordPress exports are streamed and not limited
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+NEIGHBOUR_DAYS = (-1, 0, 1)  # stored stories a later import compares with: its candidates' days and either side
 Kind = Literal["duplicate", "not_article", "unreadable", "skipped"]
 KINDS: tuple[Kind, ...] = ("duplicate", "not_article", "unreadable", "skipped")
 
@@ -365,8 +367,14 @@ def _read_all(
 
 
 def _stored(config: NewsroomConfig, candidates: list[_Candidate]) -> list[_Candidate]:
-    """The articles already in the partitions of the days the candidates fall on (unreadable files are ignored)."""
-    days = sorted({partitions.day_of(config, c.article) for c in candidates})
+    """The articles already in the partitions of the candidates' days and the days either side.
+
+    Two sources may date one story a day apart (a page shows local time, an export UTC): the
+    neighbours let a later import recognise it by its canonical URL. Unreadable files are ignored.
+    """
+    days = sorted(
+        {partitions.day_of(config, c.article) + timedelta(days=shift) for c in candidates for shift in NEIGHBOUR_DAYS}
+    )
     stored = []
     for day in days:
         for path in partitions.day_files(config, day):

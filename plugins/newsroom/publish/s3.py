@@ -110,7 +110,8 @@ def _client(conn_id: str) -> Any:
     service model): a backfill's batches each needed one. boto3 clients are
     thread-safe but must not cross a fork, so the cache is keyed by process;
     it is keyed by the connection's ``AIRFLOW_CONN_*`` value too, so a changed
-    environment gets a new client.
+    environment gets a new client. Making one drops the clients it supersedes:
+    the parent's (after a fork), the connection's older ones and expired ones.
     """
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
@@ -120,6 +121,9 @@ def _client(conn_id: str) -> Any:
     if cached is not None and now - cached[0] < CLIENT_TTL:
         return cached[1]
     client = S3Hook(aws_conn_id=conn_id).get_conn()
+    pid = key[0]
+    for old in [k for k, (made, _) in _CLIENTS.items() if k[0] != pid or k[1] == conn_id or now - made >= CLIENT_TTL]:
+        del _CLIENTS[old]
     _CLIENTS[key] = (now, client)
     return client
 
