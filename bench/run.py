@@ -1,8 +1,8 @@
 """``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
-related-link query time, then filed-to-live latency on the embedded stack.
+related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded stack.
 
     python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 8] [--skip-latency]
-                        [--skip-ssg] [--skip-related] [--profile] [--keep]
+                        [--skip-ssg] [--skip-related] [--skip-listings] [--profile] [--keep]
 
 Prints a readable report on stdout (progress goes to stderr) and writes the
 same figures as JSON to ``bench-out/results.json``. Every temp dir and
@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import backfill_bench, latency, related_bench, render_bench, ssg_bench
+from bench import backfill_bench, latency, listings_bench, related_bench, render_bench, ssg_bench
 from bench.generate import DEFAULT_SEED
 from bench.util import LISTING_KINDS, REPO_ROOT, log, peak_rss_mb
 
@@ -193,6 +193,8 @@ def format_report(results: dict[str, Any]) -> str:
         lines += [*backfill_bench.format_backfill(results["backfill"]), ""]
     if "related" in results:
         lines += [*related_bench.format_related(results["related"]), ""]
+    if "listings" in results:
+        lines += [*listings_bench.format_listings(results["listings"]), ""]
     if "latency" in results:
         lines += [*format_latency(results["latency"]), ""]
     elif results.get("latency_skipped"):
@@ -219,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--related-sizes", default="10000,100000", help="archive sizes for the related-link query time")
     parser.add_argument("--related-queries", type=int, default=200)
     parser.add_argument("--skip-related", action="store_true")
+    parser.add_argument("--listings-sizes", default="10000,100000", help="archive sizes for one day's listings")
+    parser.add_argument("--skip-listings", action="store_true")
     parser.add_argument("--skip-ssg", action="store_true", help="no Hugo / Pelican comparison")
     parser.add_argument(
         "--backfill-articles", type=int, default=100_000, help="archive size for the backfill (0: skip; default 100000)"
@@ -280,6 +284,15 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:
                     log(f"related: failed: {type(exc).__name__}: {exc}")
                     results["related"] = {"error": f"{type(exc).__name__}: {exc}"}
+                    failed = True
+        if not args.skip_listings:
+            with workdir("listings", args.keep) as folder:
+                try:
+                    sizes = [int(x) for x in args.listings_sizes.split(",") if x.strip()]
+                    results["listings"] = listings_bench.run(sizes, folder)
+                except Exception as exc:
+                    log(f"listings: failed: {type(exc).__name__}: {exc}")
+                    results["listings"] = {"error": f"{type(exc).__name__}: {exc}"}
                     failed = True
         if args.skip_latency or args.filings == 0:
             results["latency_skipped"] = True

@@ -272,34 +272,56 @@ class SiteRenderer:
             return self.store.listing(self.now, sections=sorted(self._members[listing.slug]), limit=limit)
         return self.store.listing(self.now, tag=listing.slug, limit=limit)
 
-    def listing_with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
-        """A listing's pages (see :meth:`listing_pages`) and its RSS and Atom feeds, from one query."""
-        items = self._items(listing)
-        yield from self.listing_pages(listing, changed, items)
-        yield from self.feeds.pages(self.feed_spec(listing), items)
+    def _item_ids(self, listing: Listing) -> list[str]:
+        if listing.kind == "section":
+            return self.store.listing_ids(self.now, sections=sorted(self._members[listing.slug]))
+        return self.store.listing_ids(self.now, tag=listing.slug)
 
-    def listing_pages(
-        self, listing: Listing, changed: set[str] | None = None, items: list[Listed] | None = None
-    ) -> Iterator[Page]:
-        """The index page and the numbered pages (oldest first) from the first one ``changed`` touches."""
-        items = self._items(listing) if items is None else items  # newest first
-        size = self.site.page_size
-        total = len(items)
+    def listing_with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
+        """A listing's pages (see :meth:`listing_pages`) and its RSS and Atom feeds, from one read of it."""
+        total, first, newest = self._window(listing, changed)
+        yield from self.listing_pages(listing, total, first, newest)
+        yield from self.feeds.pages(self.feed_spec(listing), newest)
+
+    def _window(self, listing: Listing, changed: set[str] | None) -> tuple[int, int, list[Listed]]:
+        """(articles listed, first numbered page to render, the newest articles those pages and the feed show).
+
+        Pages are numbered oldest first, so an article added to a listing changes its
+        index page and its last pages only. With ``changed``, the listing's ids alone are
+        read, then the rows of the pages from the one the oldest changed article sits on
+        (and the page before it: when it was the last page its "newer" link went to the
+        index). If no changed article is here, one left the listing and every page after
+        it shifted: all pages. Without ``changed``, all pages.
+        """
+        if changed is None:
+            items = self._items(listing)
+            return len(items), 1, items
+        ids = self._item_ids(listing)  # newest first
+        total, size = len(ids), self.site.page_size
         pages = _chunk_bounds(total, size) if total > size else 0
-        chronological = items[::-1]
         first = 1
-        if changed is not None and pages:
-            # From the page the oldest changed article sits on; if none is here,
-            # one left this listing and every page after it shifted: all pages.
-            positions = [i for i, item in enumerate(chronological) if item.id in changed]
+        if pages:
+            positions = [i for i, item_id in enumerate(reversed(ids)) if item_id in changed]
             first = min(positions) // size + 1 if positions else 1
-            # and the page before it: when it was the last page its "newer" link went to the index
             first = max(1, min(first, pages) - 1)
+        wanted = ids[: max(size, FEED_SIZE, total - (first - 1) * size)]
+        rows = self.store.listed(wanted)
+        if len(rows) < len(wanted):  # one went away between the two reads: read it whole
+            items = self._items(listing)
+            return len(items), 1, items
+        return total, first, [rows[i] for i in wanted]
+
+    def listing_pages(self, listing: Listing, total: int, first: int, newest: Sequence[Listed]) -> Iterator[Page]:
+        """The index page and the numbered pages (oldest first) from ``first``; ``newest``: the newest
+        articles of the listing, newest first, at least down to page ``first``'s (see :meth:`_window`)."""
+        size = self.site.page_size
+        pages = _chunk_bounds(total, size) if total > size else 0
         base_kind = listing.kind
         older = self.url_of(listing.key(pages)) if pages else None
-        yield self._listing_page(listing, listing.key(), items[:size], Pager("", None, older), base_kind)
+        yield self._listing_page(listing, listing.key(), newest[:size], Pager("", None, older), base_kind)
         for number in range(first, pages + 1):
-            page_items = chronological[(number - 1) * size : number * size][::-1]
+            # chronological positions [(number - 1) * size, number * size), counted from the newest
+            page_items = newest[max(0, total - number * size) : total - (number - 1) * size]
             newer = self.url_of(listing.key(number + 1) if number < pages else listing.key())
             older_url = self.url_of(listing.key(number - 1)) if number > 1 else None
             # No "of N" in the label: a numbered page stays byte-identical once full,
@@ -386,16 +408,17 @@ class SiteRenderer:
             yield from self.listing_with_feeds(self.section_listing(slug), changed)
         # The tags of the changed articles (now and before), and any tag in use whose feed was never published.
         tag_slugs = {t.slug for ts in tags.values() for t in ts} | set(extra_tags)
-        tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in self.store.tags_in_use(self.now)}
+        tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in self.store.tag_slugs()}
         done = self.store.objects(tag_feeds)
-        tag_slugs.update(slug for key, slug in tag_feeds.items() if key not in done)
+        tag_slugs.update(self.store.tags_in_use(self.now, among=[s for k, s in tag_feeds.items() if k not in done]))
+        self._tag_names.update(self.store.tag_names(sorted(tag_slugs - self._tag_names.keys())))
         for slug in sorted(tag_slugs):
             yield from self.listing_with_feeds(self.tag_listing(slug), changed)
         yield from self.site_feed_pages()
         # The current month, the months of the changed articles, and any month never published yet.
         tz = self.site.tz
         months = {f"{self.now.astimezone(tz):%Y-%m}"} | {month_of(_listed(row), tz) for row in rows.values()}
-        all_months = {month_of(item, tz) for item in self.sitemaps.live}
+        all_months = set(self.sitemaps.months())
         done = self.store.objects(month_key(m) for m in all_months)
         months |= {m for m in all_months if month_key(m) not in done}
         yield from self.sitemaps.pages(months)

@@ -152,7 +152,14 @@ def _newest(items: Iterable[Listed]) -> datetime | None:
 
 
 class SitemapWriter:
-    """Builds the sitemap pages from the live articles; one pass over the archive per run."""
+    """Builds the sitemap pages from the live articles.
+
+    The whole set (``pages()``) reads every live article once. Some months only
+    (``pages(months)``, what an incremental render asks for) reads those months'
+    articles and asks the database for the rest (each month's newest ``modified``,
+    the news window, the first page of each listing), so that its cost does not
+    grow with the archive.
+    """
 
     def __init__(
         self,
@@ -172,21 +179,42 @@ class SitemapWriter:
         self.sections = sections  # section slug -> the sections it lists (itself and its descendants)
         self.top_sections = top_sections
         self.home_block = home_block
-        self._live: list[Listed] | None = None
+        self._by_month: dict[str, list[Listed]] | None = None
+        self._newest: dict[str, datetime | None] | None = None
 
-    @property
-    def live(self) -> list[Listed]:
-        if self._live is None:
-            self._live = self.store.listing(self.now)  # newest first
-        return self._live
+    def _all_by_month(self) -> dict[str, list[Listed]]:
+        """Every live article by month, newest first (one read of the whole archive)."""
+        if self._by_month is None:
+            by_month: defaultdict[str, list[Listed]] = defaultdict(list)
+            for item in self.store.listing(self.now):
+                by_month[month_of(item, self.site.tz)].append(item)
+            self._by_month = dict(by_month)
+        return self._by_month
+
+    def months(self) -> dict[str, datetime | None]:
+        """Each month with live articles -> the newest ``modified`` among them."""
+        if self._newest is None:
+            if self._by_month is None:
+                by_prefix = self.store.newest_by_path_prefix(self.now, len("yyyy/mm/"))
+                if all(_MONTH_PATH.fullmatch(prefix) for prefix in by_prefix):
+                    self._newest = {f"{p[:4]}-{p[5:7]}": stamp for p, stamp in by_prefix.items()}
+                    return self._newest
+            # a path the store did not mint (no yyyy/mm/): month_of goes by the publication date
+            self._newest = {month: _newest(items) for month, items in self._all_by_month().items()}
+        return self._newest
+
+    def _month(self, month: str) -> list[Listed]:
+        if self._by_month is not None:
+            return self._by_month.get(month, [])
+        return self.store.listing(self.now, path_prefix=f"{month[:4]}/{month[5:7]}/")
 
     def pages(self, months: Iterable[str] | None = None) -> list[Page]:
         """News, pages, the given months (all when None; an empty month has no file), the index, robots.txt."""
         tz = self.site.tz
-        by_month: defaultdict[str, list[Listed]] = defaultdict(list)
-        for item in self.live:
-            by_month[month_of(item, tz)].append(item)
-        wanted = sorted(by_month if months is None else set(months) & set(by_month))
+        if months is None:
+            self._all_by_month()
+        newest = self.months()
+        wanted = sorted(newest if months is None else set(months) & set(newest))
 
         index_pages = self._index_pages()
         news = self._news() or [Url(self.url_of(HOME), index_pages[0].lastmod)]
@@ -195,14 +223,14 @@ class SitemapWriter:
             Page(PAGES_KEY, urlset(index_pages, publication=self.site.name, tz=tz), "sitemap"),
         ]
         for month in wanted:
-            urls = [self._article_url(item) for item in by_month[month]]
+            urls = [self._article_url(item) for item in self._month(month)]
             pages.append(Page(month_key(month), urlset(urls, publication=self.site.name, tz=tz), "sitemap"))
 
         entries: list[tuple[str, datetime | None]] = [
             (self.url_of(NEWS_KEY), max((u.lastmod for u in news if u.lastmod), default=None)),
             (self.url_of(PAGES_KEY), max((u.lastmod for u in index_pages if u.lastmod), default=None)),
         ]
-        entries += [(self.url_of(month_key(m)), _newest(by_month[m])) for m in sorted(by_month, reverse=True)]
+        entries += [(self.url_of(month_key(m)), newest[m]) for m in sorted(newest, reverse=True)]
         pages.append(Page(INDEX_KEY, sitemap_index(entries, tz), "sitemap"))
         pages.append(Page(ROBOTS_KEY, robots_txt(self.url_of(INDEX_KEY)), "sitemap"))
         return pages
@@ -213,8 +241,7 @@ class SitemapWriter:
         return Url(loc, item.modified, image, news)
 
     def _news(self) -> list[Url]:
-        cutoff = self.now - NEWS_WINDOW
-        recent = [item for item in self.live if item.published >= cutoff][:NEWS_LIMIT]
+        recent = self.store.listing(self.now, since=self.now - NEWS_WINDOW, limit=NEWS_LIMIT)
         enrichment = self.store.enrichment_of(item.id for item in recent)
         urls = []
         for item in recent:
@@ -232,12 +259,11 @@ class SitemapWriter:
     def _index_pages(self) -> list[Url]:
         """Home, then each section, then each tag in use; lastmod = newest ``modified`` among what each shows."""
         size = self.site.page_size
-        by_section: dict[str, list[Listed]] = {slug: [] for slug in self.sections}  # each listing's first page
-        for item in self.live:
-            for slug, members in self.sections.items():
-                if item.section in members and len(by_section[slug]) < size:
-                    by_section[slug].append(item)
-        home = list(self.live[: self.site.home_size])
+        by_section = {  # each listing's first page
+            slug: self.store.listing(self.now, sections=sorted(members), limit=size)
+            for slug, members in self.sections.items()
+        }
+        home = self.store.listing(self.now, limit=self.site.home_size)
         for slug in self.top_sections:
             home += by_section[slug][: self.home_block]
         urls = [Url(self.url_of(HOME), _newest(home))]

@@ -115,6 +115,24 @@ _LISTED_COLUMNS = (
 )
 
 
+def _aggregate_stamp(value: Any) -> datetime:
+    """An aggregate (max) of a stored datetime, aware UTC: SQLite returns it as text, PostgreSQL naive."""
+    naive = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    stamp = UTCDateTime().process_result_value(naive.replace(tzinfo=None), None)
+    assert stamp is not None
+    return stamp
+
+
+def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str] | None, tag: str | None) -> Any:
+    """Live articles (of these sections, with this tag), newest first, ties broken by id."""
+    query = select(*columns).where(_live(now))
+    if sections is not None:
+        query = query.where(ArticleRow.section.in_(list(sections)))
+    if tag is not None:
+        query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
+    return query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+
+
 def _live(now: datetime) -> Any:
     return and_(
         ArticleRow.taken_down_at.is_(None),
@@ -343,18 +361,44 @@ class Store:
         sections: Sequence[str] | None = None,
         tag: str | None = None,
         limit: int | None = None,
+        since: datetime | None = None,
+        path_prefix: str | None = None,
     ) -> list[Listed]:
-        """Live articles, newest first (ties broken by id, so the order is stable)."""
-        query = select(*_LISTED_COLUMNS).where(_live(now))
-        if sections is not None:
-            query = query.where(ArticleRow.section.in_(list(sections)))
-        if tag is not None:
-            query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
-        query = query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+        """Live articles, newest first (ties broken by id, so the order is stable); of these
+        sections, with this tag, published since ``since``, their path starting with ``path_prefix``."""
+        query = _listing_query(_LISTED_COLUMNS, now, sections, tag)
+        if since is not None:
+            query = query.where(ArticleRow.published >= since)
+        if path_prefix is not None:
+            query = query.where(func.substr(ArticleRow.path, 1, len(path_prefix)) == path_prefix)
         if limit is not None:
             query = query.limit(limit)
         with self.session() as session:
             return [Listed(*row) for row in session.execute(query)]
+
+    def newest_by_path_prefix(self, now: datetime, length: int) -> dict[str, datetime]:
+        """The newest ``modified`` of the live articles, by the first ``length`` characters of
+        their path (``yyyy/mm/`` for length 8: by month), grouped in the database."""
+        prefix = func.substr(ArticleRow.path, 1, length)
+        query = select(prefix, func.max(ArticleRow.modified)).where(_live(now)).group_by(prefix)
+        with self.session() as session:
+            return {str(key): _aggregate_stamp(newest) for key, newest in session.execute(query)}
+
+    def listing_ids(self, now: datetime, *, sections: Sequence[str] | None = None, tag: str | None = None) -> list[str]:
+        """The ids of :meth:`listing`, in its order: a listing's length and order, without reading its rows."""
+        with self.session() as session:
+            return list(session.scalars(_listing_query((ArticleRow.id,), now, sections, tag)))
+
+    def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
+        """What listings show of these articles, by id (ids not found are left out)."""
+        found: dict[str, Listed] = {}
+        with self.session() as session:
+            for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+                found.update(
+                    (row[0], Listed(*row))
+                    for row in session.execute(select(*_LISTED_COLUMNS).where(ArticleRow.id.in_(chunk)))
+                )
+        return found
 
     def recently_live(self, since: datetime, now: datetime) -> list[ArticleRow]:
         """Articles live now whose page went live since ``since`` (what distribution may announce)."""
@@ -479,15 +523,8 @@ class Store:
             .subquery()
         )
         query = select(ranked.c.tag, func.max(ranked.c.modified)).where(ranked.c.rank <= size).group_by(ranked.c.tag)
-        decode = UTCDateTime().process_result_value
         with self.session() as session:
-            out: dict[str, datetime] = {}
-            for tag, newest in session.execute(query):
-                value = newest if isinstance(newest, datetime) else datetime.fromisoformat(str(newest))
-                stamp = decode(value.replace(tzinfo=None), None)
-                assert stamp is not None
-                out[str(tag)] = stamp
-            return out
+            return {str(tag): _aggregate_stamp(newest) for tag, newest in session.execute(query)}
 
     def tag_names(self, slugs: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(slugs))
@@ -605,16 +642,21 @@ class Store:
                 found.update(session.scalars(select(RelatedRow.article_id).where(RelatedRow.related_id.in_(chunk))))
         return found - set(wanted)
 
-    def tags_in_use(self, now: datetime) -> list[str]:
+    def tags_in_use(self, now: datetime, among: Sequence[str] | None = None) -> list[str]:
+        """The tags of live articles (only those ``among`` these, if given), in order."""
+        query = select(TagRow.tag).join(ArticleRow, ArticleRow.id == TagRow.article_id).where(_live(now))
+        found: set[str] = set()
         with self.session() as session:
-            query = (
-                select(TagRow.tag)
-                .join(ArticleRow, ArticleRow.id == TagRow.article_id)
-                .where(_live(now))
-                .distinct()
-                .order_by(TagRow.tag)
-            )
-            return list(session.scalars(query))
+            if among is None:
+                found.update(session.scalars(query.distinct()))
+            for chunk in _chunks(list(dict.fromkeys(among or ())), 500):
+                found.update(session.scalars(query.where(TagRow.tag.in_(chunk)).distinct()))
+        return sorted(found)
+
+    def tag_slugs(self) -> list[str]:
+        """Every tag any article has or had (live or not), from the tag index alone: cheap at any size."""
+        with self.session() as session:
+            return list(session.scalars(select(TagRow.tag).distinct().order_by(TagRow.tag)))
 
     # -- published objects ----------------------------------------------------
     def objects(self, keys: Iterable[str] | None = None) -> dict[str, StoredObject]:
