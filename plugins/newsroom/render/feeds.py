@@ -78,6 +78,9 @@ class _Details:
     tags: tuple[Tag, ...]
 
 
+_ENTRIES_SPEC = FeedSpec("", "entries", "", "https://entries.invalid/")  # the feed entries are cut from
+
+
 class _Entry(FeedEntry):  # type: ignore[misc]
     """feedgen 1.0 drops the attributes (rel, type...) of an Atom entry's links; put them back."""
 
@@ -116,10 +119,11 @@ class FeedWriter:
         self.url_of = url_of
         self.tag_scheme = url_of("tag/")
         self._details: dict[str, _Details] = {}
-        # Built entries by (item, atom): one article is in the site's, its section's and each of its
-        # tags' feeds, and feedgen takes a third of a feed's time building them (the XML is still
-        # written per feed). feedgen lets one entry join several feeds; its extensions stay loaded.
-        self._entries: dict[tuple[Listed, bool], FeedEntry] = {}
+        # Each entry's XML by (item, atom): one article is in the site's, its section's and each of
+        # its tags' feeds, and building and writing entries is most of a feed's time. An entry's
+        # bytes do not depend on the feed around it (same namespaces, same depth), so the entries
+        # a feed needs are written together once, cut apart, and spliced into every feed listing them.
+        self._entries: dict[tuple[Listed, bool], bytes] = {}
 
     def _load(self, ids: Iterable[str]) -> None:
         missing = sorted({i for i in ids if i not in self._details})
@@ -142,7 +146,17 @@ class FeedWriter:
         ]
 
     def _render(self, spec: FeedSpec, items: Sequence[Listed], *, atom: bool) -> bytes:
-        tz = self.site.tz
+        newest = max((item.modified for item in items), default=EMPTY_FEED_DATE)
+        body = self._feed(spec, newest, atom=atom)
+        if not items:
+            return body
+        self._write_entries([item for item in dict.fromkeys(items) if (item, atom) not in self._entries], atom=atom)
+        # feedgen appends the entries last in <channel> (RSS) or <feed> (Atom)
+        at = body.rindex(b"</feed>" if atom else b"  </channel>")
+        return body[:at] + b"".join(self._entries[(item, atom)] for item in items) + body[at:]
+
+    def _feed(self, spec: FeedSpec, newest: datetime, *, atom: bool, entries: Sequence[Listed] = ()) -> bytes:
+        """The feed as feedgen writes it, with these entries (none: its head alone)."""
         self_url = self.url_of(spec.atom_key if atom else spec.rss_key)
         fg = FeedGenerator()
         fg.load_extension("media")
@@ -156,21 +170,25 @@ class FeedWriter:
         fg.language(self.site.language)
         fg.generator(GENERATOR)
         fg.author({"name": xml_text(self.site.name), "uri": self.url_of("")})
-        newest = max((item.modified for item in items), default=EMPTY_FEED_DATE)
-        fg.updated(_stamp(newest, tz))
-        for item in items:
-            self._entry(fg, item, atom=atom)
-        body = fg.atom_str(pretty=True) if atom else fg.rss_str(pretty=True)
-        return bytes(body)
+        fg.updated(_stamp(newest, self.site.tz))
+        for entry in entries:
+            self._new_entry(fg, entry, atom=atom)
+        return bytes(fg.atom_str(pretty=True) if atom else fg.rss_str(pretty=True))
 
-    def _entry(self, fg: FeedGenerator, item: Listed, *, atom: bool) -> None:
-        entry = self._entries.get((item, atom))
-        if entry is not None:
-            fg.add_entry(entry, order="append")
+    def _write_entries(self, items: Sequence[Listed], *, atom: bool) -> None:
+        """Write these entries in one feed of their own and keep each one's lines (indented as in any feed)."""
+        if not items:
             return
-        if len(self._entries) >= ENTRY_CACHE_SIZE:
+        if len(self._entries) + len(items) > ENTRY_CACHE_SIZE:
             self._entries.clear()
-        self._entries[(item, atom)] = self._new_entry(fg, item, atom=atom)
+        written = self._feed(_ENTRIES_SPEC, EMPTY_FEED_DATE, atom=atom, entries=items)
+        tag = b"entry" if atom else b"item"
+        opening, closing = b"<" + tag + b">", b"</" + tag + b">\n"
+        end = 0
+        for item in items:  # in the order written; text holds no "<" (escaped), so no false match
+            start = written.rindex(b"\n", 0, written.index(opening, end)) + 1
+            end = written.index(closing, start) + len(closing)
+            self._entries[(item, atom)] = written[start:end]
 
     def _new_entry(self, fg: FeedGenerator, item: Listed, *, atom: bool) -> FeedEntry:
         tz = self.site.tz
