@@ -155,6 +155,14 @@ def test_a_feed_holds_the_newest_50(tmp_path: Path) -> None:
         assert titles == [f"Dépêche {n}" for n in range(50)], key
 
 
+def test_a_full_entry_cache_gives_the_same_feeds(small_site: SmallSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries are written once per render and kept up to ENTRY_CACHE_SIZE; emptying the cache
+    in the middle of a feed (some of its entries kept, some not) changes no byte."""
+    expected = _feeds(small_site)
+    monkeypatch.setattr(feeds_module, "ENTRY_CACHE_SIZE", 3)
+    assert _feeds(small_site) == expected
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

@@ -150,7 +150,11 @@ class FeedWriter:
         body = self._feed(spec, newest, atom=atom)
         if not items:
             return body
-        self._write_entries([item for item in dict.fromkeys(items) if (item, atom) not in self._entries], atom=atom)
+        missing = [item for item in dict.fromkeys(items) if (item, atom) not in self._entries]
+        if missing and len(self._entries) + len(missing) > ENTRY_CACHE_SIZE:
+            self._entries.clear()
+            missing = list(dict.fromkeys(items))
+        self._write_entries(missing, atom=atom)
         # feedgen appends the entries last in <channel> (RSS) or <feed> (Atom)
         at = body.rindex(b"</feed>" if atom else b"  </channel>")
         return body[:at] + b"".join(self._entries[(item, atom)] for item in items) + body[at:]
@@ -179,8 +183,6 @@ class FeedWriter:
         """Write these entries in one feed of their own and keep each one's lines (indented as in any feed)."""
         if not items:
             return
-        if len(self._entries) + len(items) > ENTRY_CACHE_SIZE:
-            self._entries.clear()
         written = self._feed(_ENTRIES_SPEC, EMPTY_FEED_DATE, atom=atom, entries=items)
         tag = b"entry" if atom else b"item"
         opening, closing = b"<" + tag + b">", b"</" + tag + b">\n"

@@ -654,7 +654,7 @@ class Store:
         return sorted(found)
 
     def tag_slugs(self) -> list[str]:
-        """Every tag any article has or had (live or not), from the tag index alone: cheap at any size."""
+        """Every tag of any article, live or not, read from the tag index alone (cheap at any size)."""
         with self.session() as session:
             return list(session.scalars(select(TagRow.tag).distinct().order_by(TagRow.tag)))
 
