@@ -293,23 +293,22 @@ class SiteRenderer:
         index). If no changed article is here, one left the listing and every page after
         it shifted: all pages. Without ``changed``, all pages.
         """
-        if changed is None:
-            items = self._items(listing)
-            return len(items), 1, items
-        ids = self._item_ids(listing)  # newest first
-        total, size = len(ids), self.site.page_size
-        pages = _chunk_bounds(total, size) if total > size else 0
-        first = 1
-        if pages:
-            positions = [i for i, item_id in enumerate(reversed(ids)) if item_id in changed]
-            first = min(positions) // size + 1 if positions else 1
-            first = max(1, min(first, pages) - 1)
-        wanted = ids[: max(size, FEED_SIZE, total - (first - 1) * size)]
-        rows = self.store.listed(wanted)
-        if len(rows) < len(wanted):  # one went away between the two reads: read it whole
-            items = self._items(listing)
-            return len(items), 1, items
-        return total, first, [rows[i] for i in wanted]
+        if changed is not None:
+            ids = self._item_ids(listing)  # newest first
+            total, size = len(ids), self.site.page_size
+            pages = _chunk_bounds(total, size) if total > size else 0
+            first = 1
+            if pages:
+                positions = [i for i, item_id in enumerate(reversed(ids)) if item_id in changed]
+                first = min(positions) // size + 1 if positions else 1
+                first = max(1, min(first, pages) - 1)
+            wanted = ids[: max(size, FEED_SIZE, total - (first - 1) * size)]
+            rows = self.store.listed(wanted)
+            if len(rows) == len(wanted):
+                return total, first, [rows[i] for i in wanted]
+            # else one went away between the two reads: read the listing whole
+        items = self._items(listing)
+        return len(items), 1, items
 
     def listing_pages(self, listing: Listing, total: int, first: int, newest: Sequence[Listed]) -> Iterator[Page]:
         """The index page and the numbered pages (oldest first) from ``first``; ``newest``: the newest
