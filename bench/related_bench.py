@@ -69,7 +69,10 @@ def _load(store: Store, taxonomy: Any, start: int, count: int, seed: int) -> Non
                 "taken_down_at": None, "status": "published", "filed_at": published, "data": {},
             }
         )  # fmt: skip
-        batch_tags.extend({"article_id": article.id, "tag": t.slug, "name": t.name, "kind": t.kind} for t in tags)
+        batch_tags.extend(
+            {"article_id": article.id, "tag": t.slug, "name": t.name, "kind": t.kind, "published": published}
+            for t in tags
+        )
         tag_text = " ".join(t.name for t in tags)
         docs.append(SearchDoc(article.id, article.title, _body(article), tag_text))
         if len(batch_articles) >= 2000:

@@ -16,8 +16,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from newsroom.models import Article
 from newsroom.store.db import (
@@ -128,8 +128,9 @@ def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str
     query = select(*columns).where(_live(now))
     if sections is not None:
         query = query.where(ArticleRow.section.in_(list(sections)))
-    if tag is not None:
+    if tag is not None:  # the same order, read from the tag's range of the (tag, published, article_id) index
         query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
+        return query.order_by(TagRow.published.desc(), TagRow.article_id.desc())
     return query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
 
 
@@ -138,6 +139,11 @@ def _live(now: datetime) -> Any:
         ArticleRow.taken_down_at.is_(None),
         or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= now),
     )
+
+
+def _hidden(now: datetime) -> Any:
+    """Not :func:`_live`: taken down, or not visible yet (few rows, each condition indexed)."""
+    return or_(ArticleRow.taken_down_at.is_not(None), ArticleRow.visible_from > now)
 
 
 class Store:
@@ -178,6 +184,8 @@ class Store:
             if row is not None and row.content_hash == digest:
                 return Filed(article.id, row.version, False, row.path)
             published = article.published or article.publish_at or (row.published if row else now)
+            if row is not None and row.published != published:  # the tag rows' copy moves with it
+                session.execute(update(TagRow).where(TagRow.article_id == article.id).values(published=published))
             visible = [d for d in (article.publish_at, article.embargo_until) if d is not None]
             visible_from = max(visible) if visible else None
             version = row.version + 1 if row else 1
@@ -385,9 +393,21 @@ class Store:
             return {str(key): _aggregate_stamp(newest) for key, newest in session.execute(query)}
 
     def listing_ids(self, now: datetime, *, sections: Sequence[str] | None = None, tag: str | None = None) -> list[str]:
-        """The ids of :meth:`listing`, in its order: a listing's length and order, without reading its rows."""
+        """The ids of :meth:`listing`, in its order: a listing's length and order, without reading its rows.
+
+        A tag's comes from its range of the tag index alone, less the few articles not live
+        (instead of looking up every article of the tag, which grows with the archive).
+        """
         with self.session() as session:
-            return list(session.scalars(_listing_query((ArticleRow.id,), now, sections, tag)))
+            if tag is None or sections is not None:
+                return list(session.scalars(_listing_query((ArticleRow.id,), now, sections, tag)))
+            hidden = set(session.scalars(select(ArticleRow.id).where(_hidden(now))))
+            tagged = (
+                select(TagRow.article_id)
+                .where(TagRow.tag == tag)
+                .order_by(TagRow.published.desc(), TagRow.article_id.desc())
+            )
+            return [article_id for article_id in session.scalars(tagged) if article_id not in hidden]
 
     def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
         """What listings show of these articles, by id (ids not found are left out)."""
@@ -507,24 +527,24 @@ class Store:
     def tag_first_page_lastmod(self, now: datetime, size: int) -> dict[str, datetime]:
         """For each tag in use: the newest ``modified`` among the ``size`` newest live articles it lists.
 
-        One windowed query in the database (what a tag page's first page shows),
-        instead of loading the tags of every live article.
+        One query: for each tag, the first ``size`` live rows of its range of the
+        (tag, published, article_id) index, so the cost follows the number of tags,
+        not the number of tagged articles.
         """
-        ranked = (
-            select(
-                TagRow.tag.label("tag"),
-                ArticleRow.modified.label("modified"),
-                func.row_number()
-                .over(partition_by=TagRow.tag, order_by=(ArticleRow.published.desc(), ArticleRow.id.desc()))
-                .label("rank"),
-            )
-            .join(ArticleRow, ArticleRow.id == TagRow.article_id)
-            .where(_live(now))
-            .subquery()
+        tags = select(TagRow.tag).distinct().subquery("tags")
+        member = aliased(TagRow, name="member")
+        first_page = (
+            select(ArticleRow.modified.label("modified"))
+            .join(member, member.article_id == ArticleRow.id)
+            .where(member.tag == tags.c.tag, _live(now))
+            .order_by(member.published.desc(), member.article_id.desc())
+            .limit(size)
+            .correlate(tags)
+            .subquery("first_page")
         )
-        query = select(ranked.c.tag, func.max(ranked.c.modified)).where(ranked.c.rank <= size).group_by(ranked.c.tag)
+        query = select(tags.c.tag, select(func.max(first_page.c.modified)).scalar_subquery())
         with self.session() as session:
-            return {str(tag): _aggregate_stamp(newest) for tag, newest in session.execute(query)}
+            return {str(tag): _aggregate_stamp(newest) for tag, newest in session.execute(query) if newest is not None}
 
     def tag_names(self, slugs: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(slugs))
@@ -555,8 +575,11 @@ class Store:
         """Tags, topics, keywords and review candidates of one article, replacing the previous ones."""
         with self.session() as session:
             session.execute(delete(TagRow).where(TagRow.article_id == article_id))
+            published = session.scalar(select(ArticleRow.published).where(ArticleRow.id == article_id))
             for tag in dict((t.slug, t) for t in tags).values():
-                session.add(TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind))
+                session.add(
+                    TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind, published=published)
+                )
             row = session.get(EnrichmentRow, article_id)
             if row is None:
                 row = EnrichmentRow(article_id=article_id)
