@@ -227,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--backfill-articles", type=int, default=100_000, help="archive size for the backfill (0: skip; default 100000)"
     )
-    parser.add_argument("--backfill-days", type=int, default=730, help="days the backfilled archive spans")
+    parser.add_argument(
+        "--backfill-days", type=int, default=365, help="days the backfilled archive spans (default 365)"
+    )
     parser.add_argument("--backfill-workers", type=int, default=2)
     args = parser.parse_args(argv)
     if args.articles < 1 or args.filings < 0:

@@ -111,7 +111,7 @@ def test_a_database_from_before_the_date_copy_is_brought_up_to_date(any_store: S
     url = store.engine.url.render_as_string(hide_password=False)
     with store.engine.begin() as conn:  # the schema as it was: no copy, an index on the tag alone
         conn.execute(text("DROP INDEX ix_article_tags_tag_published"))
-        conn.execute(text("DROP INDEX ix_articles_taken_down_at"))
+        conn.execute(text("DROP INDEX ix_articles_taken_down"))
         conn.execute(text("ALTER TABLE article_tags DROP COLUMN published"))
         conn.execute(text("CREATE INDEX ix_article_tags_tag ON article_tags (tag)"))
     store.engine.dispose()
@@ -122,7 +122,7 @@ def test_a_database_from_before_the_date_copy_is_brought_up_to_date(any_store: S
     assert "published" in {c["name"] for c in schema.get_columns("article_tags")}
     assert {i["name"] for i in schema.get_indexes("article_tags")} >= {"ix_article_tags_tag_published"}
     assert "ix_article_tags_tag" not in {i["name"] for i in schema.get_indexes("article_tags")}
-    assert "ix_articles_taken_down_at" in {i["name"] for i in schema.get_indexes("articles")}
+    assert "ix_articles_taken_down" in {i["name"] for i in schema.get_indexes("articles")}
     for tag, ids in expected.items():
         assert reopened.listing_ids(NOW, tag=tag) == ids, tag
     # opening it again changes nothing
