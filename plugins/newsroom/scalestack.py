@@ -60,6 +60,7 @@ from newsroom.devstack import BIN, SeaweedServer, _stop_group, airflow_env, free
 PG_ADMIN = os.environ.get("NEWSROOM_SCALE_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("NEWSROOM_SCALE_REDIS", "redis://127.0.0.1:6379/0")
 BACKFILL_DAG = "backfill_archive"
+FINISHING_WAIT = 90  # seconds a new backfill waits for the last one to be stamped complete
 
 
 def worker_hostname() -> str:
@@ -411,9 +412,19 @@ class CeleryStack:
         )  # fmt: skip
 
     def backfill(self, dag_id: str, first: date, last: date, reprocess: str | None = None) -> dict[str, Any]:
-        """``airflow backfill create`` over [first, last]; the backfill as the REST API shows it."""
+        """``airflow backfill create`` over [first, last]; the backfill as the REST API shows it.
+
+        Airflow allows one running backfill per DAG, and the scheduler stamps a finished one
+        ``completed_at`` only every 30 s: a backfill created right after the last one's runs
+        finished waits for that stamp (up to ``FINISHING_WAIT`` seconds) instead of being refused.
+        """
         api = self.api()
-        before = {b["id"] for b in self.backfills(api, dag_id)}
+        earlier = self.backfills(api, dag_id)
+        deadline = time.monotonic() + FINISHING_WAIT
+        while any(b["completed_at"] is None for b in earlier) and time.monotonic() < deadline:
+            time.sleep(1)
+            earlier = self.backfills(api, dag_id)
+        before = {b["id"] for b in earlier}
         args = ["backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat()]
         args += ["--to-date", last.isoformat()]
         if reprocess:
