@@ -128,10 +128,16 @@ def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str
     query = select(*columns).where(_live(now))
     if sections is not None:
         query = query.where(ArticleRow.section.in_(list(sections)))
-    if tag is not None:  # the same order, read from the tag's range of the (tag, published, article_id) index
+    if tag is not None:
         query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
-        return query.order_by(TagRow.published.desc(), TagRow.article_id.desc())
+        return query.order_by(*_tag_order(TagRow))
     return query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+
+
+def _tag_order(rows: Any) -> tuple[Any, ...]:
+    """A listing's order (newest first, ties by id) read from the tag rows' copy of the dates:
+    a walk down the tag's range of the (tag, published, article_id) index, no sort."""
+    return rows.published.desc(), rows.article_id.desc()
 
 
 def _live(now: datetime) -> Any:
@@ -408,11 +414,7 @@ class Store:
             if tag is None or sections is not None:
                 return list(session.scalars(_listing_query((ArticleRow.id,), now, sections, tag)))
             hidden = _hidden_ids(session, now)
-            tagged = (
-                select(TagRow.article_id)
-                .where(TagRow.tag == tag)
-                .order_by(TagRow.published.desc(), TagRow.article_id.desc())
-            )
+            tagged = select(TagRow.article_id).where(TagRow.tag == tag).order_by(*_tag_order(TagRow))
             return [article_id for article_id in session.scalars(tagged) if article_id not in hidden]
 
     def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
@@ -543,7 +545,7 @@ class Store:
             select(ArticleRow.modified.label("modified"))
             .join(member, member.article_id == ArticleRow.id)
             .where(member.tag == tags.c.tag, _live(now))
-            .order_by(member.published.desc(), member.article_id.desc())
+            .order_by(*_tag_order(member))
             .limit(size)
             .correlate(tags)
             .subquery("first_page")
