@@ -287,6 +287,50 @@ def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
     return 0
 
 
+def cmd_tags(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    """The tags enrichment created: list those waiting for review; approve, block, merge, rename."""
+    import getpass
+
+    from newsroom import pipeline
+    from newsroom.store.tag_registry import ReviewError
+
+    if args.action == "review":
+        states = ("pending", "approved", "blocked", "merged") if args.all else ("pending",)
+        tags = pipeline.open_store(config).registry.listing(states, limit=args.limit)
+        if args.json:
+            print(json.dumps([t.__dict__ for t in tags], default=str, ensure_ascii=False, indent=2))
+            return 0
+        if not tags:
+            print("No created tag waits for review." if not args.all else "Enrichment has created no tag yet.")
+            return 0
+        print(f"{'slug':<36} {'kind':<13} {'articles':>8}  {'state':<9} name / examples")
+        for tag in tags:
+            state = f"{tag.status} -> {tag.target}" if tag.target else tag.status
+            print(f"{tag.slug:<36} {tag.kind:<13} {tag.articles:>8}  {state:<9} {tag.name}")
+            for title in tag.examples:
+                print(f"{'':<70}   · {title}")
+        print("\nDecide with: newsroom tags approve|block SLUG, merge SLUG --into OTHER, rename SLUG --name 'New name'")
+        return 0
+    if not args.slugs:
+        print(f"newsroom tags {args.action}: name the tag(s) (see `newsroom tags review`)", file=sys.stderr)
+        return 2
+    by = args.by or getpass.getuser()
+    failed = 0
+    for slug in args.slugs:
+        try:
+            result = pipeline.review_tag(args.action, slug, by=by, into=args.into, name=args.name, config=config)
+        except ReviewError as exc:
+            print(f"newsroom tags {args.action}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        done = {"approve": "approved", "block": "blocked", "merge": f"merged into {args.into}", "rename": "renamed"}
+        print(
+            f"{slug}: {done[args.action]} by {by}; {len(result['articles'])} article(s) re-rendered, "
+            f"{result['uploaded']} object(s) uploaded"
+        )
+    return 1 if failed else 0
+
+
 def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from datetime import date, timedelta
 
@@ -421,6 +465,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--by")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("tags", help="tags created from the text: review, approve, block, merge, rename")
+    p.add_argument("action", choices=["review", "approve", "block", "merge", "rename"])
+    p.add_argument("slugs", nargs="*", metavar="SLUG")
+    p.add_argument("--into", help="merge: the tag to merge into (a taxonomy tag or a created one)")
+    p.add_argument("--name", help="rename: the new name")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.add_argument("--all", action="store_true", help="review: every created tag, reviewed or not")
+    p.add_argument("--limit", type=int, help="review: at most this many")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tags)
 
     p = sub.add_parser("schedule", help="what goes live, lifts its embargo or is due to be posted soon")
     p.add_argument("--days", type=float, default=7)

@@ -74,7 +74,6 @@ class SmallSite:
             topics=[],
             keywords=list(keywords),
             notes=[],
-            candidates=[],
             now=at or published,
         )
         return filed

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.store.tag_registry import TagInfo
 from tests.render.golden import EXPECTED
-from tests.render.site_fixture import make_small_site, sample_articles
+from tests.render.site_fixture import NOW, make_small_site, sample_articles
 
 REPO = Path(__file__).resolve().parents[2]
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -33,6 +34,9 @@ def html_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     tmp = tmp_path_factory.mktemp("html")
     site = make_small_site(tmp / "state", page_size=2)
     sample_articles(site)
+    # a tag a review merged: its old URL is a redirect page
+    site.store.registry.register([("benin-ancien", "Bénin ancien", "place", ["n:benin ancien"])], NOW, NOW)
+    site.store.registry.merge("benin-ancien", TagInfo("benin", "Bénin", "place"), by="test", now=NOW)
     out = tmp / "site"
     for key, page in site.everything().items():
         if key.endswith(".html"):
@@ -43,6 +47,7 @@ def html_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     keys = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
     # every kind of page is there
     assert {"index.html", "news/index.html", "news/page/1.html", "news/page/2.html", "tag/benin/index.html"} <= keys
+    assert "tag/benin-ancien/index.html" in keys
     assert any(k.startswith("2025/06/") for k in keys)
     return files
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from newsroom.enrich.related import choose_related
+from newsroom.enrich.related import Related, choose_related
 from newsroom.models import Article
 from newsroom.store import Store, Tag
 from newsroom.store.db import ArticleRow
@@ -68,7 +68,7 @@ STORIES = [
 ]
 
 
-def _file(store: Store, article_id: str, day: int, title: str, body: str, tags: list[Tag], **extra: object) -> None:
+def _file(store: Store, article_id: str, day: float, title: str, body: str, tags: list[Tag], **extra: object) -> None:
     article = Article.model_validate(
         {
             "id": article_id,
@@ -81,23 +81,78 @@ def _file(store: Store, article_id: str, day: int, title: str, body: str, tags: 
         }
     )
     store.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ)
-    store.save_enrichment(
-        article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], candidates=[], now=NOW
-    )
+    store.save_enrichment(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
     store.search.upsert([SearchDoc(article_id, title, body, " ".join(t.name for t in tags))])
 
 
-def _related(store: Store, article_id: str, tags: list[Tag]) -> list[str]:
+def _related(store: Store, article_id: str, tags: list[Tag]) -> Related:
     row = store.rows([article_id])[article_id]
-    return choose_related(store, article_id, tags, [], row.title, row.published, NOW)
+    body = row.data["body_html"]
+    return choose_related(store, article_id, tags, [], row.title, row.published, NOW, section=row.section, body=body)
 
 
-def test_related_are_earlier_same_story_recent_first(any_store: Store) -> None:
+def test_same_story_first_then_more_of_the_section_up_to_five(any_store: Store) -> None:
     for story in STORIES:
         _file(any_store, *story)
-    assert _related(any_store, "mali-3", [GOITA, MALI, RUSSIE]) == ["mali-2", "mali-1"]
-    assert _related(any_store, "flood-2", [COTONOU, INONDATIONS]) == ["flood-1"]
-    assert _related(any_store, "mali-1", [GOITA, MALI, RUSSIE]) == []  # nothing earlier
+    mali = _related(any_store, "mali-3", [GOITA, MALI, RUSSIE])
+    assert set(mali.ids[: mali.story]) == {"mali-2", "mali-1"}
+    assert mali.ids[mali.story :] == ["flood-2", "flood-1"], "then the same section, recent first"
+    flood = _related(any_store, "flood-2", [COTONOU, INONDATIONS])
+    assert flood.ids[: flood.story] == ["flood-1"]
+    assert flood.ids[flood.story :] == ["mali-2", "mali-1"]
+    assert _related(any_store, "mali-1", [GOITA, MALI, RUSSIE]).ids == []  # nothing earlier
+
+
+def test_the_text_alone_qualifies_a_story_link(any_store: Store) -> None:
+    """Where tagging found nothing in common, the text match still makes the link (same story first),
+    in an archive large enough for a word's rarity to mean something."""
+    words = "agriculture budget culture école football hôpital justice marché musique pluie route santé".split()
+    for n in range(210):
+        text = f"{words[n % 12]} {words[(n * 5) % 12]} numéro {n}"
+        _file(any_store, f"filler-{n}", -30 + n / 10, text.capitalize(), f"Chronique {text}.", [])
+    _file(
+        any_store,
+        "port-1",
+        0,
+        "Le port de Lomé bat son record",
+        "Le port autonome de Lomé a traité 30 millions de tonnes.",
+        [],
+    )
+    _file(any_store, "other", 1, "Festival de jazz", "Le festival ouvre ses portes samedi soir.", [])
+    _file(
+        any_store,
+        "port-2",
+        2,
+        "Record du port de Lomé : les raisons",
+        "Le port autonome de Lomé explique son record de tonnes.",
+        [],
+    )
+    related = _related(any_store, "port-2", [])
+    assert related.story >= 1 and related.ids[0] == "port-1"
+
+
+def test_the_sidebar_lists_the_latest_of_the_articles_country(any_store: Store) -> None:
+    for story in STORIES:
+        _file(any_store, *story)
+    for n in range(8):  # more news of Mali, on other subjects
+        _file(
+            any_store,
+            f"mali-news-{n}",
+            10 + n,
+            f"Nouvelle {n} du pays",
+            f"Chronique numéro {n}.",
+            [MALI],
+            section="economie",
+        )
+    _file(
+        any_store, "sport-mali", 20, "Football : les Aigles en finale", "Les Aigles en finale.", [MALI], section="sport"
+    )
+    related = _related(any_store, "sport-mali", [MALI])
+    assert len(related.ids) == 5 and len(related.sidebar) == 5, related
+    assert related.story == 0, "sharing a country is not the same story"
+    published = {i: r.published for i, r in any_store.rows([*related.sidebar]).items()}
+    assert all(i.startswith("mali") for i in related.sidebar), "the article's country"
+    assert related.sidebar == sorted(related.sidebar, key=lambda i: published[i], reverse=True), "newest first"
 
 
 def test_never_itself_never_embargoed_never_taken_down(any_store: Store) -> None:
@@ -112,8 +167,9 @@ def test_never_itself_never_embargoed_never_taken_down(any_store: Store) -> None
         assert row is not None
         row.taken_down_at = NOW - timedelta(days=1)
     related = _related(any_store, "mali-late", [GOITA, MALI, RUSSIE])
-    assert related == ["mali-3", "mali-1"]
-    assert "mali-late" not in related and "mali-embargo" not in related and "mali-2" not in related
+    assert related.ids[: related.story] == ["mali-3", "mali-1"]
+    shown = {*related.ids, *related.sidebar}
+    assert "mali-late" not in shown and "mali-embargo" not in shown and "mali-2" not in shown
 
 
 def test_refiling_replaces_the_index_entry(any_store: Store) -> None:

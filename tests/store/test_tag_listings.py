@@ -43,9 +43,7 @@ def _file(store: Store, article_id: str, hours: float, tags: list[Tag] | None, *
     store.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ, now=NOW)
     if tags is None:
         return
-    store.save_enrichment(
-        article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], candidates=[], now=NOW
-    )
+    store.save_enrichment(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
 
 
 def _expected(store: Store, tag: str) -> list[str]:
@@ -74,8 +72,7 @@ def test_tag_listings_follow_the_articles_dates_and_visibility(any_store: Store)
     _file(store, "a10", -50, [MALI], body="redaté")  # also loses the cotonou tag
     _file(store, "a03", 70, None, body="redaté sans enrichissement")  # its tag rows must follow all the same
     # re-enriching without a new version keeps the date the tag rows carry
-    store.save_enrichment("a05", tags=[MALI, ECONOMIE], language="fr", topics=[], keywords=[], notes=[],
-                          candidates=[], now=NOW)  # fmt: skip
+    store.save_enrichment("a05", tags=[MALI, ECONOMIE], language="fr", topics=[], keywords=[], notes=[], now=NOW)
 
     for tag in ("mali", "cotonou", "economie"):
         expected = _expected(store, tag)

@@ -1,36 +1,51 @@
-"""Enrich: entity tags, IPTC topics, keywords, related links, review proposals.
+"""Enrich: entity tags, IPTC topics, keywords, related links and the sidebar.
 
 Public surface: :class:`Enricher` (pure: articles in, enrichments out, the
 spaCy model loaded once per process), :func:`enrich_articles` (the phase:
-reads the store, writes tags, topics, search index and related links) and
-:func:`write_review_file`. Called by ``newsroom.pipeline.enrich``.
+reads the store, writes tags, topics, search index, related links, and the
+tags it created for review) and :func:`write_review_file`. Called by
+``newsroom.pipeline.enrich`` and ``newsroom.archive.backfill``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
 from newsroom.enrich.document import html_to_text
-from newsroom.enrich.enricher import Enricher, Enrichment
+from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
 from newsroom.enrich.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 from newsroom.models import Article
-from newsroom.store import Store
+from newsroom.store import Store, Tag
 from newsroom.store.search import SearchDoc
 
 __all__ = [
     "Enricher",
     "Enrichment",
+    "NewTag",
+    "StoreDirectory",
     "Taxonomy",
     "TaxonomyError",
     "enrich_articles",
     "load_taxonomy",
     "write_review_file",
 ]
+
+
+class StoreDirectory:
+    """The enricher's tag directory, read from the store's registry of created tags."""
+
+    def __init__(self, store: Store, before: datetime | None = None) -> None:
+        self.store = store
+        self.before = before
+
+    def resolve(self, keys: Collection[str]) -> Mapping[str, Tag | None]:
+        found = self.store.registry.resolve(keys, before=self.before)
+        return {k: (Tag(t.slug, t.name, t.kind) if t is not None else None) for k, t in found.items()}
 
 
 def enrich_articles(
@@ -41,21 +56,27 @@ def enrich_articles(
     batch_size: int = 64,
     *,
     related_before: datetime | None = None,
+    listing_sections: Mapping[str, Sequence[str]] | None = None,
 ) -> list[str]:
     """Enrich, index and relate each article (oldest first, so a batch relates within itself).
 
-    ``related_before`` bounds related-link candidates further (a backfill passes the
-    start of its day, so batches of one day running in any order on any worker
-    choose the same links: only from earlier days, which are complete).
+    ``related_before`` bounds related-link candidates and the created tags a
+    name may join (a backfill passes the start of its day, so batches of one
+    day running in any order on any worker choose the same: only from earlier
+    days, which are complete). ``listing_sections``: for each section, the
+    sections listed with it (its parent's), for the related links' last tier.
     """
     rows = store.rows(ids)
     ordered = sorted(rows.values(), key=lambda r: (r.published, r.id))
+    directory = StoreDirectory(store, related_before)
     for start in range(0, len(ordered), batch_size):
         batch = ordered[start : start + batch_size]
         articles = [Article.model_validate(r.data) for r in batch]
-        results = enricher.enrich(articles)
+        results = enricher.enrich(articles, directory, learn=related_before is None)
         docs = []
-        for row, article, result in zip(batch, articles, results, strict=True):
+        bodies = [html_to_text(a.body_html) for a in articles]
+        for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
+            store.registry.register([(n.slug, n.name, n.kind, n.keys) for n in result.new_tags], row.published, now)
             store.save_enrichment(
                 row.id,
                 tags=result.tags,
@@ -63,27 +84,44 @@ def enrich_articles(
                 topics=result.topics,
                 keywords=result.keywords,
                 notes=result.notes,
-                candidates=[(c.key, c.text, c.kind) for c in result.candidates],
                 now=now,
             )
             tag_text = " ".join(t.name for t in result.tags) + " " + " ".join(result.keywords)
-            docs.append(SearchDoc(row.id, article.title, html_to_text(article.body_html), tag_text))
+            docs.append(SearchDoc(row.id, article.title, body, tag_text))
         store.search.upsert(docs)
-        for row, article, result in zip(batch, articles, results, strict=True):
+        for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
             before = min(row.published, related_before) if related_before else row.published
-            related = choose_related(store, row.id, result.tags, result.keywords, article.title, before, now)
-            store.set_related(row.id, related)
+            sections = (listing_sections or {}).get(row.section)
+            chosen = choose_related(
+                store,
+                row.id,
+                result.tags,
+                result.keywords,
+                article.title,
+                before,
+                now,
+                section=row.section,
+                sections=sections,
+                body=body,
+                by_tags=related_before is not None,
+            )
+            store.set_related(row.id, chosen.ids, story=chosen.story, sidebar=chosen.sidebar)
     return [r.id for r in ordered]
 
 
-def write_review_file(store: Store, path: Path, min_articles: int = 3) -> int:
-    """Unknown entities seen in several articles, for an editor to add to the taxonomy (or not)."""
-    proposals = store.proposed_entities(min_articles)
+def write_review_file(store: Store, path: Path, min_articles: int = 1) -> int:
+    """The tags enrichment created that wait for review, for an editor reading files rather than
+    running ``newsroom tags review``; returns how many."""
+    pending = [t for t in store.registry.listing(("pending",)) if t.articles >= min_articles]
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
-        "# Entities found in several articles that the taxonomy does not know.\n"
-        "# They are NOT published as tags. To adopt one, add it (with aliases) to the taxonomy file.\n"
+        "# Tags created from the text (the taxonomy did not know them), published and waiting for review.\n"
+        "# Review them with `newsroom tags review`: approve, merge into another, block, rename.\n"
     )
-    body = yaml.safe_dump({"proposed": proposals}, allow_unicode=True, sort_keys=False)
+    items = [
+        {"slug": t.slug, "name": t.name, "kind": t.kind, "articles": t.articles, "examples": list(t.examples)}
+        for t in pending
+    ]
+    body = yaml.safe_dump({"pending": items}, allow_unicode=True, sort_keys=False)
     path.write_text(header + body, encoding="utf-8")
-    return len(proposals)
+    return len(items)

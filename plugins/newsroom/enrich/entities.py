@@ -30,6 +30,11 @@ class Mention:
     start: int  # character offset in the analysed text
     source: str  # "ner" | "gazetteer"
     slug: str | None = None  # the taxonomy entry, when known
+    end: int = -1  # where the mention ends in the analysed text (-1: start + len(text))
+
+    @property
+    def stop(self) -> int:
+        return self.end if self.end >= 0 else self.start + len(self.text)
 
 
 @lru_cache(maxsize=2)
@@ -40,8 +45,43 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Any:
     return spacy.load(model, exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
 
 
+@lru_cache(maxsize=2)
+def common_words(model: str = DEFAULT_MODEL) -> frozenset[str]:
+    """The nouns and adjectives of the model's French dictionary (its lemmatizer's lookup tables),
+    lowercase: what a capitalised word at the start of a sentence may be instead of a name."""
+    from pathlib import Path
+
+    import spacy.util
+    from spacy.lookups import Lookups
+
+    try:
+        folder = Path(spacy.util.get_package_path(model))
+    except Exception:  # a model given as a path, or without a package: no dictionary
+        return frozenset()
+    tables = sorted(folder.glob("*/lemmatizer/lookups/lookups.bin")) or sorted(
+        folder.glob("lemmatizer/lookups/lookups.bin")
+    )
+    if not tables:
+        return frozenset()
+    lookups = Lookups().from_disk(tables[0].parent)
+    if not lookups.has_table("lemma_index"):
+        return frozenset()
+    index = lookups.get_table("lemma_index")
+    words: set[str] = set()
+    for pos in ("noun", "adj"):
+        if pos in index:
+            words.update(str(w) for w in index[pos])
+    return frozenset(words)
+
+
 class Gazetteer:
-    """Taxonomy names and aliases as spaCy phrase patterns (case-insensitive)."""
+    """Taxonomy names and aliases as spaCy phrase patterns (case-insensitive).
+
+    A person, place or organisation is a proper name: its match must start with a
+    capital (or be written as the taxonomy writes it), so the alias *Police* of the
+    national police does not tag "la police" of any town. Topic tags are common
+    nouns and match in any case.
+    """
 
     def __init__(self, nlp: Any, taxonomy: Taxonomy) -> None:
         from spacy.matcher import PhraseMatcher
@@ -64,7 +104,10 @@ class Gazetteer:
         found = []
         for span in spans:
             slug = slugs[(span.start, span.end)]
-            found.append(Mention(span.text, self._kinds[slug], span.start_char, "gazetteer", slug))
+            kind = self._kinds[slug]
+            if kind != "topic" and not span.text[:1].isupper():
+                continue  # a common noun here ("la police", "l'université"), not the name
+            found.append(Mention(span.text, kind, span.start_char, "gazetteer", slug, span.end_char))
         return found
 
 
@@ -73,6 +116,7 @@ class EntityExtractor:
 
     def __init__(self, taxonomy: Taxonomy, model: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
         self.nlp = load_nlp(model)
+        self.common_words = common_words(model)
         self.taxonomy = taxonomy
         self.gazetteer = Gazetteer(self.nlp, taxonomy)
         self.batch_size = batch_size
@@ -88,15 +132,22 @@ class EntityExtractor:
         for doc, ner in zip(docs, flags, strict=True):
             found = self.gazetteer.mentions(doc)
             if ner:
-                taken = {(m.start, m.start + len(m.text)) for m in found}
+                taken = [(m.start, m.stop) for m in found]
                 for ent in doc.ents:
                     kind = NER_LABELS.get(ent.label_)
                     text = ent.text.strip(" '\"-")
-                    if kind is None or len(text) < 2 or (ent.start_char, ent.end_char) in taken:
+                    if kind is None or len(text) < 2:
                         continue
+                    if any(ent.start_char < stop and start < ent.end_char for start, stop in taken):
+                        continue  # the gazetteer's span ("Congo Brazzaville") already counts this mention
+                    tail = doc.text[ent.end_char : ent.end_char + 2]
+                    if tail in ("'s", "\u2019s"):  # "Moody's": the model stops at the apostrophe
+                        text += tail
                     entry = self.taxonomy.lookup(text)
                     results_kind = entry.kind if entry else kind
-                    found.append(Mention(text, results_kind, ent.start_char, "ner", entry.slug if entry else None))
+                    slug = entry.slug if entry else None
+                    offset = ent.start_char + ent.text.find(text)
+                    found.append(Mention(text, results_kind, offset, "ner", slug, offset + len(text)))
             found.sort(key=lambda m: m.start)
             results.append(found)
         return results

@@ -1,36 +1,116 @@
-"""Related links: earlier articles on the same story, people or place, recent first.
+"""Related links and the page's sidebar: earlier articles a reader of this one would open next.
 
-Retrieval is the database's French full-text index (``newsroom.store.search``:
-SQLite FTS5 with bm25, or PostgreSQL ``tsvector``), queried with the
-article's canonical entity names and keywords; it scales to archives of
-100,000 articles. The top 50 hits are re-ranked with what full text cannot
-see: shared canonical tags (people, organisations and events weigh more than
-places and topics) and recency. Only live articles published before this one are
-candidates, never the article itself, and a weak match is left out rather
-than shown.
+"À lire aussi" shows up to five earlier live articles whenever the archive
+has any, in three tiers:
+
+1. **The same story**: the database's French full-text index (SQLite FTS5
+   with bm25, or PostgreSQL ``tsvector``) is queried with the article's
+   title words, entity names and keywords. A hit's relevance divided by the
+   article's own relevance to that query says how alike the two texts are;
+   enough likeness qualifies a link on its own, shared people and
+   organisations let a weaker text match through. Tags and recency re-rank.
+2. **The same people and places**: the latest earlier articles sharing a
+   person, organisation or place tag (the most specific first).
+3. **The same section and country**: the latest earlier articles of the
+   section with the article's country, then of the section, then of the country,
+   then of the whole site.
+
+Only the first tier is "the same story" (``story`` links): those articles
+show this one back under "Sur le même sujet". The sidebar, as on the seed
+page, lists the latest earlier articles of the article's country (else its
+section), labelled by country, whether or not "À lire aussi" shows them.
+
+Candidates are live articles published before this one (before the start of
+its day, in a backfill), never the article itself. Called by
+``newsroom.enrich.enrich_articles``.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsroom.store import Store, Tag
+from newsroom.countries import country_of, is_country
+from newsroom.enrich.topics import STOPWORDS
+from newsroom.store import Listed, Store, Tag
+from newsroom.text import fold
 
 MAX_RELATED = 5
+SIDEBAR = 5
 POOL = 50
-TAG_WEIGHT = {"person": 1.0, "organisation": 0.8, "place": 0.6, "event": 1.0, "topic": 0.6}
-# Tuned on eval/dataset.yaml (make eval): at least one shared person, organisation
-# or event, or two shared places or topics, and a total that text relevance and
-# recency must help reach.
-MIN_SCORE = 2.0
-MIN_SHARED = 1.0
+TAG_WEIGHT = {"person": 1.0, "organisation": 0.8, "event": 1.0, "place": 0.4, "topic": 0.2}
+# Likeness (relevance / the article's own) that makes the same story: alone, or with shared tags.
+# Tuned on the tune half of eval/real (make eval), and checked on our own set.
+TEXT_ALONE = 0.30
+TEXT_WITH_TAGS = 0.15
+SHARED_WEIGHT = 0.05
+RECENCY_WEIGHT = 0.4
+MIN_SHARED = 1.0  # a person or an event, or an organisation and a place...
+# Below this many earlier articles a word's rarity means little (bm25 finds every shared word
+# common, or every word rare): a same-story link needs a shared person, organisation or place
+# instead of a likeness of texts.
+SMALL_ARCHIVE = 50
+SMALL_SHARED = 0.5
+COUNTRY_WEIGHT = 0.2  # a country is shared by most of a national site's articles
+RECENCY_DAYS = 30.0
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
 
-def query_terms(tags: Sequence[Tag], keywords: Sequence[str], title: str) -> list[str]:
-    terms = [t.name for t in tags if t.kind != "topic"] + list(keywords)
-    return list(dict.fromkeys(t for t in terms if len(t) >= 3))
+@dataclass(frozen=True)
+class Related:
+    """The links chosen for one article: ``ids`` in order, the first ``story`` of them on its story."""
+
+    ids: list[str]
+    story: int
+    sidebar: list[str] = field(default_factory=list)
+
+
+def title_terms(title: str) -> list[str]:
+    words = [w.strip("'-") for w in _WORD.findall(title)]
+    return [w for w in words if len(w) >= 3 and fold(w) not in STOPWORDS]
+
+
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'-]{2,})", re.UNICODE)
+BODY_NAMES = 12
+
+
+def body_names(body: str, limit: int | None = None) -> list[str]:
+    """The capitalised words of the body (not at a sentence's start), most frequent first: the
+    names a story's articles share even where the tagger found no tag."""
+    counts = Counter(w.strip("'-") for w in _NAME.findall(body[:20_000]))
+    limit = BODY_NAMES if limit is None else limit
+    ranked = sorted((w for w in counts if fold(w) not in STOPWORDS and len(w) >= 3), key=lambda w: (-counts[w], w))
+    return ranked[:limit]
+
+
+BODY_WORDS = 10
+
+
+def body_words(body: str, limit: int) -> list[str]:
+    """The body's most frequent content words (four letters or more)."""
+    if limit <= 0:
+        return []
+    words = [w.strip("'-") for w in _WORD.findall(body[:20_000])]
+    counts = Counter(w.lower() for w in words if len(w) >= 4 and fold(w) not in STOPWORDS)
+    return [w for w, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+
+
+def query_terms(tags: Sequence[Tag], keywords: Sequence[str], title: str, body: str = "") -> list[str]:
+    terms = title_terms(title) + [t.name for t in tags if t.kind != "topic"] + list(keywords) + body_names(body)
+    terms += body_words(body, BODY_WORDS)
+    seen: set[str] = set()
+    kept = []
+    for term in terms:
+        key = fold(term)
+        if len(term) >= 3 and key not in seen:
+            seen.add(key)
+            kept.append(term)
+    return kept
 
 
 def choose_related(
@@ -41,31 +121,139 @@ def choose_related(
     title: str,
     published: datetime,
     now: datetime,
+    *,
+    section: str | None = None,
+    sections: Sequence[str] | None = None,
+    body: str = "",
     limit: int = MAX_RELATED,
+    by_tags: bool = False,
+) -> Related:
+    """``sections``: the section and those it shares a listing with, for the last tier;
+    ``body``: the article's plain text; ``by_tags``: see :func:`same_story`."""
+    story = same_story(store, article_id, tags, keywords, title, published, now, limit, body=body, by_tags=by_tags)
+    chosen = list(story)
+    exclude = {article_id, *chosen}
+    for tier in _more_tiers(tags, section, sections):
+        if len(chosen) >= limit:
+            break
+        found = store.latest_before(
+            now, published, tag=tier.tag, sections=tier.sections, limit=limit - len(chosen), exclude=exclude
+        )
+        for item in found:
+            chosen.append(item.id)
+            exclude.add(item.id)
+    sidebar: list[str] = []
+    country = country_of(tags)
+    if country is not None or section:
+        source = _Tier(country.slug, None) if country is not None else _Tier(None, [section] if section else None)
+        latest = store.latest_before(
+            now, published, tag=source.tag, sections=source.sections, limit=SIDEBAR, exclude={article_id}
+        )
+        sidebar = [item.id for item in latest]
+    return Related(chosen[:limit], len(story), sidebar)
+
+
+def _same_story_by_tags(
+    store: Store, article_id: str, tags: Sequence[Tag], published: datetime, now: datetime, limit: int
 ) -> list[str]:
-    hits = store.search.candidates(
-        query_terms(tags, keywords, title), exclude=article_id, before=published, now=now, limit=POOL
+    """Earlier articles sharing enough people, organisations and places, most shared first, then
+    the most recent: read from the tag index alone, so the answer depends only on earlier articles."""
+    mine = {t.slug for t in tags}
+    candidates: dict[str, Listed] = {}
+    for tag in tags:
+        if tag.kind in ("person", "organisation", "event", "place") and _weight(tag) > COUNTRY_WEIGHT:
+            for item in store.latest_before(now, published, tag=tag.slug, limit=POOL, exclude={article_id}):
+                candidates.setdefault(item.id, item)
+    their_tags = store.tags_of(list(candidates))
+    scored = []
+    for other, item in candidates.items():
+        shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
+        if shared >= MIN_SHARED:
+            age_days = max((published - item.published).total_seconds() / 86400, 0.0)
+            scored.append((shared + RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS), item))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].published.timestamp(), pair[1].id))
+    return [item.id for _score, item in scored[:limit]]
+
+
+def _weight(tag: Tag) -> float:
+    if tag.kind == "place" and is_country(tag.name):
+        return COUNTRY_WEIGHT
+    return TAG_WEIGHT.get(tag.kind, 0.2)
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """One ``latest_before`` query: articles with this tag, in these sections."""
+
+    tag: str | None
+    sections: list[str] | None
+
+
+def _more_tiers(tags: Sequence[Tag], section: str | None, sections: Sequence[str] | None) -> list[_Tier]:
+    """Tiers 2 and 3: the people, organisations and events, the places below a country; then the
+    section with the article's country; then the section; then the country; then the whole site."""
+    entities = [t for t in tags if t.kind in ("person", "organisation", "event")]
+    places = [t for t in tags if t.kind == "place" and not is_country(t.name)]
+    country = country_of(tags)
+    in_section = list(sections or ([section] if section else []))
+    tiers = [_Tier(t.slug, None) for t in entities + places]
+    if country is not None:
+        tiers.append(_Tier(country.slug, in_section or None))
+    if in_section:
+        tiers.append(_Tier(None, in_section))
+    if country is not None:
+        tiers.append(_Tier(country.slug, None))
+    tiers.append(_Tier(None, None))
+    return tiers
+
+
+def same_story(
+    store: Store,
+    article_id: str,
+    tags: Sequence[Tag],
+    keywords: Sequence[str],
+    title: str,
+    published: datetime,
+    now: datetime,
+    limit: int = MAX_RELATED,
+    *,
+    body: str = "",
+    by_tags: bool = False,
+) -> list[str]:
+    """Earlier articles on the same story, most alike first.
+
+    ``by_tags``: the same story is decided by shared people, organisations and places
+    (the text only ranks). A backfill asks for it: the likeness of two texts depends on
+    what the index holds at that moment, which its batches of one day, running in any
+    order, change; shared tags do not.
+    """
+    if by_tags:
+        return _same_story_by_tags(store, article_id, tags, published, now, limit)
+    hits, own = store.search.related_hits(
+        query_terms(tags, keywords, title, body), article_id, before=published, now=now, limit=POOL
     )
     if not hits:
         return []
+    small = by_tags or store.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
     ids = [h[0] for h in hits]
     their_tags = store.tags_of(ids)
-    rows = store.rows(ids)
-    mine = {t.slug: t for t in tags}
-    best = hits[0][1] or 1.0
-    scored = []
-    for rank, (other, relevance) in enumerate(hits):
-        row = rows.get(other)
-        if row is None:
+    listed = store.listed(ids)
+    mine = {t.slug for t in tags}
+    own = own if own > 0 else hits[0][1] or 1.0
+    scored: list[tuple[float, Listed]] = []
+    for other, relevance in hits:
+        item = listed.get(other)
+        if item is None:
             continue
-        shared = sum(TAG_WEIGHT.get(t.kind, 0.3) for t in their_tags.get(other, []) if t.slug in mine)
-        text_score = 0.5 * (relevance / best if best > 0 else 0) + 0.5 * (1 - rank / len(hits))
-        age_days = max((published - row.published).total_seconds() / 86400, 0.0)
-        recency = math.exp(-age_days / 45)
-        score = text_score + shared + 0.6 * recency
-        if score >= MIN_SCORE and shared >= MIN_SHARED:
-            scored.append((score, row.published, other))
-    scored.sort(key=lambda item: (-item[0], -item[1].timestamp(), item[2]))
-    chosen = [other for _s, _p, other in scored[:limit]]
-    # recent first among the chosen, as readers expect of "À lire aussi"
-    return sorted(chosen, key=lambda other: (-rows[other].published.timestamp(), other))
+        likeness = min(relevance / own, 1.0) if own > 0 else 0.0
+        shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
+        if small:
+            if shared < (MIN_SHARED if by_tags else SMALL_SHARED):
+                continue
+        elif not (likeness >= TEXT_ALONE or (likeness >= TEXT_WITH_TAGS and shared >= MIN_SHARED)):
+            continue
+        age_days = max((published - item.published).total_seconds() / 86400, 0.0)
+        score = likeness + SHARED_WEIGHT * min(shared, 3.0) + RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS)
+        scored.append((score, item))
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].published.timestamp(), pair[1].id))
+    return [item.id for _score, item in scored[:limit]]

@@ -3,11 +3,15 @@
 Loaded from YAML the newsroom edits (``include/taxonomy.yaml``). Every
 alias, and the name and slug themselves, fold (case, accents, apostrophes)
 to one canonical tag: *Poutine* and *Vladimir Poutine* are one tag. A
-duplicate alias or slug is an error naming both entries.
+duplicate alias or slug is an error naming both entries. A top-level
+``blocked:`` list names what must never become a tag, whatever the text
+says (the publication's sister titles, a word the model keeps taking for a
+name).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,12 +38,16 @@ class Entry:
 
 
 class Taxonomy:
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], blocked: Sequence[str] = ()) -> None:
         self.entries = {e.slug: e for e in entries}
+        self.blocked = frozenset(fold(b) for b in blocked)
         self._by_key: dict[str, Entry] = {}
         for entry in entries:
             for alias in (entry.name, entry.slug, *entry.aliases):
                 self._by_key.setdefault(fold(alias), entry)
+
+    def is_blocked(self, name: str) -> bool:
+        return fold(name) in self.blocked or fold(slugify(name)) in self.blocked
 
     def lookup(self, text: str) -> Entry | None:
         return self._by_key.get(fold(text)) or self._by_key.get(fold(slugify(text)))
@@ -62,6 +70,12 @@ def parse_taxonomy(data: Any, source: str) -> Taxonomy:
     items = data.get("tags") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise TaxonomyError(f"{source}: expected a top-level 'tags:' list")
+    unknown_top = set(data) - {"tags", "blocked"}
+    if unknown_top:
+        raise TaxonomyError(f"{source}: unknown top-level key(s) {', '.join(sorted(map(str, unknown_top)))}")
+    blocked = data.get("blocked") or []
+    if not isinstance(blocked, list) or not all(isinstance(b, str) and b.strip() for b in blocked):
+        raise TaxonomyError(f"{source}: 'blocked' must be a list of names")
     entries: list[Entry] = []
     owner: dict[str, str] = {}
     for index, item in enumerate(items):
@@ -92,7 +106,7 @@ def parse_taxonomy(data: Any, source: str) -> Taxonomy:
             owner[alias] = f"tags[{index}] {name}"
         iptc = item.get("iptc")
         entries.append(Entry(slug, name.strip(), kind, tuple(aliases), str(iptc) if iptc else None))
-    return Taxonomy(entries)
+    return Taxonomy(entries, blocked)
 
 
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: about 10x faster than the pure one

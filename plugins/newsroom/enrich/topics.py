@@ -1,18 +1,31 @@
-"""IPTC Media Topic subjects for an article, from its section and its text.
+"""IPTC Media Topics (top level) for an article, from what its text is about.
 
-Each section may name its default top-level Media Topic (``iptc`` in
-newsroom.yaml); tags of type *topic* carry their own codes in the taxonomy;
-and a small French lexicon scores the text for the other top-level topics.
-Each source adds evidence to a score per topic; an article gets the topics
-with enough evidence, strongest first, at most three. The weights were
-tuned on the labelled evaluation set (``make eval``).
+A supervised classifier does the reading: a linear model over the words of
+the title, standfirst and body (TF-IDF, multinomial logistic regression),
+trained offline on real labelled French news by ``eval/topics/train.py``
+and shipped as ``include/models/topics-fr.json`` (the corpus and its licence:
+``eval/topics/README.md``). Inference is a dot product in plain Python, so
+running the pipeline needs no machine-learning library.
+
+The section is a prior, never the whole answer: the section's own topic
+(``iptc`` in newsroom.yaml) has its probability multiplied by
+``SECTION_BOOST`` before the topics are ranked; an article about a vaccine
+filed under *Société* is about health. An article gets its most probable
+topic, and up to two more that are nearly as probable. Without a model file
+a small French lexicon scores the text instead.
 """
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
+import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from newsroom.text import fold
 
@@ -245,31 +258,94 @@ def lexicon_scores(text: str) -> Counter[str]:
     return scores
 
 
-SECTION_PRIOR = 3.0
-TAG_EVIDENCE = 3.0
-LEXICON_PER_1000_WORDS = 150.0
-MIN_SCORE = 5.0
+SECTION_BOOST = 1.2  # how much the section's own topic is favoured (tuned on eval/real's tune half)
+SECOND_SHARE = 0.5  # another topic is kept when at least this share of the first's probability
+MAX_TOPICS = 3
+
+_TOKEN = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
+STOPWORDS = frozenset(
+    fold(w)
+    for w in """a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur leurs lui ma
+    mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu
+    un une vos votre vous c d j l m n s t y ete etre avoir ont est sont etait etaient fait faire plus moins tres
+    tout tous toute toutes autre autres aussi ainsi alors apres avant depuis selon lors entre comme sans sous vers
+    chez dont donc car si deux trois ans an annee annees jour jours mois semaine cette cet celui celle ceux celles
+    lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout septembre
+    octobre novembre decembre""".split()
+)
 
 
-def topic_scores(title: str, body: str, section_topic: str | None, tag_topics: Iterable[str]) -> dict[str, float]:
-    """Evidence per topic: the section's prior, topic tags, and lexicon hit density (title hits count x3)."""
-    words = max(len(body.split()), 100)
-    scores: dict[str, float] = defaultdict(float)
-    if section_topic:
-        scores[section_topic] += SECTION_PRIOR
-    for code in tag_topics:
-        scores[code] += TAG_EVIDENCE
-    body_hits = lexicon_scores(body)
-    for code, hits in (body_hits + Counter({c: 3 * n for c, n in lexicon_scores(title).items()})).items():
-        scores[code] += hits * LEXICON_PER_1000_WORDS / words
-    return scores
+def features(text: str) -> list[str]:
+    """The words a topic model reads: folded, without function words; and their bigrams."""
+    words = [w for w in _TOKEN.findall(fold(text)) if w not in STOPWORDS and len(w) > 2]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-def assign_topics(
-    title: str, body: str, section_topic: str | None, tag_topics: Iterable[str], limit: int = 3
-) -> list[str]:
-    """Topics with enough evidence, strongest first (the section's topic wins ties)."""
-    scores = topic_scores(title, body, section_topic, tag_topics)
-    ranked = sorted(scores, key=lambda code: (-scores[code], code != section_topic, code))
-    chosen = [code for code in ranked if scores[code] >= MIN_SCORE][:limit]
-    return chosen or ([section_topic] if section_topic else ranked[:1])
+def model_text(title: str, summary: str, body: str) -> str:
+    """The title and standfirst count twice: they say what the story is about."""
+    return f"{title}\n{title}\n{summary}\n{summary}\n{body}"
+
+
+class TopicModel:
+    """Probabilities of the top-level IPTC topics for a text; see the module docstring."""
+
+    def __init__(
+        self, classes: list[str], intercept: list[float], weights: dict[str, tuple[float, list[float]]]
+    ) -> None:
+        self.classes = classes
+        self.intercept = intercept
+        self.weights = weights  # feature -> (idf, weight per class)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TopicModel:
+        weights = {f: (float(idf), [float(w) for w in ws]) for f, (idf, ws) in data["features"].items()}
+        return cls(list(data["classes"]), [float(b) for b in data["intercept"]], weights)
+
+    @classmethod
+    def load(cls, path: Path) -> TopicModel:
+        """The model in ``path`` (gzipped JSON), read once per process; the lexicon if there is none."""
+        return _load(str(path.resolve())) if path.exists() else cls([], [], {})
+
+    @classmethod
+    def default(cls) -> TopicModel:
+        return cls([], [], {})
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        if not self.classes:
+            return _lexicon_probabilities(text)
+        counts = Counter(f for f in features(text) if f in self.weights)
+        values = {f: (1.0 + math.log(n)) * self.weights[f][0] for f, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        scores = list(self.intercept)
+        for f, v in values.items():
+            for i, w in enumerate(self.weights[f][1]):
+                scores[i] += w * v / norm
+        top = max(scores)
+        exp = [math.exp(s - top) for s in scores]
+        total = sum(exp)
+        return {c: e / total for c, e in zip(self.classes, exp, strict=True)}
+
+    def assign(self, title: str, summary: str, body: str, section_topic: str | None) -> list[str]:
+        """The article's topics, most probable first (the section's topic favoured, never imposed)."""
+        text = model_text(title, summary, body)
+        if not text.strip():
+            return [section_topic] if section_topic else []
+        probs = self.probabilities(text)
+        if section_topic in probs:
+            probs[section_topic] *= SECTION_BOOST
+        if not probs:
+            return [section_topic] if section_topic else []
+        ranked = sorted(probs, key=lambda c: (-probs[c], c != section_topic, c))
+        best = probs[ranked[0]]
+        return [c for c in ranked[:MAX_TOPICS] if probs[c] >= SECOND_SHARE * best]
+
+
+@lru_cache(maxsize=2)
+def _load(path: str) -> TopicModel:
+    return TopicModel.from_json(json.loads(gzip.decompress(Path(path).read_bytes())))
+
+
+def _lexicon_probabilities(text: str) -> dict[str, float]:
+    hits = lexicon_scores(text)
+    total = sum(hits.values())
+    return {code: n / total for code, n in hits.items()} if total else {}

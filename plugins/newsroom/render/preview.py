@@ -8,7 +8,7 @@ what readers would see; nothing is written to the store or the bucket.
 from __future__ import annotations
 
 from newsroom.config import NewsroomConfig
-from newsroom.enrich import Enricher
+from newsroom.enrich import Enricher, StoreDirectory
 from newsroom.enrich.related import choose_related
 from newsroom.models import Article
 from newsroom.render.site import SiteRenderer, _listed
@@ -21,12 +21,15 @@ def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher,
     store = store or open_store(config)
     now = utcnow()
     renderer = SiteRenderer(config, store, now)
-    enrichment = enricher.enrich([article])[0]
+    enrichment = enricher.enrich([article], StoreDirectory(store))[0]
     tags = enrichment.tags
     published = article.published or article.publish_at or now
-    related_ids = choose_related(store, article.id, tags, enrichment.keywords, article.title, published, now)
-    rows = store.rows(related_ids)
-    related = [_listed(rows[i]) for i in related_ids if i in rows]
+    chosen = choose_related(
+        store, article.id, tags, enrichment.keywords, article.title, published, now, section=article.section
+    )
+    rows = store.rows([*chosen.ids, *chosen.sidebar])
+    related = [_listed(rows[i]) for i in chosen.ids if i in rows]
+    sidebar = [_listed(rows[i]) for i in chosen.sidebar if i in rows]
     path = f"{published.astimezone(config.site.tz):%Y/%m/%d}/{article.slug}.html"
     page = renderer.article_page(
         article,
@@ -35,6 +38,7 @@ def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher,
         article.updated or published,
         tags,
         related,
+        sidebar=sidebar,
         keywords=enrichment.keywords,
         language=enrichment.language or None,
     )

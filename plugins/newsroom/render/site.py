@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from newsroom.config import NewsroomConfig, Section
+from newsroom.countries import country_of
 from newsroom.models import Article
 from newsroom.render.environment import get_template, make_environment
 from newsroom.render.feeds import FEED_SIZE, RSS_NAME, FeedSpec, FeedWriter, feed_links
@@ -81,6 +82,7 @@ class SiteRenderer:
         self._stylesheet = _static_file(static / "style.css")
         self._logo, self.logo_url = self._site_logo(static)
         self._tag_names: dict[str, str] = {}
+        self._redirects: dict[str, str] | None = None
         # section slug -> the sections its listing shows (itself and its descendants)
         self._members = {
             s.slug: {m.slug for m in config.sections if s.slug in {c.slug for c in self._section_chain(m.slug)}}
@@ -194,6 +196,7 @@ class SiteRenderer:
         related: Sequence[Listed],
         follow_ups: Sequence[Listed] = (),
         *,
+        sidebar: Sequence[Listed] = (),
         keywords: Sequence[str] = (),
         language: str | None = None,
     ) -> Page:
@@ -222,8 +225,19 @@ class SiteRenderer:
             tags=[{"name": t.name, "url": self.url_of(tag_key(t.slug))} for t in tags],
             related=list(related),
             follow_ups=list(follow_ups),
+            sidebar=self._sidebar(article, tags, sidebar),
         )
         return Page(key, self._render("article.html", context), "article", article.id)
+
+    def _sidebar(self, article: Article, tags: Sequence[Tag], items: Sequence[Listed]) -> dict[str, Any] | None:
+        """The latest news of the article's country (or section): heading, its listing's URL, items."""
+        if not items:
+            return None
+        country = country_of(tags)
+        if country is not None:
+            return {"name": country.name, "url": self.url_of(tag_key(country.slug)), "entries": list(items)}
+        section = self.config.section(article.section)
+        return {"name": section.name, "url": self.url_of(section_key(section.slug)), "entries": list(items)}
 
     def article_pages(self, ids: Iterable[str]) -> Iterator[Page]:
         wanted = sorted(self.store.live_ids(ids, self.now))
@@ -234,12 +248,14 @@ class SiteRenderer:
             enrichment = self.store.enrichment_of(chunk)
             related_ids = self.store.related_of(chunk)
             newer_ids = self.store.newer_relating(chunk, self.now)
-            linked = {r for ids_ in (*related_ids.values(), *newer_ids.values()) for r in ids_}
-            linked_rows = self.store.rows(self.store.live_ids(linked, self.now))
+            sidebar_ids = self.store.sidebar_of(chunk)
+            linked = {r for ids_ in (*related_ids.values(), *newer_ids.values(), *sidebar_ids.values()) for r in ids_}
+            linked_rows = self.store.listed(self.store.live_ids(linked, self.now))
             for article_id in chunk:
                 row = rows[article_id]
-                related = [_listed(linked_rows[r]) for r in related_ids[article_id] if r in linked_rows]
-                newer = [_listed(linked_rows[r]) for r in newer_ids[article_id] if r in linked_rows]
+                related = [linked_rows[r] for r in related_ids[article_id] if r in linked_rows]
+                newer = [linked_rows[r] for r in newer_ids[article_id] if r in linked_rows]
+                sidebar = [linked_rows[r] for r in sidebar_ids[article_id] if r in linked_rows]
                 article = Article.model_validate(row.data)
                 found = enrichment.get(article_id, {})
                 yield self.article_page(
@@ -250,6 +266,7 @@ class SiteRenderer:
                     tags[article_id],
                     related,
                     newer,
+                    sidebar=sidebar,
                     keywords=found.get("keywords") or (),
                     language=found.get("language") or None,
                 )
@@ -264,6 +281,19 @@ class SiteRenderer:
         crumbs: list[dict[str, Any]] = [{"name": "Accueil", "url": self.url_of(HOME)}, {"name": name, "url": None}]
         return Listing("tag", slug, name, f"Tous les articles : {name}", crumbs)
 
+    def moved_tag_pages(self, slug: str) -> Iterator[Page]:
+        """A merged tag's old URLs: its index and every page of it ever published lead to the target,
+        and its feeds list the target's articles (readers subscribed to it keep getting them)."""
+        target = self.tag_listing(self.redirects[slug])
+        url = self.url_of(target.key())
+        keys = {tag_key(slug), *self.store.object_keys(prefix=f"tag/{slug}/page/")}
+        for key in sorted(keys):
+            context = self._base(key, head=None)
+            context.update(heading=target.heading, target=url, canonical=url)
+            yield Page(safe_key(key), self._render("redirect.html", context), "tag")
+        spec = FeedSpec(f"tag/{slug}/", f"{target.heading} – {self.site.name}", self._listing_description(target), url)
+        yield from self.feeds.pages(spec, self.store.listing(self.now, tag=target.slug, limit=FEED_SIZE))
+
     def _index_url(self, listing: Listing) -> str:
         return self.url_of(listing.key())
 
@@ -277,8 +307,18 @@ class SiteRenderer:
             return self.store.listing_ids(self.now, sections=sorted(self._members[listing.slug]))
         return self.store.listing_ids(self.now, tag=listing.slug)
 
+    @property
+    def redirects(self) -> dict[str, str]:
+        """Tags merged (or renamed) by review: old slug -> the slug whose listing its URLs lead to."""
+        if self._redirects is None:
+            self._redirects = self.store.registry.redirects()
+        return self._redirects
+
     def listing_with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
         """A listing's pages (see :meth:`listing_pages`) and its RSS and Atom feeds, from one read of it."""
+        if listing.kind == "tag" and listing.slug in self.redirects:
+            yield from self.moved_tag_pages(listing.slug)
+            return
         total, first, newest = self._window(listing, changed)
         yield from self.listing_pages(listing, total, first, newest)
         yield from self.feeds.pages(self.feed_spec(listing), newest)
@@ -390,7 +430,7 @@ class SiteRenderer:
         tags = self.store.tags_of(changed)
         # pages listing a changed article as related, and (bounded: 5 each) the pages
         # a changed article relates to, whose "Sur le même sujet" shows it
-        targets = {r for ids_ in self.store.related_of(changed).values() for r in ids_}
+        targets = {r for ids_ in self.store.related_of(changed, story_only=True).values() for r in ids_}
         linking = self.store.articles_relating_to(changed) | targets
         own = changed if own_pages else changed & targets
         yield from self.static_pages()
@@ -440,7 +480,7 @@ class SiteRenderer:
             ("static", None),
             *[("articles", ids[i : i + size]) for i in range(0, len(ids), size)],
             *[("section", s.slug) for s in self.config.sections],
-            *[("tag", slug) for slug in self.preload_tag_names()],
+            *[("tag", slug) for slug in sorted({*self.preload_tag_names(), *self.redirects})],
             ("site", None),
         ]
 

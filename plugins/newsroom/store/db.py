@@ -128,14 +128,59 @@ class TagRow(Base):
     __table_args__ = (Index("ix_article_tags_tag_published", "tag", "published", "article_id"),)
 
 
+class TagRegistryRow(Base):
+    """A tag enrichment created for an entity the taxonomy does not know, and its review state
+    (``newsroom.store.tag_registry`` documents the states)."""
+
+    __tablename__ = "tag_registry"
+
+    slug: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    target: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    target_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    target_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    first_published: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TagKeyRow(Base):
+    """A name (``n:``) or a person's surname (``s:``), folded, that leads to a created tag."""
+
+    __tablename__ = "tag_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
 class RelatedRow(Base):
-    """The related links chosen for an article, in order (from enrich)."""
+    """The related links chosen for an article, in order (from enrich).
+
+    ``kind``: ``story`` for an earlier article on the same story (the text matches;
+    it shows this one back as "Sur le même sujet"), ``more`` for one that only
+    shares people, places or the section (filling "À lire aussi" up to five).
+    """
 
     __tablename__ = "related"
 
     article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer, primary_key=True)
     related_id: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="story")
+
+
+class SidebarRow(Base):
+    """The sidebar of an article's page: the latest articles of its country (or section) when it
+    was enriched, in order."""
+
+    __tablename__ = "sidebar"
+
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(128), index=True)
 
 
 class EnrichmentRow(Base):
@@ -152,7 +197,9 @@ class EnrichmentRow(Base):
 
 
 class CandidateRow(Base):
-    """An entity the taxonomy does not know, seen in an article: proposed for review when frequent."""
+    """An entity the taxonomy did not know, seen in an article (written by versions before created
+    tags and their registry, ``TagRegistryRow``; no longer written: an article's rows go when it is
+    enriched again)."""
 
     __tablename__ = "entity_candidates"
 
@@ -382,6 +429,10 @@ def _upgrade_once(engine: Engine) -> None:
                     "(SELECT articles.published FROM articles WHERE articles.id = article_tags.article_id)"
                 )
             )
+    if "kind" not in {c["name"] for c in schema.get_columns("related")}:
+        with engine.begin() as conn:  # links chosen before kinds existed all came from the text match
+            conn.execute(text("ALTER TABLE related ADD COLUMN kind VARCHAR(8) DEFAULT 'story'"))
+            conn.execute(text("UPDATE related SET kind = 'story' WHERE kind IS NULL"))
     tables = {table.name: table for table in Base.metadata.sorted_tables}
     for name in ("articles", "article_tags"):
         present = {index["name"] for index in inspect(engine).get_indexes(name)}

@@ -8,7 +8,7 @@ a consistent state and re-running it changes nothing already recorded.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from newsroom.store.db import (
     ObjectRow,
     QuarantineRow,
     RelatedRow,
+    SidebarRow,
     TagRow,
     TakedownRow,
     UTCDateTime,
@@ -37,6 +38,7 @@ from newsroom.store.db import (
     make_engine,
 )
 from newsroom.store.search import SearchIndex
+from newsroom.store.tag_registry import TagRegistry
 
 BACKFILL = "backfill"  # the status of an archive article between its backfill's ingest and publish
 
@@ -568,6 +570,10 @@ class Store:
     def search(self) -> SearchIndex:
         return SearchIndex(self.engine)
 
+    @property
+    def registry(self) -> TagRegistry:
+        return TagRegistry(self.engine)
+
     def save_enrichment(
         self,
         article_id: str,
@@ -577,10 +583,9 @@ class Store:
         topics: Sequence[str],
         keywords: Sequence[str],
         notes: Sequence[str],
-        candidates: Sequence[tuple[str, str, str]],
         now: datetime,
     ) -> None:
-        """Tags, topics, keywords and review candidates of one article, replacing the previous ones."""
+        """Tags, topics and keywords of one article, replacing the previous ones."""
         with self.session() as session:
             session.execute(delete(TagRow).where(TagRow.article_id == article_id))
             published = session.scalar(select(ArticleRow.published).where(ArticleRow.id == article_id))
@@ -594,9 +599,7 @@ class Store:
                 session.add(row)
             row.language, row.topics, row.keywords = language, list(topics), list(keywords)
             row.notes, row.enriched_at = list(notes), now
-            session.execute(delete(CandidateRow).where(CandidateRow.article_id == article_id))
-            for key, text, kind in dict((c[0], c) for c in candidates).values():
-                session.add(CandidateRow(article_id=article_id, key=key[:200], text=text, kind=kind))
+            session.execute(delete(CandidateRow).where(CandidateRow.article_id == article_id))  # rows of older versions
 
     def enrichment_of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
@@ -612,21 +615,6 @@ class Store:
                     }
         return found
 
-    def proposed_entities(self, min_articles: int) -> list[dict[str, Any]]:
-        """Unknown entities seen in at least ``min_articles`` articles, most frequent first."""
-        with self.session() as session:
-            query = (
-                select(CandidateRow.key, func.min(CandidateRow.text), func.min(CandidateRow.kind), func.count())
-                .group_by(CandidateRow.key)
-                .having(func.count() >= min_articles)
-                .order_by(func.count().desc(), CandidateRow.key)
-            )
-            proposals = [{"key": k, "text": t, "kind": kind, "articles": n} for k, t, kind, n in session.execute(query)]
-            for item in proposals:
-                examples = select(CandidateRow.article_id).where(CandidateRow.key == item["key"])
-                item["examples"] = list(session.scalars(examples.order_by(CandidateRow.article_id).limit(5)))
-            return proposals
-
     def newer_relating(self, ids: Iterable[str], now: datetime, limit: int = 3) -> dict[str, list[str]]:
         """For each id, the newest live articles that list it among their related links (back-links)."""
         wanted = list(dict.fromkeys(ids))
@@ -636,7 +624,7 @@ class Store:
                 query = (
                     select(RelatedRow.related_id, ArticleRow.id)
                     .join(ArticleRow, ArticleRow.id == RelatedRow.article_id)
-                    .where(RelatedRow.related_id.in_(chunk), _live(now))
+                    .where(RelatedRow.related_id.in_(chunk), RelatedRow.kind == "story", _live(now))
                     .order_by(RelatedRow.related_id, ArticleRow.published.desc(), ArticleRow.id)
                 )
                 for target, source in session.execute(query):
@@ -644,34 +632,89 @@ class Store:
                         result[target].append(source)
         return result
 
-    def set_related(self, article_id: str, related: Sequence[str]) -> None:
+    def set_related(
+        self, article_id: str, related: Sequence[str], *, story: int | None = None, sidebar: Sequence[str] = ()
+    ) -> None:
+        """An article's related links (the first ``story`` of them on the same story; all, if None)
+        and its sidebar, replacing the previous ones."""
+        story = len(related) if story is None else story
         with self.session() as session:
             session.execute(delete(RelatedRow).where(RelatedRow.article_id == article_id))
+            session.execute(delete(SidebarRow).where(SidebarRow.article_id == article_id))
             for rank, other in enumerate(related):
-                session.add(RelatedRow(article_id=article_id, rank=rank, related_id=other))
+                kind = "story" if rank < story else "more"
+                session.add(RelatedRow(article_id=article_id, rank=rank, related_id=other, kind=kind))
+            for rank, other in enumerate(sidebar):
+                session.add(SidebarRow(article_id=article_id, rank=rank, item_id=other))
 
-    def related_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
+    def related_of(self, ids: Iterable[str], *, story_only: bool = False) -> dict[str, list[str]]:
+        wanted = list(dict.fromkeys(ids))
+        result: dict[str, list[str]] = {i: [] for i in wanted}
+        with self.session() as session:
+            for chunk in _chunks(wanted, 500):
+                query = select(RelatedRow.article_id, RelatedRow.related_id).where(RelatedRow.article_id.in_(chunk))
+                if story_only:
+                    query = query.where(RelatedRow.kind == "story")
+                for article_id, related_id in session.execute(query.order_by(RelatedRow.article_id, RelatedRow.rank)):
+                    result[article_id].append(related_id)
+        return result
+
+    def sidebar_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
         wanted = list(dict.fromkeys(ids))
         result: dict[str, list[str]] = {i: [] for i in wanted}
         with self.session() as session:
             for chunk in _chunks(wanted, 500):
                 query = (
-                    select(RelatedRow)
-                    .where(RelatedRow.article_id.in_(chunk))
-                    .order_by(RelatedRow.article_id, RelatedRow.rank)
+                    select(SidebarRow.article_id, SidebarRow.item_id)
+                    .where(SidebarRow.article_id.in_(chunk))
+                    .order_by(SidebarRow.article_id, SidebarRow.rank)
                 )
-                for row in session.scalars(query):
-                    result[row.article_id].append(row.related_id)
+                for article_id, item_id in session.execute(query):
+                    result[article_id].append(item_id)
         return result
 
     def articles_relating_to(self, ids: Iterable[str]) -> set[str]:
-        """Articles that show any of ``ids`` among their related links."""
+        """Articles that show any of ``ids`` among their related links or in their sidebar."""
         wanted = list(dict.fromkeys(ids))
         found: set[str] = set()
         with self.session() as session:
             for chunk in _chunks(wanted, 500):
                 found.update(session.scalars(select(RelatedRow.article_id).where(RelatedRow.related_id.in_(chunk))))
+                found.update(session.scalars(select(SidebarRow.article_id).where(SidebarRow.item_id.in_(chunk))))
         return found - set(wanted)
+
+    def count_live_before(self, now: datetime, before: datetime, *, limit: int) -> int:
+        """How many live articles were published before ``before``, counting up to ``limit`` only."""
+        inner = select(ArticleRow.id).where(_live(now), ArticleRow.published < before).limit(limit).subquery()
+        with self.session() as session:
+            return int(session.scalar(select(func.count()).select_from(inner)) or 0)
+
+    def latest_before(
+        self,
+        now: datetime,
+        before: datetime,
+        *,
+        tag: str | None = None,
+        sections: Sequence[str] | None = None,
+        limit: int = 5,
+        exclude: Collection[str] = (),
+    ) -> list[Listed]:
+        """The newest live articles published before ``before`` (with this tag, or in these
+        sections), newest first; a bounded walk down an index whatever the archive's size."""
+        query = select(*_LISTED_COLUMNS).where(_live(now), ArticleRow.published < before)
+        if sections is not None:
+            query = query.where(ArticleRow.section.in_(list(sections)))
+        if tag is not None:
+            query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(
+                TagRow.tag == tag, TagRow.published < before
+            )
+            query = query.order_by(*_tag_order(TagRow))
+        else:
+            query = query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+        if exclude:
+            query = query.where(ArticleRow.id.not_in(list(exclude)))
+        with self.session() as session:
+            return [Listed(*row) for row in session.execute(query.limit(limit))]
 
     def tags_in_use(self, now: datetime, among: Sequence[str] | None = None) -> list[str]:
         """The tags of live articles (only those ``among`` these, if given), in order."""
@@ -700,6 +743,12 @@ class Store:
                 for chunk in _chunks(list(dict.fromkeys(keys)), 500):
                     rows.extend(session.scalars(query.where(ObjectRow.key.in_(chunk))))
             return {r.key: StoredObject(r.key, r.md5, r.size, r.content_type, r.kind, r.article_id) for r in rows}
+
+    def object_keys(self, *, prefix: str) -> list[str]:
+        """The keys we uploaded that start with ``prefix``, in order."""
+        with self.session() as session:
+            query = select(ObjectRow.key).where(func.substr(ObjectRow.key, 1, len(prefix)) == prefix)
+            return list(session.scalars(query.order_by(ObjectRow.key)))
 
     def record_uploads(self, objects: Sequence[StoredObject], now: datetime | None = None) -> None:
         now = now or utcnow()

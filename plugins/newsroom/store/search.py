@@ -61,6 +61,7 @@ def create_search_index(engine: Engine) -> None:
 
 # A term found in more than this share of an archive of at least PRUNE_MIN_DOCS articles
 # ("Bénin" on a Beninese site) ranks nothing and makes the query read much of the index.
+BM25 = "bm25(search_text, 5.0, 3.0, 1.0)"  # title, tags, body
 PRUNE_SHARE = 0.04
 PRUNE_MIN_DOCS = 5_000
 KEEP_AT_LEAST = 3
@@ -117,25 +118,30 @@ class SearchIndex:
                     [{"id": d.article_id, "title": d.title, "tags": d.tags, "body": d.body} for d in docs],
                 )
 
-    def _selective(self, conn: Any, terms: Sequence[str]) -> list[str]:
-        """The terms minus those too common to rank anything (SQLite: from the FTS5 vocabulary).
-
-        A phrase is as common as its rarest token. Below ``PRUNE_MIN_DOCS`` articles,
-        or when fewer than ``KEEP_AT_LEAST`` terms would remain, the rarest are kept.
-        """
-        total = conn.execute(text("SELECT max(docid) FROM search_keys")).scalar() or 0
-        if total < PRUNE_MIN_DOCS or len(terms) <= KEEP_AT_LEAST:
-            return list(terms)
+    def _doc_counts(self, conn: Any, terms: Sequence[str]) -> dict[str, int]:
+        """How many indexed articles hold each term (a phrase: its rarest token), from the FTS5 vocabulary."""
         tokens = sorted({t for term in terms for t in _tokens(term)})
         if not tokens:
-            return list(terms)
+            return {}
         marks = ", ".join(f":t{i}" for i in range(len(tokens)))
         rows = conn.execute(
             text(f"SELECT term, doc FROM search_vocab WHERE term IN ({marks})"),
             {f"t{i}": t for i, t in enumerate(tokens)},
         ).all()
         df = {str(r[0]): int(r[1]) for r in rows}
-        rarity = sorted((min((df.get(t, 0) for t in _tokens(term)), default=0), term) for term in terms)
+        return {term: min((df.get(t, 0) for t in _tokens(term)), default=0) for term in terms}
+
+    def _selective(self, conn: Any, terms: Sequence[str], df: dict[str, int] | None = None) -> list[str]:
+        """The terms minus those too common to rank anything (SQLite: from the FTS5 vocabulary).
+
+        Below ``PRUNE_MIN_DOCS`` articles, or when fewer than ``KEEP_AT_LEAST`` terms
+        would remain, the rarest are kept.
+        """
+        total = conn.execute(text("SELECT max(docid) FROM search_keys")).scalar() or 0
+        if total < PRUNE_MIN_DOCS or len(terms) <= KEEP_AT_LEAST:
+            return list(terms)
+        df = self._doc_counts(conn, terms) if df is None else df
+        rarity = sorted((df.get(term, 0), term) for term in terms)
         limit = PRUNE_SHARE * total
         kept = [term for count, term in rarity if count <= limit]
         if len(kept) < KEEP_AT_LEAST:
@@ -160,10 +166,19 @@ class SearchIndex:
         self, terms: Sequence[str], *, exclude: str, before: datetime, now: datetime, limit: int = 50
     ) -> list[tuple[str, float]]:
         """(article id, relevance: higher is better) of live articles published before ``before``."""
+        return self.related_hits(terms, exclude, before=before, now=now, limit=limit)[0]
+
+    def related_hits(
+        self, terms: Sequence[str], article_id: str, *, before: datetime, now: datetime, limit: int = 50
+    ) -> tuple[list[tuple[str, float]], float]:
+        """:meth:`candidates` for ``article_id``, and how well the article matches its own query
+        (the same scale: a hit's relevance divided by it says how alike the two texts are).
+
+        """
         if not terms:
-            return []
+            return [], 0.0
         params = {
-            "exclude": exclude,
+            "exclude": article_id,
             "before": UTCDateTime().process_bind_param(before, None),
             "now": UTCDateTime().process_bind_param(now, None),
             "limit": limit,
@@ -174,19 +189,33 @@ class SearchIndex:
         )
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
-                query = _fts5_query(self._selective(conn, terms))
+                df = self._doc_counts(conn, terms)
+                kept = self._selective(conn, terms, df)
+                query = _fts5_query(kept)
                 if not query:
-                    return []
+                    return [], 0.0
+                shared = _fts5_query([t for t in kept if df.get(t, 0) >= 2])
                 rows = conn.execute(
                     text(
-                        "SELECT k.article_id, bm25(search_text, 5.0, 3.0, 1.0) AS score FROM search_text f "
+                        f"SELECT k.article_id, {BM25} AS score FROM search_text f "
                         "JOIN search_keys k ON k.docid = f.rowid JOIN articles a ON a.id = k.article_id "
                         f"WHERE search_text MATCH :q AND {live} "
                         "ORDER BY score, a.published DESC, k.article_id LIMIT :limit"  # ties: a stable order
                     ),
                     {**params, "q": query},
                 ).all()
-                return [(str(r[0]), -float(r[1])) for r in rows]
+                own = (
+                    conn.execute(
+                        text(
+                            f"SELECT {BM25} FROM search_text f JOIN search_keys k "
+                            "ON k.docid = f.rowid WHERE search_text MATCH :q AND k.article_id = :exclude"
+                        ),
+                        {"q": shared, "exclude": article_id},
+                    ).scalar()
+                    if shared
+                    else None
+                )
+                return [(str(r[0]), -float(r[1])) for r in rows], -float(own or 0.0)
             if self.dialect == "postgresql":
                 query = " OR ".join(t.replace('"', " ") for t in terms)
                 rows = conn.execute(
@@ -198,5 +227,12 @@ class SearchIndex:
                     ),
                     {**params, "q": query},
                 ).all()
-                return [(str(r[0]), float(r[1])) for r in rows]
-        return []
+                own = conn.execute(
+                    text(
+                        "SELECT ts_rank_cd(s.tsv, q) FROM search_docs s, websearch_to_tsquery('french', :q) q "
+                        "WHERE s.article_id = :exclude"
+                    ),
+                    {"q": query, "exclude": article_id},
+                ).scalar()
+                return [(str(r[0]), float(r[1])) for r in rows], float(own or 0.0)
+        return [], 0.0
