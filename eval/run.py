@@ -145,13 +145,12 @@ def score_tags(
                 matched.add(hit)
                 by_kind.setdefault(expected[hit][0]["type"], Counter())["tp"] += 1
                 totals["tp"] += 1
-        missing = [e["name"] for i, (e, _k) in enumerate(expected) if i not in matched]
-        for i, (e, _k) in enumerate(expected):
-            if i not in matched:
-                by_kind.setdefault(e["type"], Counter())["fn"] += 1
-                totals["fn"] += 1
+        missing = [e for i, (e, _k) in enumerate(expected) if i not in matched]
+        for e in missing:
+            by_kind.setdefault(e["type"], Counter())["fn"] += 1
+            totals["fn"] += 1
         if errors is not None and (wrong or missing):
-            errors.append(f"{entry['id']}: wrong {wrong} missing {missing}")
+            errors.append(f"{entry['id']}: wrong {wrong} missing {[e['name'] for e in missing]}")
     return {
         "all": prf(totals["tp"], totals["fp"], totals["fn"]),
         "by_kind": {k: prf(c["tp"], c["fp"], c["fn"]) for k, c in sorted(by_kind.items())},

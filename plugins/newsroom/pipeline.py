@@ -27,6 +27,8 @@ from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
 from newsroom.render.page import write_files
 from newsroom.store import Store, utcnow
+from newsroom.store.tag_registry import ReviewError, TagInfo
+from newsroom.text import slugify
 
 log = logging.getLogger(__name__)
 
@@ -242,9 +244,6 @@ def review_tag(
     re-rendered and uploaded; a merged or renamed tag's old URLs become redirects to
     the new listing, its feeds list the new tag's articles. Raises ``ReviewError``.
     """
-    from newsroom.store.tag_registry import ReviewError
-    from newsroom.text import slugify
-
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
@@ -265,8 +264,8 @@ def review_tag(
         new_slug = slugify(new_name)
         if not new_slug:
             raise ReviewError("rename needs a new name (--name)")
-        existing = registry.get(new_slug)
-        if new_slug != slug and (load_taxonomy(config.taxonomy_path).entries.get(new_slug) or existing):
+        taken = new_slug in load_taxonomy(config.taxonomy_path).entries or registry.get(new_slug) is not None
+        if new_slug != slug and taken:
             raise ReviewError(f"a tag {new_slug!r} exists already: merge into it instead")
         affected = registry.rename(slug, new_name, new_slug, by=by, now=now)
         touched.append(new_slug)
@@ -282,10 +281,8 @@ def review_tag(
     return result
 
 
-def _tag_info(config: NewsroomConfig, store: Store, ref: str) -> Any:
+def _tag_info(config: NewsroomConfig, store: Store, ref: str) -> TagInfo:
     """A merge target: a taxonomy tag (by slug, name or alias), or a tag enrichment created."""
-    from newsroom.store.tag_registry import ReviewError, TagInfo
-
     entry = load_taxonomy(config.taxonomy_path).lookup(ref)
     if entry is not None:
         return TagInfo(entry.slug, entry.name, entry.kind)

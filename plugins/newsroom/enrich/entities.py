@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from newsroom.enrich.taxonomy import Taxonomy
@@ -49,8 +50,6 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Any:
 def common_words(model: str = DEFAULT_MODEL) -> frozenset[str]:
     """The nouns and adjectives of the model's French dictionary (its lemmatizer's lookup tables),
     lowercase: what a capitalised word at the start of a sentence may be instead of a name."""
-    from pathlib import Path
-
     import spacy.util
     from spacy.lookups import Lookups
 

@@ -66,13 +66,10 @@ PARTICLES = {
     "el", "ould", "ag", "dos", "da", "di", "do", "y", "et", "e", "bint", "ter", "mac", "o",
 }  # fmt: skip
 
-_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*", re.UNICODE)
+TITLES = LEADING - PARTICLES  # a title or an article that no name ends with
+
 _ELIDED = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 _EDGE = " \t\n'\"-–—.,;:!?()[]«»"
-
-
-def tokens(name: str) -> list[str]:
-    return name.split()
 
 
 ARTICLES = {"le", "la", "les", "l"}
@@ -175,7 +172,7 @@ def junk_reason(name: str, kind: str, *, publication: frozenset[str] = frozenset
     significant = [w for w in words if fold(w).strip("'") not in PARTICLES]
     if not significant:
         return "only function words"
-    if any(fold(w).rstrip(".") in LEADING - PARTICLES for w in words[-1:]):
+    if fold(words[-1]).rstrip(".") in TITLES:
         return "ends with a title or article"
     if len(words) > 1 and any(w[:1].islower() and fold(w) not in PARTICLES for w in words):
         return "a phrase, not a name"

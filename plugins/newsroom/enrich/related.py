@@ -79,11 +79,10 @@ _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-Þ][\w'-]{2,})", re.UNICO
 BODY_NAMES = 12
 
 
-def body_names(body: str, limit: int | None = None) -> list[str]:
+def body_names(body: str, limit: int = BODY_NAMES) -> list[str]:
     """The capitalised words of the body (not at a sentence's start), most frequent first: the
     names a story's articles share even where the tagger found no tag."""
     counts = Counter(w.strip("'-") for w in _NAME.findall(body[:20_000]))
-    limit = BODY_NAMES if limit is None else limit
     ranked = sorted((w for w in counts if fold(w) not in STOPWORDS and len(w) >= 3), key=lambda w: (-counts[w], w))
     return ranked[:limit]
 
@@ -91,18 +90,16 @@ def body_names(body: str, limit: int | None = None) -> list[str]:
 BODY_WORDS = 10
 
 
-def body_words(body: str, limit: int) -> list[str]:
+def body_words(body: str, limit: int = BODY_WORDS) -> list[str]:
     """The body's most frequent content words (four letters or more)."""
-    if limit <= 0:
-        return []
     words = [w.strip("'-") for w in _WORD.findall(body[:20_000])]
     counts = Counter(w.lower() for w in words if len(w) >= 4 and fold(w) not in STOPWORDS)
     return [w for w, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 
 def query_terms(tags: Sequence[Tag], keywords: Sequence[str], title: str, body: str = "") -> list[str]:
-    terms = title_terms(title) + [t.name for t in tags if t.kind != "topic"] + list(keywords) + body_names(body)
-    terms += body_words(body, BODY_WORDS)
+    entities = [t.name for t in tags if t.kind != "topic"]
+    terms = title_terms(title) + entities + list(keywords) + body_names(body) + body_words(body)
     seen: set[str] = set()
     kept = []
     for term in terms:
@@ -144,11 +141,11 @@ def choose_related(
             exclude.add(item.id)
     sidebar: list[str] = []
     country = country_of(tags)
-    if country is not None or section:
-        source = _Tier(country.slug, None) if country is not None else _Tier(None, [section] if section else None)
-        latest = store.latest_before(
-            now, published, tag=source.tag, sections=source.sections, limit=SIDEBAR, exclude={article_id}
-        )
+    if country is not None:
+        latest = store.latest_before(now, published, tag=country.slug, limit=SIDEBAR, exclude={article_id})
+        sidebar = [item.id for item in latest]
+    elif section:
+        latest = store.latest_before(now, published, sections=[section], limit=SIDEBAR, exclude={article_id})
         sidebar = [item.id for item in latest]
     return Related(chosen[:limit], len(story), sidebar)
 
@@ -169,10 +166,15 @@ def _same_story_by_tags(
     for other, item in candidates.items():
         shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
         if shared >= MIN_SHARED:
-            age_days = max((published - item.published).total_seconds() / 86400, 0.0)
-            scored.append((shared + RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS), item))
+            scored.append((shared + _recency(published, item), item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].published.timestamp(), pair[1].id))
     return [item.id for _score, item in scored[:limit]]
+
+
+def _recency(published: datetime, item: Listed) -> float:
+    """Up to ``RECENCY_WEIGHT`` for an article published just before, fading over weeks."""
+    age_days = max((published - item.published).total_seconds() / 86400, 0.0)
+    return RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS)
 
 
 def _weight(tag: Tag) -> float:
@@ -234,7 +236,7 @@ def same_story(
     )
     if not hits:
         return []
-    small = by_tags or store.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
+    small = store.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
     ids = [h[0] for h in hits]
     their_tags = store.tags_of(ids)
     listed = store.listed(ids)
@@ -248,12 +250,10 @@ def same_story(
         likeness = min(relevance / own, 1.0) if own > 0 else 0.0
         shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
         if small:
-            if shared < (MIN_SHARED if by_tags else SMALL_SHARED):
+            if shared < SMALL_SHARED:
                 continue
         elif not (likeness >= TEXT_ALONE or (likeness >= TEXT_WITH_TAGS and shared >= MIN_SHARED)):
             continue
-        age_days = max((published - item.published).total_seconds() / 86400, 0.0)
-        score = likeness + SHARED_WEIGHT * min(shared, 3.0) + RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS)
-        scored.append((score, item))
+        scored.append((likeness + SHARED_WEIGHT * min(shared, 3.0) + _recency(published, item), item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].published.timestamp(), pair[1].id))
     return [item.id for _score, item in scored[:limit]]

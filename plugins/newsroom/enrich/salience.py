@@ -52,24 +52,27 @@ class Entity:
     kind: str
     slug: str | None = None  # the taxonomy's, when it knows the entity
     variants: list[str] = field(default_factory=list)
-    count: int = 0
     in_title: bool = False
     in_summary: bool = False
     in_lead: bool = False
-    first: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
-    starts: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # where each mention starts in the analysed text
 
     @property
     def key(self) -> str:
         return self.slug or fold(self.name)
 
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+    @property
+    def first(self) -> int:
+        return min(self.starts, default=0)
+
     def add(self, mention: Mention, name: str, layout: Layout) -> None:
         if name not in self.variants:
             self.variants.append(name)
-        if not self.count or mention.start < self.first:
-            self.first = mention.start
-        self.count += 1
         self.starts.append(mention.start)
         self.kinds[mention.kind] += 1
         self.in_title |= mention.start < layout.title_end
@@ -80,9 +83,7 @@ class Entity:
         for name in other.variants:
             if name not in self.variants:
                 self.variants.append(name)
-        self.count += other.count
         self.starts += other.starts
-        self.first = min(self.first, other.first)
         self.kinds.update(other.kinds)
         self.in_title |= other.in_title
         self.in_summary |= other.in_summary

@@ -174,6 +174,10 @@ class SearchIndex:
         """:meth:`candidates` for ``article_id``, and how well the article matches its own query
         (the same scale: a hit's relevance divided by it says how alike the two texts are).
 
+        The article's own match counts only the terms another article holds too: a word
+        found in this article alone can match nothing, and would make every hit look unlike.
+        (That count depends on what the index holds at the moment: a backfill, whose
+        batches of a day run in any order, decides its related links by shared tags.)
         """
         if not terms:
             return [], 0.0

@@ -106,7 +106,8 @@ class TagRegistry:
             if len(targets) == 1:
                 result[key] = targets.pop()
             elif not key.startswith("s:"):
-                result[key] = None if any(t is None for t in targets) else min(targets, key=lambda t: t.slug)  # type: ignore[union-attr]
+                named = [t for t in targets if t is not None]
+                result[key] = None if len(named) < len(targets) else min(named, key=lambda t: t.slug)
         return result
 
     @staticmethod
@@ -122,11 +123,13 @@ class TagRegistry:
     ) -> None:
         """Record new tags (slug, name, kind, keys) seen in an article published at ``first_published``.
 
-        Idempotent and order-free: a tag registered twice keeps the earliest
-        publication date and, while pending, the smallest name of the two.
+        Idempotent and order-free: a tag registered twice, while pending, keeps the
+        earliest publication date and the smallest name of the two.
         """
         if not tags:
             return
+        table = TagRegistryRow.__table__
+        smaller = func.min if self.engine.dialect.name == "sqlite" else func.least  # of two values
         with self.engine.begin() as conn:
             for slug, name, kind, keys in tags:
                 insert = self._insert(TagRegistryRow).values(  # type: ignore[attr-defined]
@@ -137,22 +140,12 @@ class TagRegistry:
                     first_published=first_published,
                     created_at=now,
                 )
-                table = TagRegistryRow.__table__
                 conn.execute(
                     insert.on_conflict_do_update(
                         index_elements=["slug"],
                         set_={
-                            "first_published": func.min(table.c.first_published, insert.excluded.first_published),
-                            "name": func.min(table.c.name, insert.excluded.name),
-                        },
-                        where=table.c.status == "pending",
-                    )
-                    if self.engine.dialect.name == "sqlite"
-                    else insert.on_conflict_do_update(
-                        index_elements=["slug"],
-                        set_={
-                            "first_published": func.least(table.c.first_published, insert.excluded.first_published),
-                            "name": func.least(table.c.name, insert.excluded.name),
+                            "first_published": smaller(table.c.first_published, insert.excluded.first_published),
+                            "name": smaller(table.c.name, insert.excluded.name),
                         },
                         where=table.c.status == "pending",
                     )
