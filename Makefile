@@ -20,15 +20,15 @@ venv: $(STAMP)
 
 ## make run: SeaweedFS + Airflow standalone + the sample articles; Ctrl-C stops it all
 run: venv
-	$(BIN)/python -m newsroom.devstack run
+	$(BIN)/python -m dev.devstack run
 
 ## make demo: the same once, from filing to published, then stop and summarise
 demo: venv
-	$(BIN)/python -m newsroom.devstack demo
+	$(BIN)/python -m dev.devstack demo
 
 ## make scale-demo: the same DAGs on CeleryExecutor (PostgreSQL, Redis, two workers): a backfill across both
 scale-demo: venv
-	$(BIN)/python -m newsroom.scalestack demo
+	$(BIN)/python -m dev.scalestack demo
 
 ## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
 test: venv vnu check

@@ -49,14 +49,14 @@ def _children_peak_mb() -> float:
 
 
 def _batch(job: tuple[list[str], str]) -> dict[str, Any]:
-    from newsroom.archive import backfill
+    from newsroom.phases import backfill
 
     files, day = job
     return backfill.run_batch(files, date.fromisoformat(day), config=_CONFIG)
 
 
 def _listings(job: tuple[list[dict[str, Any]], str]) -> dict[str, Any]:
-    from newsroom.archive import backfill
+    from newsroom.phases import backfill
 
     batches, day = job
     return backfill.run_listings(batches, date.fromisoformat(day), config=_CONFIG)
@@ -75,11 +75,12 @@ def run(
     global _CONFIG
     from bench.generate import generate_articles, write_partitions
     from bench.util import NEWSROOM_YAML, newsroom_yaml
-    from newsroom.archive import backfill, partitions
+    from dev.devstack import SeaweedServer
+    from newsroom.archive import partitions
     from newsroom.config import parse_config
-    from newsroom.devstack import SeaweedServer
     from newsroom.enrich.entities import load_nlp
-    from newsroom.pipeline import bucket_for, open_store
+    from newsroom.phases import backfill
+    from newsroom.resources import bucket_for, open_store
 
     result = {} if result is None else result
     until = datetime(2025, 6, 30, tzinfo=UTC)

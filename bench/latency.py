@@ -3,7 +3,7 @@
 Setup (not measured): a copy of include/newsroom.yaml in a temp dir whose
 ``site.base_url`` points at a fresh SeaweedFS, whose state is a temp dir and
 whose ``airflow.url`` is the API port chosen here; SeaweedFS and Airflow are
-started the way ``newsroom.devstack`` does (the first Airflow start migrates
+started the way ``dev.devstack`` does (the first Airflow start migrates
 its database). Then K new articles are filed one at a time exactly as
 ``newsroom file`` does (``Inbox.file`` then ``signal_filed``); for each, the
 clock runs from just before the filing until ``head_object`` finds its
@@ -94,11 +94,11 @@ def run(
     result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The figures, filled into ``result`` as they come (so a failure keeps what was measured)."""
+    from dev.devstack import AirflowStandalone, SeaweedServer, free_port
     from newsroom.airflow_api import AirflowApi, AirflowApiError, signal_filed
     from newsroom.config import parse_config
-    from newsroom.devstack import AirflowStandalone, SeaweedServer, free_port
     from newsroom.ingest import Inbox
-    from newsroom.pipeline import open_store
+    from newsroom.resources import open_store
 
     result = {} if result is None else result
     result.update(filings_requested=filings, poll_seconds=POLL_SECONDS, filings=[])

@@ -77,7 +77,7 @@ def run(
 ) -> dict[str, Any]:
     from newsroom.config import parse_config
     from newsroom.enrich.taxonomy import load_taxonomy
-    from newsroom.pipeline import open_store
+    from newsroom.resources import open_store
 
     data = newsroom_yaml()
     data["site"]["base_url"] = "https://www.echo-du-golfe.example/"

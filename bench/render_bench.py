@@ -3,7 +3,7 @@
 Steps (each timed): generate N Markdown files; file them into the inbox of a
 temporary state (``Inbox.file``, as ``newsroom file`` does); ingest
 (``Inbox.process``); enrich (``enrich_articles``); render the whole site
-(``SiteRenderer.everything`` consumed by ``pipeline.write_pages``, render and
+(``SiteRenderer.everything`` consumed by ``BuildFolder.write``, render and
 write time separated); then file one more article and render only what it
 touches (``SiteRenderer.plan``). Peak RSS is read after each step.
 """
@@ -38,11 +38,12 @@ def run(
 ) -> dict[str, Any]:
     """The figures, filled into ``result`` as they come (so a failure keeps what was measured)."""
     # Imported here so `python -m bench.generate` does not need the whole pipeline.
-    from newsroom import pipeline
     from newsroom.config import parse_config
     from newsroom.ingest import Inbox
-    from newsroom.pipeline import open_store, write_pages
+    from newsroom.phases.ingest import enrich
+    from newsroom.publish.build import BuildFolder
     from newsroom.render import SiteRenderer
+    from newsroom.resources import open_store
     from newsroom.store import utcnow
 
     result = {} if result is None else result
@@ -78,7 +79,7 @@ def run(
 
         log("render: enriching")
         started = time.perf_counter()
-        enriched = pipeline.enrich(ids, config=config)["ids"]  # what the DAG's enrich task runs
+        enriched = enrich(ids, config=config)["ids"]  # what the DAG's enrich task runs
         result["enrich"] = _phase(time.perf_counter() - started, len(enriched))
         rss["enrich"] = round(peak_rss_mb(), 1)
 
@@ -88,7 +89,7 @@ def run(
         renderer = SiteRenderer(config, store, now)
         setup = time.perf_counter() - started
         timed = TimedPages(renderer.everything())
-        written = write_pages(timed, config.build_dir / "runs" / "bench-full", [])
+        written = BuildFolder(config.build_dir / "runs" / "bench-full").write(timed, [])
         total = time.perf_counter() - started
         full = timed.summary()
         full["renderer_setup_seconds"] = round(setup, 4)
@@ -130,12 +131,12 @@ def run(
         ingest_one = time.perf_counter() - started
         new_ids = new.changed_ids
         started = time.perf_counter()
-        previous_tags = pipeline.enrich(new_ids, config=config)["previous_tags"]
+        previous_tags = enrich(new_ids, config=config)["previous_tags"]
         enrich_one = time.perf_counter() - started
         now = utcnow()
         started = time.perf_counter()
         timed_plan = TimedPages(SiteRenderer(config, store, now).plan(new_ids, previous_tags))
-        plan_written = write_pages(timed_plan, config.build_dir / "runs" / "bench-incremental", new_ids)
+        plan_written = BuildFolder(config.build_dir / "runs" / "bench-incremental").write(timed_plan, new_ids)
         plan_total = time.perf_counter() - started
         incremental = timed_plan.summary()
         incremental.update(
@@ -169,13 +170,13 @@ def _record_as_published(store: Any, build: Path) -> None:
 
 def _profile(config: Any, store: Any, now: datetime, out: Path, top: int = 30) -> dict[str, Any]:
     """A second full render under cProfile (not timed above): the functions with the most cumulative time."""
-    from newsroom.pipeline import write_pages
+    from newsroom.publish.build import BuildFolder
     from newsroom.render import SiteRenderer
 
     log("render: profiling a second full render")
     profiler = cProfile.Profile()
     profiler.enable()
-    write_pages(SiteRenderer(config, store, now).everything(), config.build_dir / "runs" / "bench-profile", [])
+    BuildFolder(config.build_dir / "runs" / "bench-profile").write(SiteRenderer(config, store, now).everything())
     profiler.disable()
     out.parent.mkdir(parents=True, exist_ok=True)
     profiler.dump_stats(str(out))

@@ -88,10 +88,10 @@ def format_render(r: dict[str, Any]) -> list[str]:
                 f"{_f(phase['articles_per_s'], 1):>8} articles/s{extra}"
             )
     if r.get("enrich"):
-        lines.append("  ¹ newsroom.pipeline.enrich, as the DAG's enrich task runs it (model load included)")
+        lines.append("  ¹ newsroom.phases.ingest.enrich, as the DAG's enrich task runs it (model load included)")
     full = r.get("full_render")
     if full:
-        lines.append("  full render (SiteRenderer.everything + write_pages)")
+        lines.append("  full render (SiteRenderer.everything + BuildFolder.write)")
         lines.append(f"    {'':<38}{'pages':>7}{'render s':>11}{'pages/s':>10}{'ms/page':>10}{'MB':>8}")
         listing = [(f"  {k}", v) for k, v in full["by_kind"].items() if k in LISTING_KINDS]
         other = [(f"  {k}", v) for k, v in full["by_kind"].items() if k != "article" and k not in LISTING_KINDS]

@@ -13,7 +13,7 @@ page. Each build is a subprocess timed with ``time.perf_counter`` (best of N,
 a fresh output folder each time) and checked (a known article's page holds
 its title, listings have ceil(n/20) pages) so an empty build cannot pass as
 fast. Our figure is ``render_bench``'s ``full_render`` (SiteRenderer.everything
-+ write_pages over the whole site): milliseconds per page written, compared
++ BuildFolder.write over the whole site): milliseconds per page written, compared
 as ``tool ms/page / newsroom ms/page`` (> 1: newsroom is faster).
 """
 
@@ -545,7 +545,7 @@ def newsroom_figures(newsroom: dict[str, Any]) -> dict[str, Any]:
     render = float(full["total"]["seconds"])
     result: dict[str, Any] = {
         "version": _newsroom_version(),
-        "command": "render_bench full_render: SiteRenderer.everything + write_pages, in process",
+        "command": "render_bench full_render: SiteRenderer.everything + BuildFolder.write, in process",
         **_tool_figures(pages, [wall]),
         "render_seconds": round(render, 3),
         "write_seconds": full.get("write_seconds"),

@@ -23,15 +23,17 @@ reruns every day, and a day with nothing new and the same templates renders
 and uploads nothing, while after a template change only the pages whose
 bytes changed are uploaded. The daily schedule also runs each night for the
 day before, publishing anything imported for it late.
-Each task is one call into `newsroom.archive.backfill` (plugins/newsroom).
+Each task is one call into `newsroom.phases.backfill` (plugins/newsroom).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+from newsroom import assets
+from newsroom.contracts import BatchResult, ListingsResult
 
 
 def _day() -> date:
@@ -55,7 +57,7 @@ def _day() -> date:
 @dag(
     dag_id="backfill_archive",
     doc_md=__doc__,
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    schedule=CronDataIntervalTimetable(assets.BACKFILL_CRON, timezone=assets.BACKFILL_ZONE),
     start_date=datetime(2000, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
@@ -68,21 +70,21 @@ def backfill_archive() -> None:
     @task(depends_on_past=True, wait_for_downstream=True)
     def plan() -> list[list[str]]:
         """The day's partition files in batches (after the previous day's batches are done)."""
-        from newsroom.archive import backfill
+        from newsroom.phases import backfill
 
         return backfill.plan_day(_day())
 
     @task
-    def batch(files: list[str]) -> dict[str, Any]:
+    def batch(files: list[str]) -> BatchResult:
         """Ingest, enrich, render and publish one batch; any worker may take it."""
-        from newsroom.archive import backfill
+        from newsroom.phases import backfill
 
         return backfill.run_batch(files, _day())
 
     @task(depends_on_past=True)
-    def listings(results: list[dict[str, Any]]) -> dict[str, Any]:
+    def listings(results: list[BatchResult]) -> ListingsResult:
         """Listings, tag pages, feeds, sitemaps and home: once per run, never per article."""
-        from newsroom.archive import backfill
+        from newsroom.phases import backfill
 
         return backfill.run_listings(list(results), _day())
 

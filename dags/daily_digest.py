@@ -21,6 +21,7 @@ killed task or a rerun sends only to recipients not yet sent, and a
 unless `digest.send_empty`. A **backfill** run, or a digest date more than
 two days old, never sends unless the run is triggered with
 `force_send: true` — and even then the ledger refuses a second send.
+Each task is one call into `newsroom.phases.digest`.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
+from newsroom import assets
+from newsroom.contracts import BuiltDigest, PublishedPages
+
 
 @dag(
     dag_id="daily_digest",
     doc_md=__doc__,
-    schedule=CronDataIntervalTimetable("0 6 * * *", timezone="Africa/Porto-Novo"),
+    schedule=CronDataIntervalTimetable(assets.DIGEST_CRON, timezone=assets.DIGEST_ZONE),
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -55,23 +59,23 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_conte
 )
 def daily_digest() -> None:
     @task
-    def build() -> dict[str, Any]:
+    def build() -> BuiltDigest:
         """Render the digest of the day before data_interval_end (site time zone)."""
-        from newsroom import digest
+        from newsroom.phases import digest
 
         context = get_current_context()
         end = context.get("data_interval_end") or context["dag_run"].run_after
         return digest.build(end.isoformat())
 
     @task
-    def publish_page(built: dict[str, Any]) -> dict[str, Any]:
-        from newsroom import digest
+    def publish_page(built: BuiltDigest) -> PublishedPages:
+        from newsroom.phases import digest
 
         return digest.publish_page(built)
 
     @task
-    def send(built: dict[str, Any]) -> dict[str, Any]:
-        from newsroom import digest
+    def send(built: BuiltDigest) -> dict[str, Any]:
+        from newsroom.phases import digest
 
         context = get_current_context()
         dag_run = context["dag_run"]

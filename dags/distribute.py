@@ -11,23 +11,26 @@ channel's pacing allows.
 Archives and backfills are never announced (an article published long before
 it went live is skipped) unless this DAG is triggered with
 `announce_archive: true`; even then the ledger refuses a second post.
+Each task is one call into `newsroom.phases.distribute`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
-from airflow.timetables.assets import AssetOrTimeSchedule
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, get_current_context, task
 
-PUBLISHED = Asset(name="newsroom_published", uri="newsroom://published")
+from newsroom import assets
+
+PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
 
 
 @dag(
     dag_id="distribute",
     doc_md=__doc__,
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("* * * * *", timezone="UTC"), assets=[PUBLISHED]),
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(assets.SAFETY_NET_CRON, timezone=assets.SAFETY_NET_ZONE), assets=[PUBLISHED]
+    ),
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -39,17 +42,17 @@ def distribute() -> None:
     @task
     def plan() -> list[str]:
         """Ledger rows for what went live; returns the channels that can post."""
-        from newsroom import distribute as distribution
+        from newsroom.phases import distribute as phase
 
         context = get_current_context()
         announce = bool(context["params"].get("announce_archive")) and context["dag_run"].run_type != "backfill"
-        return list(distribution.plan(announce_archive=announce)["channels"])
+        return phase.plan(announce_archive=announce)["channels"]
 
     @task(map_index_template="{{ task.op_kwargs['channel'] }}")
     def send(channel: str) -> dict[str, int]:
-        from newsroom import distribute as distribution
+        from newsroom.phases import distribute as phase
 
-        return distribution.send(channel)
+        return phase.send(channel)
 
     send.expand(channel=plan())
 

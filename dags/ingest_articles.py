@@ -10,26 +10,30 @@ the inbox without an event is picked up, and scheduled articles whose
 Every filing waiting in the inbox is handled in the same run, in one batch.
 When nothing changed, `ingest` short-circuits and the rest is skipped.
 Publishing emits the `newsroom://published` asset, which starts the
-`distribute` DAG. Each task is one call into `newsroom.pipeline`
+`distribute` DAG. Each task is one call into `newsroom.phases.ingest`
 (plugins/newsroom).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from airflow.sdk import Asset, dag, get_current_context, task
-from airflow.timetables.assets import AssetOrTimeSchedule
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
 
-INBOX = Asset(name="newsroom_inbox", uri="newsroom://inbox")
-PUBLISHED = Asset(name="newsroom_published", uri="newsroom://published")
+from newsroom import assets
+from newsroom.contracts import EnrichResult, IngestResult, PublishResult, RenderResult
+
+INBOX = Asset(name=assets.INBOX_NAME, uri=assets.INBOX_URI)
+PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
 
 
 @dag(
     dag_id="ingest_articles",
     doc_md=__doc__,
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("* * * * *", timezone="UTC"), assets=[INBOX]),
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(assets.SAFETY_NET_CRON, timezone=assets.SAFETY_NET_ZONE), assets=[INBOX]
+    ),
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -38,32 +42,32 @@ PUBLISHED = Asset(name="newsroom_published", uri="newsroom://published")
 )
 def ingest_articles() -> None:
     @task.short_circuit(ignore_downstream_trigger_rules=True)
-    def ingest() -> dict[str, object]:
+    def ingest() -> IngestResult:
         """Read the inbox; stop here (skip the rest) if nothing is new or due."""
-        from newsroom import pipeline
+        from newsroom.phases import ingest
 
-        result = pipeline.ingest()
-        return result if result["ids"] else {}
-
-    @task
-    def enrich(filed: dict[str, list[str]]) -> dict[str, list[str]]:
-        from newsroom import pipeline
-
-        return pipeline.enrich(filed["ids"])
+        result = ingest.ingest()
+        return result if result["ids"] else cast(IngestResult, {})  # empty: short-circuits the rest
 
     @task
-    def render(enriched: dict[str, list[str]]) -> dict[str, object]:
-        from newsroom import pipeline
+    def enrich(filed: IngestResult) -> EnrichResult:
+        from newsroom.phases import ingest
+
+        return ingest.enrich(filed["ids"])
+
+    @task
+    def render(enriched: EnrichResult) -> RenderResult:
+        from newsroom.phases import ingest
 
         run_id = get_current_context()["run_id"]
-        return pipeline.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"])
+        return ingest.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"])
 
     @task(outlets=[PUBLISHED])
-    def publish(rendered: dict[str, str]) -> dict[str, int]:
+    def publish(rendered: RenderResult) -> PublishResult:
         """Upload what changed; the PUBLISHED event starts distribution at once."""
-        from newsroom import pipeline
+        from newsroom.phases import ingest
 
-        return pipeline.publish_build(rendered["build"])
+        return ingest.publish_build(rendered["build"])
 
     publish(render(enrich(ingest())))
 

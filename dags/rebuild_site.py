@@ -4,7 +4,7 @@
 Run by hand (or by the CLI's `newsroom publish`) after a template or
 configuration change: renders every page from the store and uploads only
 the objects whose bytes changed. A rebuild with nothing changed uploads
-nothing.
+nothing. Each task is one call into `newsroom.phases.ingest`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
+
+from newsroom.contracts import PublishResult, RenderResult
 
 
 @dag(
@@ -26,16 +28,16 @@ from airflow.sdk import dag, get_current_context, task
 )
 def rebuild_site() -> None:
     @task
-    def render_all() -> dict[str, object]:
-        from newsroom import pipeline
+    def render_all() -> RenderResult:
+        from newsroom.phases import ingest
 
-        return pipeline.render([], get_current_context()["run_id"], full=True)
+        return ingest.render([], get_current_context()["run_id"], full=True)
 
     @task
-    def publish(rendered: dict[str, str]) -> dict[str, int]:
-        from newsroom import pipeline
+    def publish(rendered: RenderResult) -> PublishResult:
+        from newsroom.phases import ingest
 
-        return pipeline.publish_build(rendered["build"])
+        return ingest.publish_build(rendered["build"])
 
     publish(render_all())
 

@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config  # noqa: E402
 from newsroom.enrich import enrich_articles, load_taxonomy  # noqa: E402
 from newsroom.ingest import Inbox  # noqa: E402
-from newsroom.pipeline import make_enricher  # noqa: E402
+from newsroom.resources import make_enricher  # noqa: E402
 from newsroom.store import Store, Tag, utcnow  # noqa: E402
 from newsroom.text import fold, slugify  # noqa: E402
 

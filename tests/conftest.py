@@ -27,8 +27,8 @@ os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO_ROOT / "plugins")
 
 pytest_plugins = ["tests.fakes_conftest"]
 
+from dev.devstack import SeaweedServer  # noqa: E402
 from newsroom.config import NewsroomConfig, parse_config  # noqa: E402
-from newsroom.devstack import SeaweedServer  # noqa: E402
 from newsroom.store import Store  # noqa: E402
 
 INCLUDE_DIR = REPO_ROOT / "include"

@@ -12,7 +12,8 @@ import pytest
 
 from newsroom.archive import importer, partitions
 from newsroom.archive.html import Page, read_page
-from newsroom.archive.importer import ImportReport, import_archive
+from newsroom.archive.importer import import_archive
+from newsroom.archive.report import Entry, ImportReport, default_report_path
 from newsroom.config import NewsroomConfig
 from tests.archive.conftest import (
     CEP_ID,
@@ -32,7 +33,7 @@ from tests.archive.conftest import (
 WXR_FILE = "wxr/echodugolfe.wordpress.2025-06-24.xml"
 
 
-def entry(report: ImportReport, file: str, item: str | None = None) -> importer.Entry:
+def entry(report: ImportReport, file: str, item: str | None = None) -> Entry:
     found = [e for e in report.entries if e.file == file and (item is None or e.item == item)]
     assert len(found) == 1, f"expected one entry for {file} {item}: {report.entries}"
     return found[0]
@@ -339,8 +340,8 @@ def test_worker_processes_give_the_same_result(config: NewsroomConfig, monkeypat
 
 def test_the_default_report_path_never_overwrites(config: NewsroomConfig) -> None:
     now = datetime(2025, 6, 24, 8, 0, tzinfo=UTC)
-    first = importer.default_report_path(config, now)
+    first = default_report_path(config, now)
     assert first == config.state_dir / "reports" / "import-20250624T080000Z.json"
     ImportReport(path="x").write(first)
-    assert importer.default_report_path(config, now).name == "import-20250624T080000Z-2.json"
+    assert default_report_path(config, now).name == "import-20250624T080000Z-2.json"
     assert os.path.exists(first)

@@ -7,10 +7,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from newsroom.archive import backfill, partitions
+from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.distribute.planner import plan_deliveries
-from newsroom.pipeline import open_store
+from newsroom.phases import backfill
+from newsroom.resources import open_store
 from newsroom.store import utcnow
 from newsroom.store.ledger import Ledger
 from tests.backfill.conftest import archive, bucket_objects

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import yaml
 
-from newsroom.archive import backfill
+from dev.devstack import SeaweedServer
 from newsroom.config import NewsroomConfig, parse_config
-from newsroom.devstack import SeaweedServer
-from newsroom.pipeline import open_store
+from newsroom.phases import backfill
+from newsroom.resources import open_store
 from tests.backfill.conftest import archive, bucket_objects, first_difference
 from tests.conftest import CONFIG_FILE, REPO_ROOT
 from tests.store.conftest import _pg_database
@@ -33,7 +33,7 @@ import json, os, sys
 from datetime import date
 import yaml
 from newsroom.config import parse_config
-from newsroom.archive import backfill
+from newsroom.phases import backfill
 from newsroom.publish.s3 import BucketClient
 
 job = json.loads(os.environ["JOB"])

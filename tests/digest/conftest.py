@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from dev.devsmtp import DevSmtpServer
 from newsroom.config import NewsroomConfig
-from newsroom.devsmtp import DevSmtpServer
 from newsroom.models import Article, Image
-from newsroom.pipeline import open_store
+from newsroom.resources import open_store
 from newsroom.store import Store
 from tests.e2e.conftest import airflow_db, pipeline_env  # noqa: F401  (fixtures for the DAG test)
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
+from dev.devsmtp import DevSmtpServer
 from newsroom.config import NewsroomConfig
-from newsroom.devsmtp import DevSmtpServer
 from newsroom.digest import (
     DigestIncompleteError,
     DigestLedger,
@@ -37,8 +37,9 @@ from newsroom.digest import (
 from newsroom.digest.build import digest_date_for, page_key
 from newsroom.digest.email import SmtpSettings, message_id, unsubscribe_uris
 from newsroom.digest.ledger import SENT, UNKNOWN, Recipient, new_token
-from newsroom.pipeline import bucket_for, open_store
+from newsroom.publish.s3 import BucketClient
 from newsroom.render.urls import Urls
+from newsroom.resources import bucket_for, open_store
 from tests.digest.conftest import (
     DAY,
     DAY_STORIES,
@@ -96,11 +97,23 @@ def prepare(config: NewsroomConfig, stories: list[Story] | None = None) -> Urls:
     return Urls(config)
 
 
+def _bucket(config: NewsroomConfig) -> BucketClient:
+    bucket = bucket_for(config)
+    bucket.ensure_bucket()
+    return bucket
+
+
 def run(config: NewsroomConfig, **kwargs: Any) -> dict[str, Any]:
     """Build the digest of DAY and send it (as the scheduled run would, unless told otherwise)."""
     now = kwargs.pop("now", NOW)
-    built = build_digest(config, kwargs.pop("day", DAY), now=now)
-    return send_digest(config, built, now=now, **{"run_type": "scheduled", "owner": "test/run/send", **kwargs})
+    built = build_digest(config, kwargs.pop("day", DAY), now=now, store=open_store(config))
+    return send_digest(
+        config,
+        built,
+        store=open_store(config),
+        now=now,
+        **{"run_type": "scheduled", "owner": "test/run/send", **kwargs},
+    )
 
 
 def recipients_of(server: DevSmtpServer) -> Counter[str]:
@@ -211,12 +224,12 @@ def test_two_workers_sending_at_once_never_send_to_the_same_recipient(
 ) -> None:
     config = digest_config(batch_size=1)
     prepare(config)
-    built = build_digest(config, DAY, now=NOW)
+    built = build_digest(config, DAY, now=NOW, store=open_store(config))
     outcomes: list[str] = []
 
     def worker(owner: str) -> None:
         try:
-            result = send_digest(config, built, now=NOW, owner=owner)
+            result = send_digest(config, built, store=open_store(config), now=NOW, owner=owner)
             outcomes.append(result["lists"]["quotidien"]["state"])
         except DigestIncompleteError:  # the other one still held claims when this one ran out of work
             outcomes.append("incomplete")
@@ -269,7 +282,13 @@ def test_claims_of_another_live_attempt_are_left_alone_until_stale(
     assert sorted(recipients_of(smtp_server)) == sorted(set(EXPECTED_RECIPIENTS) - {r.email for r in theirs})
 
     later = NOW + timedelta(minutes=10)  # their heartbeat is now stale: the claims are recovered and sent
-    result = send_digest(config, build_digest(config, DAY, now=later), now=later, owner="test/run/send")
+    result = send_digest(
+        config,
+        build_digest(config, DAY, now=later, store=open_store(config)),
+        store=open_store(config),
+        now=later,
+        owner="test/run/send",
+    )
     assert result["lists"]["quotidien"]["state"] == SENT
     assert recipients_of(smtp_server) == Counter(EXPECTED_RECIPIENTS)
 
@@ -368,8 +387,8 @@ def test_force_send_sends_an_old_date_once(digest_config: ConfigFactory, smtp_se
 def test_web_page_and_archive_go_to_the_bucket_once(s3_config: NewsroomConfig, tmp_path: Path) -> None:
     config = s3_config
     urls = prepare(config)
-    built = build_digest(config, DAY, now=NOW)
-    first = publish_pages(config, built, now=NOW)
+    built = build_digest(config, DAY, now=NOW, store=open_store(config))
+    first = publish_pages(config, built, store=open_store(config), bucket=_bucket(config), now=NOW)
     assert first["keys"] == ["digest/2025-06-23/index.html", "digest/index.html"]
 
     bucket = bucket_for(config)
@@ -385,13 +404,23 @@ def test_web_page_and_archive_go_to_the_bucket_once(s3_config: NewsroomConfig, t
     archive = bucket.get("digest/index.html")["Body"].read().decode("utf-8")
     assert urls.url("digest/2025-06-23/index.html") in archive and "lundi 23 juin 2025" in archive
 
-    again = publish_pages(config, built, now=NOW)
+    again = publish_pages(config, built, store=open_store(config), bucket=_bucket(config), now=NOW)
     assert again["uploaded"] == 0 and again["unchanged"] == 2
-    rebuilt = publish_pages(config, build_digest(config, DAY, now=NOW + timedelta(hours=1)))
+    rebuilt = publish_pages(
+        config,
+        build_digest(config, DAY, now=NOW + timedelta(hours=1), store=open_store(config)),
+        store=open_store(config),
+        bucket=_bucket(config),
+    )
     assert rebuilt["uploaded"] == 0, "the same state renders the same bytes"
 
     # the day before: its page, and the archive now listing both days, newest first
-    before = publish_pages(config, build_digest(config, DAY - timedelta(days=1), now=NOW))
+    before = publish_pages(
+        config,
+        build_digest(config, DAY - timedelta(days=1), now=NOW, store=open_store(config)),
+        store=open_store(config),
+        bucket=_bucket(config),
+    )
     assert before["keys"] == ["digest/2025-06-22/index.html", "digest/index.html"]
     archive = bucket.get("digest/index.html")["Body"].read().decode("utf-8")
     assert archive.index("2025-06-23") < archive.index("2025-06-22")
@@ -400,7 +429,7 @@ def test_web_page_and_archive_go_to_the_bucket_once(s3_config: NewsroomConfig, t
     # a takedown: the pages that list the article are rendered again without it
     store = open_store(config)
     store.take_down("eco-1", reason="erreur", by="test", now=NOW)
-    refreshed = refresh_editions(config, ["eco-1"], now=NOW)
+    refreshed = refresh_editions(config, ["eco-1"], now=NOW, store=open_store(config), bucket=_bucket(config))
     assert refreshed["dates"] == ["2025-06-23"]
     assert "digest/2025-06-23/index.html" in refreshed["uploaded"]
     page_now = bucket.get("digest/2025-06-23/index.html")["Body"].read().decode("utf-8")
@@ -433,9 +462,9 @@ def test_an_article_taken_down_after_the_build_is_never_mailed(
 ) -> None:
     config = digest_config()
     urls = prepare(config)
-    built = build_digest(config, DAY, now=NOW)
+    built = build_digest(config, DAY, now=NOW, store=open_store(config))
     open_store(config).take_down("diplo-1", reason="erreur", by="test", now=NOW)
-    result = send_digest(config, built, now=NOW, owner="test/run/send")
+    result = send_digest(config, built, store=open_store(config), now=NOW, owner="test/run/send")
     assert result["articles"] == 4 and result["lists"]["quotidien"]["sent_now"] == 5
     for received in smtp_server.messages:
         text, html = parts(received.parsed())

@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 
-from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.distribute.posts import graphemes, x_length
 from newsroom.ingest import Inbox
+from newsroom.phases import distribute
+from newsroom.phases.ingest import process
+from newsroom.resources import available_channels, bucket_for, open_store
+from newsroom.store import utcnow
 from newsroom.store.ledger import Ledger
 from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 from tests.conftest import SAMPLES_DIR
@@ -70,9 +73,9 @@ def config(s3_config: NewsroomConfig) -> NewsroomConfig:
 
 def _today(config: NewsroomConfig) -> list[Path]:
     """The sample articles as yesterday's news (dated 2025, they would be archives: never announced)."""
-    from newsroom.devstack import fresh_samples
+    from dev.devstack import fresh_samples
 
-    yesterday = pipeline.utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
+    yesterday = utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
     copies = fresh_samples(SAMPLES_DIR, config.state_dir / "today", yesterday, config.site.tz)
     return [c for c in copies if c.name in ARTICLES]
 
@@ -81,7 +84,7 @@ def _publish(config: NewsroomConfig, files: list[Path], run: str) -> None:
     inbox = Inbox(config)
     for path in files:
         inbox.file(path)
-    pipeline.process(config, run_id=run)
+    process(config, run_id=run)
 
 
 def _distribute(config: NewsroomConfig, now: Any = None) -> dict[str, dict[str, int]]:
@@ -94,7 +97,7 @@ def _posts(fakes: dict[str, FakePlatform]) -> dict[str, int]:
 
 
 def _outbox(config: NewsroomConfig) -> list[str]:
-    return sorted(k for k in pipeline.bucket_for(config).listing() if k.startswith("_outbox/"))
+    return sorted(k for k in bucket_for(config).listing() if k.startswith("_outbox/"))
 
 
 def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fakes: dict[str, FakePlatform]) -> None:
@@ -117,7 +120,7 @@ def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fak
     assert all(graphemes(t) <= 300 for t in bsky)
 
     # status shows every channel's delivery
-    rows = Ledger(pipeline.open_store(config).engine).rows("mali-russie-goita-poutine")
+    rows = Ledger(open_store(config).engine).rows("mali-russie-goita-poutine")
     assert {r.channel: r.state for r in rows} == dict.fromkeys(["outbox", *TYPES], "sent")
     assert all(r.remote_id for r in rows)
 
@@ -130,13 +133,13 @@ def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str
     fakes["bluesky"].fail_next("hang", seconds=2)
     fakes["webhook"].fail_next(503)
     fakes["telegram"].fail_next(429, retry_after=1)
-    now = pipeline.utcnow()
+    now = utcnow()
     _distribute(config, now)
     later = now + timedelta(minutes=5)  # past every Retry-After and backoff
     _distribute(config, later)
     _distribute(config, later + timedelta(minutes=5))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
-    states = {r.channel: r.state for r in Ledger(pipeline.open_store(config).engine).rows()}
+    states = {r.channel: r.state for r in Ledger(open_store(config).engine).rows()}
     assert states == dict.fromkeys(["outbox", *TYPES], "sent")
 
 
@@ -147,12 +150,12 @@ def test_a_timeout_on_a_platform_without_idempotency_is_never_resent(
     fakes["telegram"].fail_next("hang", seconds=2)
     fakes["facebook"].fail_next("hang", seconds=2)
     fakes["x"].fail_next("hang", seconds=2)
-    now = pipeline.utcnow()
+    now = utcnow()
     _distribute(config, now)
     _distribute(config, now + timedelta(minutes=5))
     _distribute(config, now + timedelta(minutes=10))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)  # telegram got it once, during the hang
-    rows = {r.channel: r for r in Ledger(pipeline.open_store(config).engine).rows()}
+    rows = {r.channel: r for r in Ledger(open_store(config).engine).rows()}
     assert rows["telegram"].state == "unknown" and "duplicate" in rows["telegram"].reason
     assert rows["facebook"].state == "sent" and rows["x"].state == "sent"  # found by looking them up
 
@@ -164,11 +167,11 @@ def test_a_killed_task_is_recovered_without_a_second_post(
     from newsroom.render.environment import make_text_environment
 
     _publish(config, [p for p in _today(config) if p.name == ARTICLES[0]], "first")
-    now = pipeline.utcnow()
+    now = utcnow()
     distribute.plan(config, now=now)
-    store = pipeline.open_store(config)
+    store = open_store(config)
     ledger = Ledger(store.engine)
-    adapters = distribute.available_channels(config)
+    adapters = available_channels(config)
     env = make_text_environment(config.templates_path)
     # each worker claims, posts, and is killed before it records the outcome
     for kind in TYPES:
@@ -213,7 +216,7 @@ def test_corrections_archives_and_embargoes(
     _distribute(config)
     # Facebook and X refuse the same link/text twice; the adapters then record the existing post
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    v3 = {r.channel: r.state for r in Ledger(pipeline.open_store(config).engine).rows() if r.version == 3}
+    v3 = {r.channel: r.state for r in Ledger(open_store(config).engine).rows() if r.version == 3}
     assert v3 == dict.fromkeys(["outbox", *TYPES], "sent")
 
     # an archive article (published years before it went live) is never announced
@@ -225,7 +228,7 @@ def test_corrections_archives_and_embargoes(
     )
     # an embargoed one is not announced before its embargo lifts
     embargoed = tmp_path / "embargo.md"
-    lift = pipeline.utcnow() + timedelta(hours=2)
+    lift = utcnow() + timedelta(hours=2)
     embargoed.write_text(
         f"---\nid: sous-embargo\ntitle: Résultats du BAC\nsection: education\nembargo_until: {lift.isoformat()}\n---\n"
         "Les résultats du BAC 2025 sont connus.\n",
@@ -234,7 +237,7 @@ def test_corrections_archives_and_embargoes(
     _publish(config, [archive, embargoed], "archive")
     _distribute(config)
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    ledger = Ledger(pipeline.open_store(config).engine)
+    ledger = Ledger(open_store(config).engine)
     assert {r.state for r in ledger.rows("archive-2019")} == {"skipped"}
     assert all("archival" in r.reason for r in ledger.rows("archive-2019"))
     assert ledger.rows("sous-embargo") == []

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from dev.devstack import SeaweedServer
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, load_config
-from newsroom.devstack import SeaweedServer
 
 BIN = Path(sys.executable).parent
 

@@ -9,7 +9,7 @@ import pytest
 
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
-from newsroom.pipeline import bucket_for, open_store
+from newsroom.resources import bucket_for, open_store
 from newsroom.store.ledger import Ledger
 from tests.backfill.conftest import archive
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from newsroom import pipeline
+from dev.devstack import SeaweedServer, fresh_samples
 from newsroom.config import NewsroomConfig, load_config
-from newsroom.devstack import SeaweedServer, fresh_samples
 from newsroom.ingest import Inbox
+from newsroom.resources import bucket_for
+from newsroom.store import utcnow
 from tests.channels.fakes import FakeMastodon, FakeWebhook
 from tests.conftest import SAMPLES_DIR
 
@@ -63,7 +64,7 @@ def test_distribute_dag_posts_once_and_reruns_post_nothing(
     airflow_db: None, channels_env: NewsroomConfig, mastodon_fake: FakeMastodon, webhook_fake: FakeWebhook
 ) -> None:
     config = channels_env
-    yesterday = pipeline.utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
+    yesterday = utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
     inbox = Inbox(config)
     for path in fresh_samples(SAMPLES_DIR, config.state_dir / "fresh", yesterday, config.site.tz):
         inbox.file(path)
@@ -75,7 +76,7 @@ def test_distribute_dag_posts_once_and_reruns_post_nothing(
     # the webhook only takes the "faits-divers" section
     news = {"benin-motos-godomey", "benin-pahou-interpellations"}
     assert sorted(p["article_id"] for p in webhook_fake.posts) == sorted(news)
-    outbox = [k for k in pipeline.bucket_for(config).listing() if k.startswith("_outbox/")]
+    outbox = [k for k in bucket_for(config).listing() if k.startswith("_outbox/")]
     assert len(outbox) == live
 
     # a full rerun of the DAG (and another) posts nothing more

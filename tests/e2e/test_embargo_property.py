@@ -20,9 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
+from newsroom.phases import distribute
+from newsroom.phases.ingest import enrich, ingest, publish_build, render
+from newsroom.resources import bucket_for, open_store
 from newsroom.store.ledger import Ledger
 
 pytestmark = pytest.mark.e2e
@@ -96,16 +98,16 @@ def test_nothing_of_an_unpublished_article_is_visible(
     for path in sorted(filings.iterdir()):
         inbox.file(path)
 
-    filed = pipeline.ingest(config, now=now)
-    enriched = pipeline.enrich(filed["ids"], config, now=now)
-    rendered = pipeline.render(enriched["ids"], f"ex{example}", full=True, config=config, now=now)
-    pipeline.publish_build(rendered["build"], config, now=now)
+    filed = ingest(config, now=now)
+    enriched = enrich(filed["ids"], config, now=now)
+    rendered = render(enriched["ids"], f"ex{example}", full=True, config=config, now=now)
+    publish_build(rendered["build"], config, now=now)
     distribute.plan(config, now=now)
     distribute.send("outbox", config, now=now)
 
-    bucket = pipeline.bucket_for(config)
+    bucket = bucket_for(config)
     objects = {key: bucket.get(key)["Body"].read().decode("utf-8", "replace") for key in bucket.listing()}
-    store = pipeline.open_store(config)
+    store = open_store(config)
     rows = store.rows(a[0] for a in articles)
     ledger = Ledger(store.engine)
     hidden = [(i, t) for i, t, visible in articles if visible is not None and visible > now]

@@ -10,7 +10,7 @@ import pytest
 
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
-from newsroom.pipeline import bucket_for, open_store
+from newsroom.resources import bucket_for, open_store
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.e2e

@@ -8,20 +8,22 @@ from typing import Any
 
 import pytest
 
-from newsroom import pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
+from newsroom.phases.ingest import process
+from newsroom.resources import bucket_for, open_store
+from newsroom.store import utcnow
 
 pytestmark = pytest.mark.e2e
 
 
 def _run(config: NewsroomConfig, run_id: str, now: datetime) -> dict[str, Any]:
-    return pipeline.process(config, run_id=run_id, now=now)["ingest"]
+    return process(config, run_id=run_id, now=now)["ingest"]
 
 
 def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, tmp_path: Path) -> None:
     config = s3_config
-    now = pipeline.utcnow()
+    now = utcnow()
     at = now + timedelta(minutes=30)
     article = tmp_path / "programme.md"
     article.write_text(
@@ -32,9 +34,9 @@ def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, 
     )
     Inbox(config).file(article)
     _run(config, "filed", now)
-    store = pipeline.open_store(config)
+    store = open_store(config)
     row = store.rows(["programme-vodun-days"])["programme-vodun-days"]
-    bucket = pipeline.bucket_for(config)
+    bucket = bucket_for(config)
     assert row.status == "scheduled" and row.path not in bucket.listing()
 
     # a minute before: the safety-net run finds nothing due

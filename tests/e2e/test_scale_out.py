@@ -1,13 +1,13 @@
 """Scale-out: the archive backfill on Airflow's CeleryExecutor, two workers, PostgreSQL and Redis.
 
-One :class:`~newsroom.scalestack.CeleryStack` (PostgreSQL metadata and state
+One :class:`~dev.scalestack.CeleryStack` (PostgreSQL metadata and state
 databases of its own, Redis keys under its own prefix, an api-server,
 scheduler, dag-processor, triggerer and two Celery workers) runs
 ``airflow backfill create --dag-id backfill_archive`` over a small generated
 archive, several batches a day. Then: every run succeeded, task instances ran
 on both workers, every article is published exactly once in the PostgreSQL
 state database, the bucket holds exactly what the same backfill run inline
-(``newsroom.archive.backfill.run_days``, fresh SQLite state, fresh bucket)
+(``newsroom.phases.backfill.run_days``, fresh SQLite state, fresh bucket)
 publishes, and a second backfill of the same range (every day run again)
 uploads nothing.
 """
@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
+from dev.devstack import SeaweedServer
+from dev.scalestack import BACKFILL_DAG, CeleryStack, fresh_database, write_archive, write_config
 from newsroom.config import NewsroomConfig, load_config
-from newsroom.devstack import SeaweedServer
-from newsroom.scalestack import BACKFILL_DAG, CeleryStack, fresh_database, write_archive, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ class ScaleRun:
 
 def _objects(config: NewsroomConfig) -> dict[str, tuple[str, int, datetime]]:
     """key -> (ETag, size, LastModified) of every object of the config's bucket."""
-    from newsroom.pipeline import bucket_for
+    from newsroom.resources import bucket_for
 
     client = bucket_for(config).client
     found = {}
@@ -62,7 +62,7 @@ def _diff(left: NewsroomConfig, right: NewsroomConfig, keys: list[str], lines: i
     """A short unified diff of the first differing objects (Celery run, inline run), for the failure message."""
     import difflib
 
-    from newsroom.pipeline import bucket_for
+    from newsroom.resources import bucket_for
 
     out: list[str] = []
     for key in keys[:2]:
@@ -149,8 +149,8 @@ def test_bucket_identical_to_the_inline_backfill(
     database's own full-text ranking (FTS5 bm25 on SQLite, ts_rank_cd on PostgreSQL), so only
     the same engine can give the same "Sur le même sujet" lists.
     """
-    from newsroom.archive.backfill import run_days
-    from newsroom.pipeline import bucket_for
+    from newsroom.phases.backfill import run_days
+    from newsroom.resources import bucket_for
 
     base_url = scale.config.site.base_url
     path = write_config(tmp_path / "inline", base_url, f"scale-inline-{scale.stack.token}", BATCH_SIZE)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from dev.devstack import AirflowStandalone, SeaweedServer, free_port
 from newsroom.config import NewsroomConfig, load_config
-from newsroom.devstack import AirflowStandalone, SeaweedServer, free_port
-from newsroom.pipeline import bucket_for, open_store
+from newsroom.resources import bucket_for, open_store
 from tests.conftest import SAMPLES_DIR
 from tests.e2e.conftest import write_config
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from newsroom import pipeline
 from newsroom.cli import main as cli
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
+from newsroom.phases.ingest import process
+from newsroom.phases.tags import review_tag
+from newsroom.resources import bucket_for, open_store
 from newsroom.store.tag_registry import ReviewError
 from tests.conftest import SAMPLES_DIR
 
@@ -24,7 +26,7 @@ ARTICLE = "benin-enseignement-technique-amoussou"
 
 
 def _bucket_text(config: NewsroomConfig) -> dict[str, str]:
-    bucket = pipeline.bucket_for(config)
+    bucket = bucket_for(config)
     return {k: bucket.get(k)["Body"].read().decode("utf-8", "replace") for k in bucket.listing()}
 
 
@@ -36,8 +38,8 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     inbox = Inbox(config)
     for sample in sorted(SAMPLES_DIR.iterdir()):
         inbox.file(sample)
-    pipeline.process(config, run_id="first")
-    store = pipeline.open_store(config)
+    process(config, run_id="first")
+    store = open_store(config)
     page = store.rows([ARTICLE])[ARTICLE].path
     site = _bucket_text(config)
     assert "tag/anselme-amoussou/index.html" in site, "a created tag has its listing at once"
@@ -50,7 +52,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     assert "anselme-amoussou" in listed and "Enseignement technique" in listed
 
     # rename: a new slug; the old URL becomes a redirect, the page shows the new name
-    result = pipeline.review_tag("rename", "anselme-amoussou", name="Anselme G. Amoussou", by="desk", config=config)
+    result = review_tag("rename", "anselme-amoussou", name="Anselme G. Amoussou", by="desk", config=config)
     assert result["articles"] == [ARTICLE]
     site = _bucket_text(config)
     assert 'rel="tag">Anselme G. Amoussou</a>' in site[page] and "tag/anselme-g-amoussou/index.html" in site
@@ -60,7 +62,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
 
     # merge into a taxonomy tag: the article shows it once; the created tag's URLs lead there
     before = _bucket_text(config)
-    result = pipeline.review_tag("merge", "anselme-g-amoussou", into="Éducation", by="desk", config=config)
+    result = review_tag("merge", "anselme-g-amoussou", into="Éducation", by="desk", config=config)
     site = _bucket_text(config)
     assert 'rel="tag">Anselme G. Amoussou</a>' not in site[page] and site[page].count('rel="tag">Éducation</a>') == 1
     assert "tag/education/index.html" in site["tag/anselme-g-amoussou/index.html"]
@@ -81,7 +83,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
         encoding="utf-8",
     )
     inbox.file(again)
-    pipeline.process(config, run_id="again")
+    process(config, run_id="again")
     assert "education" in {t.slug for t in store.tags_of(["amoussou-encore"])["amoussou-encore"]}
     assert "anselme-amoussou" not in {t.slug for t in store.tags_of(["amoussou-encore"])["amoussou-encore"]}
     assert [t.slug for t in store.registry.listing()] == [], "nothing new waits for review"
@@ -92,10 +94,10 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     body = "Le ministre Mamadou Kassogué a présenté le pôle.\n\nSelon Mamadou Kassogué, il ouvrira en juillet.\n"
     minister.write_text(front + "published: 2025-06-24T10:00:00+01:00\n---\n" + body, encoding="utf-8")
     inbox.file(minister)
-    pipeline.process(config, run_id="kassogue")
+    process(config, run_id="kassogue")
     kassogue = store.rows(["kassogue"])["kassogue"].path
     assert 'rel="tag">Mamadou Kassogué</a>' in _bucket_text(config)[kassogue]
-    pipeline.review_tag("block", "mamadou-kassogue", by="desk", config=config)
+    review_tag("block", "mamadou-kassogue", by="desk", config=config)
     site = _bucket_text(config)
     assert 'rel="tag">Mamadou Kassogué</a>' not in site[kassogue]
     assert kassogue not in site["tag/mamadou-kassogue/index.html"], "its listing lists nothing"
@@ -103,11 +105,11 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
         front + "published: 2025-06-24T10:00:00+01:00\n---\n" + body + "\nMis à jour.\n", encoding="utf-8"
     )
     inbox.file(minister)
-    pipeline.process(config, run_id="kassogue-2")
+    process(config, run_id="kassogue-2")
     assert "mamadou-kassogue" not in {t.slug for t in store.tags_of(["kassogue"])["kassogue"]}
 
     # wrong actions are refused in one line, nothing changes
     with pytest.raises(ReviewError):
-        pipeline.review_tag("block", "nobody-here", by="desk", config=config)
+        review_tag("block", "nobody-here", by="desk", config=config)
     assert cli(["tags", "approve", "nobody-here"]) == 1
     assert "no tag 'nobody-here'" in capsys.readouterr().err

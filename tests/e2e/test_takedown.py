@@ -6,20 +6,23 @@ from typing import Any
 
 import pytest
 
-from newsroom import pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
+from newsroom.phases.ingest import process
+from newsroom.phases.takedown import takedown
+from newsroom.resources import bucket_for, open_store
+from newsroom.store import utcnow
 from tests.conftest import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 
 
 def _run(config: NewsroomConfig, run_id: str) -> dict[str, Any]:
-    return pipeline.process(config, run_id=run_id)
+    return process(config, run_id=run_id)
 
 
 def _bucket_text(config: NewsroomConfig) -> dict[str, str]:
-    bucket = pipeline.bucket_for(config)
+    bucket = bucket_for(config)
     return {k: bucket.get(k)["Body"].read().decode("utf-8", "replace") for k in bucket.listing()}
 
 
@@ -29,13 +32,13 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
     for sample in sorted(SAMPLES_DIR.iterdir()):
         inbox.file(sample)
     _run(config, "first")
-    store = pipeline.open_store(config)
+    store = open_store(config)
     row = store.rows(["benin-motos-godomey"])["benin-motos-godomey"]
     before = _bucket_text(config)
     assert row.path in before
     assert any(row.path in text for key, text in before.items() if key != row.path)  # linked from elsewhere
 
-    result = pipeline.takedown("benin-motos-godomey", reason="demande de la justice", by="chef-edition", config=config)
+    result = takedown("benin-motos-godomey", reason="demande de la justice", by="chef-edition", config=config)
     assert row.path in result["removed"]
     after = _bucket_text(config)
     assert row.path not in after
@@ -49,7 +52,7 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
     }  # fmt: skip
 
     # a second takedown changes nothing
-    again = pipeline.takedown("benin-motos-godomey", reason="demande de la justice", by="chef-edition", config=config)
+    again = takedown("benin-motos-godomey", reason="demande de la justice", by="chef-edition", config=config)
     assert not again["newly_taken_down"] and again["updated"] == 0 and again["removed"] == []
 
     # filing it again is refused, with a clear reason, and nothing is published
@@ -58,15 +61,15 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
     assert refiled["ingest"]["quarantined"] == ["benin-motos-godomey.md"]
     report = (config.quarantine_dir / "benin-motos-godomey.md.report.json").read_text(encoding="utf-8")
     assert "taken down" in report and "newsroom restore" in report
-    assert row.path not in pipeline.bucket_for(config).listing()
+    assert row.path not in bucket_for(config).listing()
 
     # restored: live again with the next run (the safety net picks it up as due)
-    assert store.restore("benin-motos-godomey", by="chef-edition", now=pipeline.utcnow())
+    assert store.restore("benin-motos-godomey", by="chef-edition", now=utcnow())
     _run(config, "restored")
-    assert row.path in pipeline.bucket_for(config).listing()
+    assert row.path in bucket_for(config).listing()
     assert store.rows(["benin-motos-godomey"])["benin-motos-godomey"].status == "published"
 
 
 def test_takedown_of_an_unknown_id_is_a_clear_error(s3_config: NewsroomConfig) -> None:
     with pytest.raises(KeyError):
-        pipeline.takedown("nope", reason="x", by="y", config=s3_config)
+        takedown("nope", reason="x", by="y", config=s3_config)

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
+from newsroom.phases import distribute
+from newsroom.phases.takedown import takedown
+from newsroom.resources import bucket_for, open_store
 from newsroom.store.ledger import Ledger
 from tests.channels.fakes import FakePlatform
 from tests.distribute import test_exactly_once as exactly_once
@@ -32,11 +34,11 @@ def _online(fake: FakePlatform, kind: str) -> set[str]:
 
 
 def _rows(config: NewsroomConfig, article_id: str) -> dict[str, Any]:
-    return {r.channel: r for r in Ledger(pipeline.open_store(config).engine).rows(article_id)}
+    return {r.channel: r for r in Ledger(open_store(config).engine).rows(article_id)}
 
 
 def _outbox(config: NewsroomConfig) -> list[str]:
-    return sorted(k for k in pipeline.bucket_for(config).listing() if k.startswith("_outbox/"))
+    return sorted(k for k in bucket_for(config).listing() if k.startswith("_outbox/"))
 
 
 def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, fakes: dict[str, FakePlatform]) -> None:
@@ -47,7 +49,7 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
     assert {c: r.state for c, r in before.items()} == dict.fromkeys(["outbox", *exactly_once.TYPES], "sent")
     others = {kind: _online(fake, kind) - {before[kind].remote_id} for kind, fake in fakes.items()}
 
-    result = pipeline.takedown(GONE, reason="demande de la justice", by="chef-edition", config=config)
+    result = takedown(GONE, reason="demande de la justice", by="chef-edition", config=config)
 
     assert sorted(result["retracted"]) == sorted(["outbox", *exactly_once.TYPES])
     assert result["not_retracted"] == {}
@@ -59,12 +61,12 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
     after = _rows(config, GONE)
     assert {c: r.state for c, r in after.items()} == dict.fromkeys(["outbox", *exactly_once.TYPES], "retracted")
     assert all(r.remote_id == before[c].remote_id for c, r in after.items())  # what was deleted stays known
-    rest = [r for r in Ledger(pipeline.open_store(config).engine).rows() if r.article_id != GONE]
+    rest = [r for r in Ledger(open_store(config).engine).rows() if r.article_id != GONE]
     assert len(rest) == 14 and {r.state for r in rest} == {"sent"}  # the other two articles' posts
 
     # a second takedown retracts nothing more (and asks the platforms nothing)
     asked = {kind: len(fake.requests) for kind, fake in fakes.items()}
-    again = pipeline.takedown(GONE, reason="demande de la justice", by="chef-edition", config=config)
+    again = takedown(GONE, reason="demande de la justice", by="chef-edition", config=config)
     assert again["retracted"] == [] and again["not_retracted"] == {}
     assert {kind: len(fake.requests) for kind, fake in fakes.items()} == asked
     assert all(len(fake.deleted) == 1 for fake in fakes.values())
@@ -84,7 +86,7 @@ def test_a_post_the_platform_will_not_delete_stays_sent_with_the_reason(
     telegram.age(hours=49)  # Telegram lets a bot delete only within 48 hours
     fakes["x"].stop()  # X is unreachable during the takedown
 
-    result = pipeline.takedown(GONE, reason="erreur grave", by="chef-edition", config=config)
+    result = takedown(GONE, reason="erreur grave", by="chef-edition", config=config)
 
     assert set(result["not_retracted"]) == {"telegram", "x"}
     assert "refused" in result["not_retracted"]["telegram"]
@@ -103,7 +105,7 @@ def test_pending_deliveries_of_a_taken_down_article_are_skipped(
     distribute.plan(config)
     assert {r.state for r in _rows(config, GONE).values()} == {"pending"}
 
-    result = pipeline.takedown(GONE, reason="erreur grave", by="chef-edition", config=config)
+    result = takedown(GONE, reason="erreur grave", by="chef-edition", config=config)
 
     assert result["retracted"] == [] and result["not_retracted"] == {}
     assert {r.state for r in _rows(config, GONE).values()} == {"skipped"}

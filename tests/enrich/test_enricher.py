@@ -12,7 +12,7 @@ from newsroom.enrich.document import make_document
 from newsroom.enrich.language import detect_language
 from newsroom.ingest import read_article
 from newsroom.models import Article
-from newsroom.pipeline import make_enricher
+from newsroom.resources import make_enricher
 from tests.conftest import SAMPLES_DIR
 
 

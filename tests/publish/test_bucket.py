@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from newsroom.devstack import SeaweedServer
+from dev.devstack import SeaweedServer
 from newsroom.publish.s3 import BucketClient
 
 

@@ -47,7 +47,7 @@ def test_plan_uploads_sees_a_size_change_with_the_same_md5_claim() -> None:
 
 @pytest.mark.e2e
 def test_publish_to_seaweedfs_uploads_only_what_changed(s3_config: NewsroomConfig, store: Store) -> None:
-    from newsroom.pipeline import bucket_for
+    from newsroom.resources import bucket_for
 
     bucket = bucket_for(s3_config)
     bucket.ensure_bucket()

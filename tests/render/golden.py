@@ -18,8 +18,8 @@ import yaml
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config
 from newsroom.enrich import enrich_articles
 from newsroom.ingest import Inbox
-from newsroom.pipeline import make_enricher
 from newsroom.render import SiteRenderer
+from newsroom.resources import make_enricher
 from newsroom.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

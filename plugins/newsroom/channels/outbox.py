@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 def outbox_key(post: Post) -> str:
     return f"_outbox/{post.channel}/{post.article_id}/v{post.version}.json"
+
+
+def outbox_keys_of(keys: Iterable[str], article_id: str) -> list[str]:
+    """The outbox documents of ``article_id`` among bucket ``keys`` (all channels): a takedown removes them."""
+    return sorted(k for k in keys if k.startswith("_outbox/") and k.split("/")[2:3] == [article_id])
 
 
 def _classify(exc: Exception, what: str) -> ChannelError:

@@ -1,44 +1,42 @@
 """The daily digest newsletter: yesterday's articles by section, top stories first, sent once.
 
-- ``build``: pick and rank the day's live articles, render the email (HTML with
-  inlined CSS + plain text) and the web page into a build folder;
-- ``publish_page``: upload ``digest/<date>/index.html`` and the archive
-  ``digest/index.html``, only what changed;
-- ``send``: one message per subscriber over SMTP, in batches, exactly once
-  per (date, list, recipient) thanks to the ledger.
+- :mod:`~newsroom.digest.build`: pick and rank the day's live articles, render
+  the email (HTML with inlined CSS + plain text) and the web page;
+- :mod:`~newsroom.digest.edition`: the day's build folder, the upload of
+  ``digest/<date>/index.html`` and the archive ``digest/index.html`` (only
+  what changed), their refresh after a takedown;
+- :mod:`~newsroom.digest.send`: one message per subscriber over SMTP, in
+  batches, exactly once per (date, list, recipient) thanks to the ledger.
 
 Importing this package declares the ledger's tables on the store's ``Base``.
-Called by ``dags/daily_digest.py``.
+The task bodies are ``newsroom.phases.digest`` (``dags/daily_digest.py``).
 """
 
-from newsroom.digest.build import (
-    MAX_AGE_DAYS,
-    DigestBuilder,
-    build,
+from newsroom.contracts import BuiltDigest, PublishedPages
+from newsroom.digest.build import MAX_AGE_DAYS, DigestBuilder, digest_date_for, page_key
+from newsroom.digest.edition import (
     build_digest,
-    digest_date_for,
-    page_key,
-    publish_page,
+    load_built,
     publish_pages,
     refresh_editions,
 )
 from newsroom.digest.ledger import DigestLedger, Recipient
-from newsroom.digest.send import DigestIncompleteError, hold_reason, send, send_digest
+from newsroom.digest.send import DigestIncompleteError, hold_reason, send_digest
 
 __all__ = [
     "MAX_AGE_DAYS",
+    "BuiltDigest",
     "DigestBuilder",
     "DigestIncompleteError",
     "DigestLedger",
+    "PublishedPages",
     "Recipient",
-    "build",
     "build_digest",
     "digest_date_for",
     "hold_reason",
+    "load_built",
     "page_key",
-    "publish_page",
     "publish_pages",
     "refresh_editions",
-    "send",
     "send_digest",
 ]

@@ -15,29 +15,21 @@ The score is deliberately simple and explainable::
 
 Ties go to the most recent, then to the id, so the order is stable.
 
-Outputs (a build folder per date, ``<state>/build/digest/<date>/``):
-``email.html`` (CSS written in the template's ``<style>`` and inlined with
-css-inline), ``email.txt``, ``meta.json`` (subject, preheader, article ids
-and URLs), and ``files/digest/<date>/index.html`` + ``files/digest/index.html``
-(the web page, extending ``base.html``, and the archive of editions). Like
-the site, nothing here depends on the clock except visibility: the same
-state renders the same bytes, so republishing uploads nothing.
+The builder renders; :mod:`newsroom.digest.edition` writes the build folder
+(the email in HTML, with the CSS of the template's ``<style>`` inlined by
+css-inline, and in plain text; the web page, extending ``base.html``, and
+the archive of editions) and publishes it. Like the site, nothing here
+depends on the clock except visibility: the same state renders the same
+bytes, so republishing uploads nothing.
 
-Called by ``dags/daily_digest.py`` (``build`` and ``publish_page``); sending
-is ``newsroom.digest.send``.
+Called by :mod:`newsroom.digest.edition` and :mod:`newsroom.digest.send`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import secrets
-import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,13 +37,12 @@ import css_inline
 from babel.dates import format_date, format_datetime
 from sqlalchemy import or_, select
 
-from newsroom.config import NewsroomConfig, get_config
+from newsroom.config import NewsroomConfig
 from newsroom.digest.ledger import DigestLedger
-from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
 from newsroom.render.environment import get_template, make_text_environment
 from newsroom.render.urls import HOME, safe_key, section_key
-from newsroom.store import Store, utcnow
+from newsroom.store import Store
 from newsroom.store.db import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -273,164 +264,3 @@ class DigestBuilder:
         )
         body = get_template(self.env, "digest/index.html").render(context).encode("utf-8")
         return Page(ARCHIVE_KEY, body, PAGE_KIND)
-
-
-def _md5(*parts: str | bytes) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    for part in parts:
-        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
-    return digest.hexdigest()
-
-
-def build_folder(config: NewsroomConfig, day: date) -> Path:
-    return config.build_dir / "digest" / day.isoformat()
-
-
-def build_digest(
-    config: NewsroomConfig, day: date, *, now: datetime | None = None, store: Store | None = None
-) -> dict[str, Any]:
-    """Render ``day``'s digest into its build folder; return small JSON for the next tasks."""
-    from newsroom.pipeline import open_store
-
-    now = now or utcnow()
-    store = store or open_store(config)
-    builder = DigestBuilder(config, store, now)
-    content = builder.content(day)
-    edition = builder.ledger.edition(day.isoformat())
-    already_up = edition is not None and edition.page_published_at is not None
-    # a page once published is kept up to date (e.g. after a takedown), even if the day is now empty
-    publishable = config.digest.enabled and (bool(content.items) or config.digest.send_empty or already_up)
-    html = builder.email_html(content)
-    text = builder.email_text(content)
-    pages = [builder.web_page(content), builder.archive_page(content if publishable else None)]
-    content_md5 = _md5(content.subject, html, text)
-
-    folder = build_folder(config, day)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    scratch = folder.with_name(f".{day.isoformat()}.{secrets.token_hex(4)}")
-    (scratch / "files").mkdir(parents=True)
-    (scratch / "email.html").write_text(html, encoding="utf-8")
-    (scratch / "email.txt").write_text(text, encoding="utf-8")
-    objects = []
-    for page in pages:
-        target = scratch / "files" / page.key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.body)
-        objects.append({"key": page.key, "md5": page.md5, "size": len(page.body), "kind": page.kind})
-    meta = {
-        "date": day.isoformat(),
-        "subject": content.subject,
-        "preheader": content.preheader,
-        "articles": len(content.items),
-        "article_ids": [i.id for i in content.items],
-        "urls": [i.url for i in content.items],
-        "web_url": builder.renderer.url_of(page_key(day)),
-        "content_md5": content_md5,
-        "publishable": publishable,
-        "objects": objects,
-    }
-    (scratch / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    if folder.exists():
-        shutil.rmtree(folder)
-    scratch.rename(folder)
-    builder.ledger.record_edition(day.isoformat(), content.subject, [i.id for i in content.items], content_md5, now)
-    log.info("Digest %s: %d article(s), %d top, built in %s", day, len(content.items), len(content.top), folder)
-    return {
-        "date": day.isoformat(),
-        "build": str(folder),
-        "articles": len(content.items),
-        "subject": content.subject,
-        "publishable": publishable,
-    }
-
-
-def load_built(built: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
-    """(meta, html, text) of a build folder."""
-    folder = Path(built["build"])
-    meta: dict[str, Any] = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    html = (folder / "email.html").read_text(encoding="utf-8")
-    text = (folder / "email.txt").read_text(encoding="utf-8")
-    return meta, html, text
-
-
-def publish_pages(
-    config: NewsroomConfig,
-    built: dict[str, Any],
-    *,
-    store: Store | None = None,
-    bucket: BucketClient | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Upload the day's page, then the archive index, each only if its bytes changed."""
-    from newsroom.pipeline import bucket_for, open_store
-
-    meta, _html, _text = load_built(built)
-    if not meta["publishable"]:
-        log.info("Digest %s: no articles, no page to publish", meta["date"])
-        return {"date": meta["date"], "uploaded": 0, "unchanged": 0, "published": False}
-    store = store or open_store(config)
-    if bucket is None:
-        bucket = bucket_for(config)
-        bucket.ensure_bucket()
-    files = Path(built["build"]) / "files"
-    uploaded = unchanged = 0
-    keys: list[str] = []
-    # the day's page first, then the index that links it: never a link to a missing page
-    for obj in sorted(meta["objects"], key=lambda o: o["key"] == ARCHIVE_KEY):
-        item = Planned(obj["key"], obj["md5"], obj["size"], obj["kind"], None, (files / obj["key"]).read_bytes)
-        result = publish([item], store, bucket, workers=1)
-        uploaded += len(result.uploaded)
-        unchanged += result.unchanged
-        keys.extend(result.uploaded)
-    DigestLedger(store.engine).page_published(meta["date"], now or utcnow())
-    log.info("Digest %s: page published (%d uploaded, %d unchanged)", meta["date"], uploaded, unchanged)
-    return {"date": meta["date"], "uploaded": uploaded, "unchanged": unchanged, "keys": keys, "published": True}
-
-
-def refresh_editions(
-    config: NewsroomConfig,
-    article_ids: Sequence[str],
-    *,
-    now: datetime | None = None,
-    store: Store | None = None,
-    bucket: BucketClient | None = None,
-) -> dict[str, Any]:
-    """Re-render and re-upload the published digest pages that list any of these articles.
-
-    For a takedown (or a correction of a title): the pages then show the state of now; the emails
-    already sent cannot be recalled.
-    """
-    from newsroom.pipeline import open_store
-
-    now = now or utcnow()
-    store = store or open_store(config)
-    days = DigestLedger(store.engine).editions_listing(article_ids)
-    uploaded: list[str] = []
-    for iso in days:
-        built = build_digest(config, date.fromisoformat(iso), now=now, store=store)
-        uploaded += publish_pages(config, built, store=store, bucket=bucket, now=now).get("keys", [])
-    return {"dates": days, "uploaded": uploaded}
-
-
-# -- task entry points (small JSON in, small JSON out) ------------------------
-def build(
-    data_interval_end: str | None = None,
-    *,
-    day: str | None = None,
-    config: NewsroomConfig | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The DAG's ``build`` task: the digest of the day before ``data_interval_end`` (or of ``day``)."""
-    config = config or get_config()
-    now = now or utcnow()
-    if day is not None:
-        the_day = date.fromisoformat(day)
-    else:
-        end = datetime.fromisoformat(data_interval_end) if data_interval_end else now
-        the_day = digest_date_for(end, config.site.tz)
-    return build_digest(config, the_day, now=now)
-
-
-def publish_page(built: dict[str, Any], *, config: NewsroomConfig | None = None) -> dict[str, Any]:
-    """The DAG's ``publish_page`` task."""
-    return publish_pages(config or get_config(), built)

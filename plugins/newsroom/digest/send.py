@@ -21,7 +21,7 @@ automatically) and every other address either sent or still pending for
 the retry. A 5xx for an address marks it ``failed``; a 4xx keeps it for a
 later attempt; a lost connection ends the attempt (Airflow retries it).
 
-Called by ``dags/daily_digest.py`` (task ``send``).
+Called by ``newsroom.phases.digest.send`` (the ``send`` task of ``dags/daily_digest.py``).
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from newsroom.config import DigestList, NewsroomConfig, get_config
-from newsroom.digest.build import MAX_AGE_DAYS, age_in_days, build_digest, load_built
+from newsroom.config import DigestList, NewsroomConfig
+from newsroom.contracts import BuiltDigest
+from newsroom.digest.build import MAX_AGE_DAYS, age_in_days
+from newsroom.digest.edition import build_digest, load_built
 from newsroom.digest.email import SmtpSettings, compose, read_subscribers, sender_address
 from newsroom.digest.ledger import (
     EMPTY,
@@ -214,19 +216,17 @@ class _ListSender:
 
 def send_digest(
     config: NewsroomConfig,
-    built: dict[str, Any],
+    built: BuiltDigest,
     *,
+    store: Store,
     run_type: str = "manual",
     force: bool = False,
     owner: str = "manual",
     now: datetime | None = None,
-    store: Store | None = None,
     smtp: SmtpSettings | None = None,
     after_batch: AfterBatch | None = None,
 ) -> dict[str, Any]:
     """Send the built digest to every list (see the module docstring); small JSON out."""
-    from newsroom.pipeline import open_store
-
     meta, html, text = load_built(built)
     day = date.fromisoformat(meta["date"])
     result: dict[str, Any] = {"date": meta["date"], "articles": meta["articles"], "lists": {}}
@@ -234,7 +234,6 @@ def send_digest(
         log.info("Digest %s: disabled in the configuration, nothing sent", day)
         return result | {"held": "digest.enabled is false"}
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
-    store = store or open_store(config)
     gone = set(meta["article_ids"]) - store.live_ids(meta["article_ids"], clock())
     if gone:  # taken down since the build: never mail them
         log.warning("Digest %s: %d article(s) no longer live since the build; rebuilding", day, len(gone))
@@ -269,15 +268,3 @@ def send_digest(
             "(deferred by the server, or claimed by another live attempt); a retry will continue"
         )
     return result
-
-
-def send(
-    built: dict[str, Any],
-    *,
-    run_type: str = "manual",
-    force: bool = False,
-    owner: str = "manual",
-    config: NewsroomConfig | None = None,
-) -> dict[str, Any]:
-    """The DAG's ``send`` task."""
-    return send_digest(config or get_config(), built, run_type=run_type, force=force, owner=owner)

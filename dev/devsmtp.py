@@ -8,7 +8,7 @@ of ``make run`` lands in ``var/mail/`` where it can be opened with any mail
 client. ``airflow_connection_uri()`` is the value for
 ``AIRFLOW_CONN_NEWSROOM_SMTP``.
 
-``python -m newsroom.devsmtp [folder] [--port N]`` runs one in the
+``python -m dev.devsmtp [folder] [--port N]`` runs one in the
 foreground.
 """
 
@@ -30,6 +30,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from dev.ports import free_port, port_open
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,6 @@ class DevSmtpServer:
     """``start()`` / ``stop()``; ``host``, ``port``; ``messages`` as received (thread-safe snapshot)."""
 
     def __init__(self, folder: Path, host: str = "127.0.0.1", port: int | None = None) -> None:
-        from newsroom.devstack import free_port
 
         self.folder = folder
         self.host = host
@@ -113,7 +114,6 @@ class DevSmtpServer:
         )
 
     def start(self) -> None:
-        from newsroom.devstack import port_open
 
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is taken: is another SMTP server (make run) still running?")
@@ -137,7 +137,7 @@ class DevSmtpServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsroom.devsmtp", description=__doc__)
+    parser = argparse.ArgumentParser(prog="dev.devsmtp", description=__doc__)
     parser.add_argument("folder", nargs="?", default="var/mail")
     parser.add_argument("--port", type=int, default=2525)
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Scale-out on Airflow's CeleryExecutor: PostgreSQL, Redis and two Celery workers on loopback.
 
-``python -m newsroom.scalestack demo`` (``make scale-demo``) starts SeaweedFS
+``python -m dev.scalestack demo`` (``make scale-demo``) starts SeaweedFS
 and a :class:`CeleryStack` (the production shape of the pipeline, on one
 machine), writes a generated archive into day partitions, runs
 ``airflow backfill create --dag-id backfill_archive`` over its days, waits,
@@ -8,7 +8,7 @@ and prints a summary: runs, task instances per worker, articles published,
 objects in the bucket, time taken. Ctrl-C stops everything it started.
 The end-to-end test ``tests/e2e/test_scale_out.py`` starts the same stack.
 
-The stack is the embedded default's DAGs and plugins (``newsroom.devstack``
+The stack is the embedded default's DAGs and plugins (``dev.devstack``
 helpers, reused) on:
 
 * PostgreSQL: a metadata database ``newsroom_af_<random>`` for Airflow (and
@@ -54,8 +54,9 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
+from dev.devstack import BIN, SeaweedServer, _stop_group, airflow_env
+from dev.ports import free_port, port_open
 from newsroom.config import DEFAULT_CONFIG, REPO_ROOT, NewsroomConfig, load_config
-from newsroom.devstack import BIN, SeaweedServer, _stop_group, airflow_env, free_port, port_open
 
 PG_ADMIN = os.environ.get("NEWSROOM_SCALE_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("NEWSROOM_SCALE_REDIS", "redis://127.0.0.1:6379/0")
@@ -205,8 +206,10 @@ class CeleryStack:
         env.update(
             {
                 "NEWSROOM_WORKER_NAME": name,
-                # by its import path: run as `python -m newsroom.scalestack`, __name__ is "__main__"
-                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "newsroom.scalestack.worker_hostname",
+                # the repository root, so the worker can import dev.scalestack for its hostname
+                "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), env["PYTHONPATH"]]),
+                # by its import path: run as `python -m dev.scalestack`, __name__ is "__main__"
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "dev.scalestack.worker_hostname",
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
             }
         )
@@ -573,7 +576,7 @@ def _demo(args: argparse.Namespace) -> int:
     if lock.exists():
         with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
             os.kill(int(lock.read_text().strip()), 0)
-            print(f"newsroom.scalestack: a demo is already running (pid in {lock})", file=sys.stderr)
+            print(f"dev.scalestack: a demo is already running (pid in {lock})", file=sys.stderr)
             return 1
     if folder.exists():  # the demo's own scratch folder: a fresh archive, bucket and Airflow home each time
         shutil.rmtree(folder)
@@ -601,7 +604,7 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         print(f"Starting SeaweedFS (S3 on {seaweed.endpoint})...", flush=True)
         seaweed.start()
-        from newsroom.pipeline import bucket_for
+        from newsroom.resources import bucket_for
 
         bucket_for(config).ensure_bucket()
         first = date.fromisoformat(args.first_day)
@@ -658,7 +661,7 @@ def summary(
     backfill_seconds: float,
     total_seconds: float,
 ) -> str:
-    from newsroom.pipeline import bucket_for
+    from newsroom.resources import bucket_for
     from newsroom.store import Store
 
     counts = Store.from_url(stack.state_url).counts()
@@ -684,7 +687,7 @@ def summary(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newsroom.scalestack", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="dev.scalestack", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", choices=["demo"])
     parser.add_argument("--folder", default=str(REPO_ROOT / "var" / "scale"))
     parser.add_argument("--articles", type=int, default=300)
@@ -700,7 +703,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _demo(args)
     except (RuntimeError, urllib.error.URLError) as exc:
-        print(f"newsroom.scalestack: {exc}", file=sys.stderr)
+        print(f"dev.scalestack: {exc}", file=sys.stderr)
         return 1
 
 

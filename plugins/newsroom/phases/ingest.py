@@ -1,0 +1,132 @@
+"""The ingest DAG's tasks (inbox -> store -> enrich -> render -> publish), and the site rebuild's.
+
+Called by ``dags/ingest_articles.py`` and ``dags/rebuild_site.py`` (one call
+per task body), by ``newsroom process`` / ``newsroom publish``, and by the
+takedown and tag-review flows, which re-render and publish what they change.
+Each is safe to re-run: ingest only stores new versions, render writes a
+fresh build folder for its run, publish uploads only what differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from newsroom.config import NewsroomConfig, get_config
+from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
+from newsroom.enrich import enrich_articles, write_review_file
+from newsroom.ingest import Inbox
+from newsroom.publish.build import BuildFolder, run_folder
+from newsroom.publish.cdn import invalidate
+from newsroom.publish.s3 import publish
+from newsroom.render import SiteRenderer
+from newsroom.render.parallel import render_site
+from newsroom.resources import bucket_for, make_enricher, open_store
+from newsroom.store import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def ingest(
+    config: NewsroomConfig | None = None, *, limit: int | None = None, now: datetime | None = None
+) -> IngestResult:
+    """Read the inbox; return the ids to process (new versions, and scheduled ones now due)."""
+    config = config or get_config()
+    store = open_store(config)
+    outcome = Inbox(config).process(store, limit=limit)
+    due = store.due(now or utcnow())
+    ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
+    log.info(
+        "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
+        len(outcome.changed_ids),
+        len(outcome.unchanged),
+        len(outcome.quarantined),
+        len(due),
+    )
+    return {"ids": ids, "quarantined": outcome.quarantined, "unchanged": outcome.unchanged}
+
+
+def enrich(ids: Sequence[str], config: NewsroomConfig | None = None, *, now: datetime | None = None) -> EnrichResult:
+    """Tags, topics, keywords, related links; also the tags the articles held before (their pages change too)."""
+    config = config or get_config()
+    store = open_store(config)
+    before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    batch = config.enrich.batch_size * 2
+    done = enrich_articles(store, make_enricher(config), list(ids), now or utcnow(), batch_size=batch)
+    proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
+    log.info("Enrich: %d article(s); %d created tags wait for review (%s)", len(done), proposals, config.review_file)
+    return {"ids": done, "previous_tags": sorted(before)}
+
+
+def render(
+    ids: Sequence[str],
+    run_id: str,
+    *,
+    previous_tags: Sequence[str] = (),
+    full: bool = False,
+    workers: int = 1,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+) -> RenderResult:
+    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder."""
+    config = config or get_config()
+    store = open_store(config)
+    now = now or utcnow()
+    folder = BuildFolder(run_folder(config.build_dir, run_id))
+    if full and workers > 1:
+        folder.remove()
+        result = folder.write_manifest(render_site(config, store, now, folder.files, workers), ids)
+    else:
+        renderer = SiteRenderer(config, store, now)
+        result = folder.write(renderer.everything() if full else renderer.plan(ids, previous_tags), ids)
+    live = store.live_ids(ids, now)
+    rows = store.rows(ids)
+    waiting = sorted(i for i in set(ids) - live if i in rows and rows[i].taken_down_at is None)
+    store.mark(sorted(live), "rendered", now)
+    store.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
+    log.info("Render: %d page(s) into %s", result["pages"], result["build"])
+    return result
+
+
+def publish_build(
+    build: str, config: NewsroomConfig | None = None, *, verify: bool = False, now: datetime | None = None
+) -> PublishResult:
+    """Upload what changed from a build folder, then mark its articles published."""
+    config = config or get_config()
+    store = open_store(config)
+    folder = BuildFolder(build)
+    entries = folder.entries()
+    changed = set(folder.changed())
+    bucket = bucket_for(config)
+    bucket.ensure_bucket()
+    result = publish(folder.planned(entries), store, bucket, workers=config.storage.upload_workers, verify=verify)
+    now = now or utcnow()
+    published_ids = sorted({e["article_id"] for e in entries if e["article_id"]} & changed)
+    uploaded = set(result.uploaded)
+    for article_id in published_ids:
+        keys = [e["key"] for e in entries if e["article_id"] == article_id]
+        detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
+        store.mark([article_id], "published", now, detail)
+    invalidations = invalidate(config, result.uploaded, reference=folder.path.name)
+    folder.remove()
+    return {
+        "uploaded": len(result.uploaded),
+        "unchanged": result.unchanged,
+        "articles": len(published_ids),
+        "cdn_invalidations": len(invalidations),
+    }
+
+
+def process(config: NewsroomConfig | None = None, *, run_id: str, now: datetime | None = None) -> ProcessResult:
+    """The ingest DAG once, inline: ingest; then, if anything is new or due, enrich, render, publish.
+
+    Called by ``newsroom process`` and the tests that run the pipeline without Airflow.
+    """
+    config = config or get_config()
+    filed = ingest(config, now=now)
+    if not filed["ids"]:
+        return {"ingest": filed}  # where the DAG's ingest task short-circuits
+    enriched = enrich(filed["ids"], config, now=now)
+    rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
+    return {"ingest": filed, "render": rendered, "publish": publish_build(rendered["build"], config, now=now)}

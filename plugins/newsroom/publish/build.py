@@ -1,0 +1,152 @@
+"""The build folder: rendered files on disk between the render task and the publish task.
+
+One writer and one reader for every producer of pages (the ingest and rebuild
+runs, the digest, the takedown and tag-review re-renders). A build folder is::
+
+    <folder>/files/<key>     the rendered bytes, by object key
+    <folder>/manifest.json   {"changed": [article ids], "objects": [entries], "meta": {...}}
+    <folder>/<name>          any named texts (the digest's email.html, email.txt)
+
+RenderResult into a scratch folder beside it and renamed into place, so a reader
+never sees half a build. Tasks pass only the folder's path through XCom. The
+backfill keeps its pages in memory: :func:`planned_pages` gives the same
+upload plan without a folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypedDict
+
+from newsroom.contracts import RenderResult
+from newsroom.publish.s3 import Planned
+from newsroom.render.page import Page, write_files
+
+MANIFEST = "manifest.json"
+
+
+class Entry(TypedDict):
+    """One file of a build: what the publisher needs without reading its bytes."""
+
+    key: str
+    md5: str
+    size: int
+    kind: str
+    article_id: str | None
+
+
+def run_folder(build_dir: Path, run_id: str) -> Path:
+    """A run's own folder under ``build_dir/runs`` (the run id made safe for a file name)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)[:150]
+    return build_dir / "runs" / safe
+
+
+class BuildFolder:
+    """Writes and reads one build folder (see the module docstring)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @property
+    def files(self) -> Path:
+        return self.path / "files"
+
+    def write(
+        self,
+        pages: Iterable[Page],
+        changed: Sequence[str] = (),
+        *,
+        meta: Mapping[str, Any] | None = None,
+        texts: Mapping[str, str] | None = None,
+    ) -> RenderResult:
+        """Write ``pages`` (a page rendered twice keeps the last), the manifest and ``texts``; replace any old build."""
+        scratch = self._scratch()
+        entries = {e["key"]: e for e in write_files(pages, scratch / "files")}
+        self._finish(scratch, list(entries.values()), changed, meta, texts)
+        return self.written(len(entries), changed)
+
+    def write_manifest(
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        changed: Sequence[str] = (),
+        *,
+        meta: Mapping[str, Any] | None = None,
+    ) -> RenderResult:
+        """The manifest of files already written under :attr:`files` (by the parallel renderer)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._write_json(self.path, list(entries), changed, meta)
+        return self.written(len(entries), changed)
+
+    def written(self, pages: int, changed: Sequence[str]) -> RenderResult:
+        return {"build": str(self.path), "pages": pages, "changed": len(changed)}
+
+    def manifest(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        return data
+
+    def entries(self) -> list[Entry]:
+        return list(self.manifest()["objects"])
+
+    def changed(self) -> list[str]:
+        return list(self.manifest()["changed"])
+
+    def meta(self) -> dict[str, Any]:
+        return dict(self.manifest().get("meta") or {})
+
+    def text(self, name: str) -> str:
+        return (self.path / name).read_text(encoding="utf-8")
+
+    def planned(self, entries: Sequence[Entry] | None = None) -> list[Planned]:
+        """The upload plan of the build (or of some of its entries); bytes read at upload time."""
+        files = self.files
+        return [
+            Planned(e["key"], e["md5"], e["size"], e["kind"], e["article_id"], _reader(files / e["key"]))
+            for e in (self.entries() if entries is None else entries)
+        ]
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _scratch(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}")
+        (scratch / "files").mkdir(parents=True)
+        return scratch
+
+    def _finish(
+        self,
+        scratch: Path,
+        entries: list[dict[str, Any]],
+        changed: Sequence[str],
+        meta: Mapping[str, Any] | None,
+        texts: Mapping[str, str] | None,
+    ) -> None:
+        for name, text in (texts or {}).items():
+            (scratch / name).write_text(text, encoding="utf-8")
+        self._write_json(scratch, entries, changed, meta)
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        scratch.rename(self.path)
+
+    @staticmethod
+    def _write_json(folder: Path, entries: list[Any], changed: Sequence[str], meta: Mapping[str, Any] | None) -> None:
+        manifest = {"changed": list(changed), "objects": entries, "meta": dict(meta or {})}
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
+
+
+def planned_pages(pages: Sequence[Page]) -> list[Planned]:
+    """Rendered pages held in memory (a backfill batch's worth) as the publisher's upload plan."""
+
+    def reader(body: bytes) -> Callable[[], bytes]:
+        return lambda: body
+
+    return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, reader(p.body)) for p in pages]
