@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from newsroom import distribute, pipeline
+from newsroom.channels.limits import graphemes, x_length
 from newsroom.config import NewsroomConfig
-from newsroom.distribute.posts import graphemes, x_length
 from newsroom.ingest import Inbox
 from newsroom.store.ledger import Ledger
 from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
