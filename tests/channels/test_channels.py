@@ -38,7 +38,7 @@ from newsroom.channels.webhook import WebhookChannel, sign, verify_signature
 from newsroom.channels.x import XChannel
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.publish.s3 import BucketClient
-from tests.channels.fakes import (
+from tests.support.fakes import (
     FakeBluesky,
     FakeFacebook,
     FakeMastodon,

@@ -17,8 +17,8 @@ from newsroom.channels.limits import graphemes, x_length
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.store.ledger import Ledger
-from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 from tests.conftest import SAMPLES_DIR
+from tests.support.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 
 pytestmark = pytest.mark.e2e
 ARTICLES = ["mali-russie-goita-poutine.md", "benin-motos-godomey.md", "centrafrique-touadera-bruxelles.json"]

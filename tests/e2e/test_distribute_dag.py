@@ -15,8 +15,8 @@ from newsroom import pipeline
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.devstack import SeaweedServer, fresh_samples
 from newsroom.ingest import Inbox
-from tests.channels.fakes import FakeMastodon, FakeWebhook
 from tests.conftest import SAMPLES_DIR
+from tests.support.fakes import FakeMastodon, FakeWebhook
 
 pytestmark = pytest.mark.e2e
 

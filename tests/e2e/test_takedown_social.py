@@ -13,8 +13,8 @@ import pytest
 from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.store.ledger import Ledger
-from tests.channels.fakes import FakePlatform
 from tests.distribute import test_exactly_once as exactly_once
+from tests.support.fakes import FakePlatform
 
 pytestmark = pytest.mark.e2e
 
