@@ -25,7 +25,7 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO_ROOT / "plugins")
 
-pytest_plugins = ["tests.fakes_conftest"]
+pytest_plugins = ["tests.support.fakes.fixtures"]
 
 from dev.devstack import SeaweedServer  # noqa: E402
 from newsroom.config import NewsroomConfig, parse_config  # noqa: E402

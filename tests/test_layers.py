@@ -48,7 +48,7 @@ class Import:
     source: str  # the importing module, e.g. newsroom.phases.ingest
     target: str  # the imported module, e.g. newsroom.store
     line: int
-    local: bool  # written inside a function or class body
+    local: bool  # written inside a function
 
     def __str__(self) -> str:
         path = self.source.replace(".", "/")
@@ -67,6 +67,12 @@ def modules() -> dict[str, Path]:
 def imports_of(path: Path, name: str, known: set[str]) -> Iterator[Import]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    in_function = {
+        id(inner)
+        for func in ast.walk(tree)
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for inner in ast.walk(func)
+    }
     for node in ast.walk(tree):
         targets: list[str] = []
         if isinstance(node, ast.Import):
@@ -80,7 +86,7 @@ def imports_of(path: Path, name: str, known: set[str]) -> Iterator[Import]:
             targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
         for target in dict.fromkeys(targets):
             if target == "newsroom" or target.startswith("newsroom."):
-                yield Import(name, _known_prefix(target, known), node.lineno, node.col_offset > 0)
+                yield Import(name, _known_prefix(target, known), node.lineno, id(node) in in_function)
 
 
 def _known_prefix(target: str, known: set[str]) -> str:

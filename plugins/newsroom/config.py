@@ -105,6 +105,9 @@ class Enrich(_Strict):
     topic_model: str = "models/topics-fr.json.gz"
 
 
+#: The ``type`` of each channel class (``newsroom.channels.CHANNEL_CLASSES``, in the same order).
+#: Written here, not imported, because config is below channels (channels import it);
+#: tests/channels/test_registry.py fails if the two differ.
 CHANNEL_TYPES = ("outbox", "facebook", "x", "telegram", "mastodon", "bluesky", "webhook")
 
 

@@ -4,41 +4,40 @@ Success (request shape, credentials, remote id), 429 and 5xx retryable (with
 the platform's wait), bad credentials and bad requests permanent, a silent
 platform uncertain within the timeout, idempotent resends that post once,
 find() after an uncertain outcome, webhook signatures, the outbox on a real
-SeaweedFS, and the registry building adapters from Airflow connections.
+SeaweedFS. Deleting posts is in test_retract.py, the registry in
+test_registry.py, the shared HTTP helper in test_http.py.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import time
-from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from newsroom.channels import (
-    Channel,
     PermanentError,
-    Post,
     RetryableError,
-    SentPost,
     UncertainError,
-    make_channel,
 )
-from newsroom.channels.bluesky import BlueskyChannel, record_key
+from newsroom.channels.bluesky import record_key
 from newsroom.channels.facebook import FacebookChannel
-from newsroom.channels.http import request, seconds_until
-from newsroom.channels.mastodon import MastodonChannel
 from newsroom.channels.outbox import OutboxChannel, outbox_key
 from newsroom.channels.telegram import TelegramChannel
-from newsroom.channels.webhook import WebhookChannel, sign, verify_signature
+from newsroom.channels.webhook import sign, verify_signature
 from newsroom.channels.x import XChannel
-from newsroom.config import ChannelConfig, NewsroomConfig
+from newsroom.config import NewsroomConfig
 from newsroom.publish.s3 import BucketClient
-from tests.channels.fakes import (
+from tests.support.channels import (
+    ARTICLE_URL,
+    HANG_TIMEOUT,
+    IDEMPOTENT,
+    adapter,
+    make_post,
+    posted,
+)
+from tests.support.fakes import (
     FakeBluesky,
     FakeFacebook,
     FakeMastodon,
@@ -47,70 +46,6 @@ from tests.channels.fakes import (
     FakeWebhook,
     FakeX,
 )
-
-ARTICLE_URL = "https://www.echo.example/2025/06/23/budget-2026.html"
-TIMEOUT = 2.0
-HANG_TIMEOUT = 0.4
-
-
-def make_post(channel: str, **changes: Any) -> Post:
-    url = f"{ARTICLE_URL}?utm_source={channel}"
-    post = Post(
-        article_id="2025-06-23-budget-2026",
-        version=1,
-        channel=channel,
-        text=f"Économie : le budget 2026 est adopté à Porto-Novo #Bénin {url}",
-        url=url,
-        title="Le budget 2026 adopté",
-        summary="L'Assemblée nationale a voté le budget 2026 dans la nuit.",
-        hashtags=("Bénin",),
-        language="fr",
-    )
-    return replace(post, **changes)
-
-
-# -- fakes and adapters ---------------------------------------------------------
-def adapter(fake: FakePlatform, *, timeout: float = TIMEOUT, secret: str | None = None) -> Channel:
-    """The adapter for a fake, with the fake's credentials (or a wrong ``secret``)."""
-    if isinstance(fake, FakeFacebook):
-        return FacebookChannel(
-            "facebook", page_id=fake.page_id, token=secret or fake.token, host=fake.url, timeout=timeout
-        )
-    if isinstance(fake, FakeX):
-        return XChannel("x", token=secret or fake.token, user_id=fake.user_id, host=fake.url, timeout=timeout)
-    if isinstance(fake, FakeTelegram):
-        return TelegramChannel(
-            "telegram", token=secret or fake.token, chat_id=fake.chat_id, host=fake.url, timeout=timeout
-        )
-    if isinstance(fake, FakeMastodon):
-        return MastodonChannel("mastodon", host=fake.url, token=secret or fake.token, timeout=timeout)
-    if isinstance(fake, FakeBluesky):
-        return BlueskyChannel(
-            "bluesky", identifier=fake.handle, password=secret or fake.password, host=fake.url, timeout=timeout
-        )
-    if isinstance(fake, FakeWebhook):
-        return WebhookChannel("webhook", url=fake.hook_url, secret=secret or fake.secret, timeout=timeout)
-    raise AssertionError(fake)
-
-
-PLATFORMS = ["facebook", "x", "telegram", "mastodon", "bluesky", "webhook"]
-IDEMPOTENT = ["mastodon", "bluesky", "webhook"]
-
-
-@pytest.fixture(params=PLATFORMS)
-def fake(request: pytest.FixtureRequest) -> FakePlatform:
-    found = request.getfixturevalue(f"{request.param}_fake")
-    assert isinstance(found, FakePlatform)
-    return found
-
-
-def _posted(fake: FakePlatform) -> list[Any]:
-    """Requests that tried to create a post (not logins, uploads or reads)."""
-    return [
-        s
-        for s in fake.requests
-        if s.method == "POST" and not s.path.endswith(("createSession", "uploadBlob")) and "/media/" not in s.path
-    ]
 
 
 # -- the same contract on every platform -------------------------------------------
@@ -205,7 +140,7 @@ def test_a_refused_connection_is_retryable_and_never_leaks_the_token() -> None:
 def test_facebook_posts_the_message_and_link_with_the_page_token(facebook_fake: FakeFacebook) -> None:
     post = make_post("facebook")
     sent = adapter(facebook_fake).send(post)
-    seen = _posted(facebook_fake)[0]
+    seen = posted(facebook_fake)[0]
     assert seen.path == f"/v23.0/{facebook_fake.page_id}/feed"
     assert seen.form() == {"message": post.text, "link": post.url, "access_token": facebook_fake.token}
     assert sent.remote_id == facebook_fake.posts[0]["id"]
@@ -231,7 +166,7 @@ def test_facebook_unknown_page_is_permanent(facebook_fake: FakeFacebook) -> None
 def test_x_posts_the_text_with_the_bearer_token(x_fake: FakeX) -> None:
     post = make_post("x")
     sent = adapter(x_fake).send(post)
-    seen = _posted(x_fake)[0]
+    seen = posted(x_fake)[0]
     assert seen.path == "/2/tweets"
     assert seen.header("Authorization") == f"Bearer {x_fake.token}"
     assert seen.json() == {"text": post.text}
@@ -260,7 +195,7 @@ def test_x_without_user_id_cannot_find_and_an_empty_text_is_permanent(x_fake: Fa
 def test_telegram_sends_escaped_html_with_a_large_link_preview(telegram_fake: FakeTelegram) -> None:
     post = make_post("telegram", text=f"Prix <b>unique</b> & taxes : +5 % {ARTICLE_URL}")
     sent = adapter(telegram_fake).send(post)
-    seen = _posted(telegram_fake)[0]
+    seen = posted(telegram_fake)[0]
     assert seen.path == f"/bot{telegram_fake.token}/sendMessage"
     body = seen.json()
     assert body["chat_id"] == telegram_fake.chat_id
@@ -282,7 +217,7 @@ def test_telegram_unknown_chat_is_permanent(telegram_fake: FakeTelegram) -> None
 def test_mastodon_posts_a_public_status_with_the_idempotency_key(mastodon_fake: FakeMastodon) -> None:
     post = make_post("mastodon")
     sent = adapter(mastodon_fake).send(post)
-    seen = _posted(mastodon_fake)[0]
+    seen = posted(mastodon_fake)[0]
     assert seen.path == "/api/v1/statuses"
     assert seen.header("Authorization") == f"Bearer {mastodon_fake.token}"
     assert seen.header("Idempotency-Key") == post.idempotency_key
@@ -358,7 +293,7 @@ def test_bluesky_record_key_is_a_stable_tid() -> None:
 def test_webhook_delivers_signed_json(webhook_fake: FakeWebhook) -> None:
     post = make_post("webhook", image_url="https://www.echo.example/img/budget.jpg")
     sent = adapter(webhook_fake).send(post)
-    seen = _posted(webhook_fake)[0]
+    seen = posted(webhook_fake)[0]
     assert seen.header("X-Newsroom-Delivery") == post.idempotency_key
     assert verify_signature(webhook_fake.secret, seen.body, seen.header("X-Newsroom-Signature"))
     assert abs(int(seen.header("X-Newsroom-Timestamp") or 0) - time.time()) < 60
@@ -407,268 +342,3 @@ def test_outbox_writes_one_json_object_per_post_version(s3_config: NewsroomConfi
     assert (document["url"], document["text"], document["version"]) == (post.url, post.text, 1)
     assert channel.find(post) == first
     assert channel.find(make_post("outbox", version=2)) is None
-
-
-# -- retract: deleting a post again (takedown) --------------------------------------------
-def as_recorded(post: Post, sent: SentPost) -> SentPost:
-    """The SentPost the takedown rebuilds from a ledger row (remote id and url, the delivery's details)."""
-    details = {
-        "article_id": post.article_id,
-        "version": str(post.version),
-        "channel": post.channel,
-        "idempotency_key": post.idempotency_key,
-    }
-    return SentPost(sent.remote_id, sent.remote_url, details)
-
-
-def test_retract_deletes_the_post_and_a_missing_one_counts_as_gone(fake: FakePlatform) -> None:
-    channel = adapter(fake)
-    kept = channel.send(make_post(fake.name, article_id="other-article", text="Autre sujet https://x.example/a"))
-    post = make_post(fake.name)
-    sent = as_recorded(post, channel.send(post))
-    assert len(fake.posts) == 2
-    assert channel.retract(sent) is True
-    assert len(fake.posts) == 1 and len(fake.deleted) == 1
-    assert kept.remote_id in json.dumps(fake.posts)  # the other post is untouched
-    assert channel.retract(sent) is True  # already gone (the platform's "not found")
-    assert len(fake.posts) == 1 and len(fake.deleted) == 1
-
-
-def test_retract_with_bad_credentials_is_permanent(fake: FakePlatform) -> None:
-    post = make_post(fake.name)
-    sent = as_recorded(post, adapter(fake).send(post))
-    with pytest.raises(PermanentError):
-        adapter(fake, secret="wrong-secret-value").retract(sent)
-    assert len(fake.posts) == 1 and fake.deleted == []
-
-
-def test_retract_uses_each_platforms_delete_call(fake: FakePlatform) -> None:
-    post = make_post(fake.name)
-    sent = adapter(fake).send(post)
-    adapter(fake).retract(as_recorded(post, sent))
-    last = fake.requests[-1]
-    if isinstance(fake, FakeFacebook):
-        assert (last.method, last.path) == ("DELETE", f"/v23.0/{sent.remote_id}")
-        assert last.param("access_token") == fake.token
-    elif isinstance(fake, FakeX):
-        assert (last.method, last.path, last.bearer()) == ("DELETE", f"/2/tweets/{sent.remote_id}", fake.token)
-    elif isinstance(fake, FakeTelegram):
-        assert (last.method, last.path) == ("POST", f"/bot{fake.token}/deleteMessage")
-        assert last.json() == {"chat_id": fake.chat_id, "message_id": int(sent.remote_id)}
-    elif isinstance(fake, FakeMastodon):
-        assert (last.method, last.path, last.bearer()) == ("DELETE", f"/api/v1/statuses/{sent.remote_id}", fake.token)
-    elif isinstance(fake, FakeBluesky):
-        assert (last.method, last.path) == ("POST", "/xrpc/com.atproto.repo.deleteRecord")
-        assert last.json() == {
-            "repo": fake.did,
-            "collection": "app.bsky.feed.post",
-            "rkey": record_key(post.idempotency_key),
-        }
-    else:
-        assert isinstance(fake, FakeWebhook)
-        assert last.json() == {
-            "event": "takedown",
-            "id": post.idempotency_key,
-            "article_id": post.article_id,
-            "version": 1,
-        }
-        assert last.header("X-Newsroom-Event") == "takedown"
-        assert verify_signature(fake.secret, last.body, last.header("X-Newsroom-Signature"))
-
-
-def test_telegram_cannot_retract_a_message_older_than_48_hours(telegram_fake: FakeTelegram) -> None:
-    channel = adapter(telegram_fake)
-    post = make_post("telegram")
-    sent = as_recorded(post, channel.send(post))
-    telegram_fake.age(hours=49)
-    assert channel.retract(sent) is False
-    assert len(telegram_fake.posts) == 1 and telegram_fake.deleted == []
-    # a younger one is deleted; a message that is not there counts as gone
-    young = as_recorded(post, channel.send(make_post("telegram", text="Un autre message")))
-    assert channel.retract(young) is True
-    assert channel.retract(SentPost("999999")) is True
-    assert len(telegram_fake.posts) == 1
-
-
-def test_telegram_retract_in_an_unknown_chat_is_permanent(telegram_fake: FakeTelegram) -> None:
-    channel = TelegramChannel("telegram", token=telegram_fake.token, chat_id="@nowhere", host=telegram_fake.url)
-    with pytest.raises(PermanentError):
-        channel.retract(SentPost("101"))
-
-
-def test_retract_on_an_unreachable_platform_is_retryable(mastodon_fake: FakeMastodon, x_fake: FakeX) -> None:
-    # the delete cannot reach the platform: retryable, nothing deleted
-    for fake in (mastodon_fake, x_fake):
-        sent = adapter(fake).send(make_post(fake.name))
-        stopped = adapter(fake)
-        assert isinstance(stopped, MastodonChannel | XChannel)
-        stopped.host = "http://127.0.0.1:9"  # nothing listens there
-        with pytest.raises(RetryableError):
-            stopped.retract(sent)
-        assert len(fake.posts) == 1
-
-
-def test_outbox_retract_deletes_the_json_object(s3_config: NewsroomConfig) -> None:
-    storage = s3_config.storage
-    bucket = BucketClient.from_connection(storage.conn_id, storage.bucket, storage.prefix)
-    bucket.ensure_bucket()
-    channel = OutboxChannel("outbox", lambda: bucket)
-    post, other = make_post("outbox"), make_post("outbox", article_id="other-article")
-    sent = channel.send(post)
-    channel.send(other)
-    assert channel.retract(sent) is True
-    assert [k for k in bucket.listing() if k.startswith("_outbox/")] == [outbox_key(other)]
-    assert channel.find(post) is None
-    assert channel.retract(sent) is True  # already gone
-
-
-# -- registry: adapters from Airflow connections ---------------------------------------
-def _config(kind: str, **more: Any) -> ChannelConfig:
-    return ChannelConfig(name=kind, type=kind, conn_id=f"newsroom_{kind}", timeout_seconds=3, **more)
-
-
-def _no_bucket() -> BucketClient:
-    raise AssertionError("no bucket needed")
-
-
-@pytest.fixture
-def airflow_logging() -> None:
-    """Airflow configures logging on its first connection lookup, replacing the root handlers
-    (caplog's among them): let that happen during setup, before caplog starts capturing."""
-    from newsroom.channels.registry import get_connection
-
-    assert get_connection("newsroom_warm_up_lookup") is None
-
-
-@pytest.mark.usefixtures("airflow_logging")
-def test_registry_disables_a_channel_without_connection_with_one_warning(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.delenv("AIRFLOW_CONN_NEWSROOM_FACEBOOK", raising=False)
-    with caplog.at_level(logging.WARNING, logger="newsroom.channels.registry"):
-        assert make_channel(_config("facebook"), _no_bucket) is None
-    warnings = [r for r in caplog.records if r.name == "newsroom.channels.registry"]
-    assert [r.getMessage() for r in warnings] == [
-        "channel facebook disabled: no Airflow connection 'newsroom_facebook'"
-    ]
-
-
-def _set_connection(monkeypatch: pytest.MonkeyPatch, conn_id: str, **fields: Any) -> None:
-    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "http", **fields}))
-
-
-def test_registry_builds_an_x_adapter_that_posts_through_its_connection(
-    monkeypatch: pytest.MonkeyPatch, x_fake: FakeX
-) -> None:
-    _set_connection(monkeypatch, "newsroom_x", host=x_fake.url, password=x_fake.token, extra={"user_id": "42"})
-    channel = make_channel(_config("x"), _no_bucket)
-    assert isinstance(channel, XChannel)
-    assert (channel.host, channel.user_id, channel.timeout) == (x_fake.url, "42", 3)
-    channel.send(make_post("x"))
-    assert len(x_fake.posts) == 1
-
-
-CONNECTIONS: list[tuple[str, dict[str, Any], type, dict[str, Any]]] = [
-    (
-        "facebook",
-        {"password": "page-token", "extra": {"page_id": "123", "api_version": "v22.0"}},
-        FacebookChannel,
-        {"host": "https://graph.facebook.com", "page_id": "123", "api_version": "v22.0"},
-    ),
-    ("x", {"password": "user-token"}, XChannel, {"host": "https://api.x.com", "user_id": None}),
-    (
-        "telegram",
-        {"password": "1:tok-telegram", "extra": {"chat_id": -1001}},
-        TelegramChannel,
-        {"host": "https://api.telegram.org", "chat_id": "-1001"},
-    ),
-    (
-        "mastodon",
-        {"host": "mastodon.social", "password": "token-m"},
-        MastodonChannel,
-        {"host": "https://mastodon.social", "visibility": "public"},
-    ),
-    (
-        "bluesky",
-        {"login": "echo.bsky.social", "password": "app-pass"},
-        BlueskyChannel,
-        {"host": "https://bsky.social", "identifier": "echo.bsky.social"},
-    ),
-    (
-        "webhook",
-        {"host": "https://hooks.example/newsroom/", "password": "whsec"},
-        WebhookChannel,
-        {"url": "https://hooks.example/newsroom/", "secret": "whsec"},
-    ),
-]
-
-
-@pytest.mark.parametrize(("kind", "fields", "cls", "expected"), CONNECTIONS, ids=[c[0] for c in CONNECTIONS])
-def test_registry_reads_each_connection_with_platform_defaults(
-    monkeypatch: pytest.MonkeyPatch, kind: str, fields: dict[str, Any], cls: type, expected: dict[str, Any]
-) -> None:
-    _set_connection(monkeypatch, f"newsroom_{kind}", **fields)
-    channel = make_channel(_config(kind), _no_bucket)
-    assert isinstance(channel, cls)
-    assert {key: getattr(channel, key) for key in expected} == expected
-
-
-@pytest.mark.parametrize(
-    ("kind", "fields", "missing"),
-    [
-        ("mastodon", {"password": "token-m"}, "host"),
-        ("facebook", {"password": "page-token"}, "page_id"),
-        ("telegram", {"password": "1:tok-telegram"}, "chat_id"),
-        ("bluesky", {"password": "app-pass"}, "login"),
-    ],
-)
-@pytest.mark.usefixtures("airflow_logging")
-def test_registry_disables_a_channel_whose_connection_lacks_a_field(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, kind: str, fields: dict[str, Any], missing: str
-) -> None:
-    _set_connection(monkeypatch, f"newsroom_{kind}", **fields)
-    with caplog.at_level(logging.WARNING, logger="newsroom.channels.registry"):
-        assert make_channel(_config(kind), _no_bucket) is None
-    (warning,) = [r.getMessage() for r in caplog.records if r.name == "newsroom.channels.registry"]
-    assert warning.startswith(f"channel {kind} disabled: connection 'newsroom_{kind}' has no {missing}")
-
-
-def test_registry_outbox_needs_no_connection_and_makes_its_bucket_lazily() -> None:
-    made: list[int] = []
-
-    def factory() -> BucketClient:
-        made.append(1)
-        raise AssertionError("not yet")
-
-    channel = make_channel(ChannelConfig(name="outbox", type="outbox"), factory)
-    assert isinstance(channel, OutboxChannel)
-    assert made == []
-
-
-# -- the shared HTTP helper ----------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("30", 30.0),
-        ("1000000100", 100.0),  # a Unix time (X, Bluesky)
-        ("2001-09-09T01:48:20.000000+00:00", 100.0),  # ISO 8601 (Mastodon)
-        ("Sun, 09 Sep 2001 01:48:20 GMT", 100.0),  # HTTP date
-        ("soon", None),
-        (None, None),
-    ],
-)
-def test_seconds_until_reads_every_wait_format(value: str | None, expected: float | None) -> None:
-    assert seconds_until(value, now=1_000_000_000) == expected
-
-
-def test_a_get_that_times_out_is_retryable_not_uncertain(x_fake: FakeX) -> None:
-    slow: Callable[..., Any] = x_fake.respond
-
-    def hang_reads(seen: Any) -> Any:
-        reply = slow(seen)
-        reply.hang = 5
-        return reply
-
-    x_fake.respond = hang_reads  # type: ignore[method-assign]
-    with pytest.raises(RetryableError):
-        request("GET", x_fake.url + "/2/users/42/tweets", what="x: find", timeout=HANG_TIMEOUT)

@@ -4,92 +4,26 @@ the real SeaweedFS for the site and the outbox, the real ledger in SQLite."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from newsroom.channels.limits import graphemes, x_length
 from newsroom.config import NewsroomConfig
-from newsroom.distribute.posts import graphemes, x_length
-from newsroom.ingest import Inbox
 from newsroom.phases import distribute
-from newsroom.phases.ingest import process
 from newsroom.resources import available_channels, bucket_for, open_store
 from newsroom.store import utcnow
 from newsroom.store.ledger import Ledger
-from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
-from tests.conftest import SAMPLES_DIR
+from tests.support import distribution
+from tests.support.distribution import ARTICLES, TYPES, distribute_all, publish, today
+from tests.support.fakes import FakePlatform
 
 pytestmark = pytest.mark.e2e
-ARTICLES = ["mali-russie-goita-poutine.md", "benin-motos-godomey.md", "centrafrique-touadera-bruxelles.json"]
-TYPES = ["facebook", "x", "telegram", "mastodon", "bluesky", "webhook"]
 
-
-@pytest.fixture
-def fakes(
-    facebook_fake: FakeFacebook,
-    x_fake: FakeX,
-    telegram_fake: FakeTelegram,
-    mastodon_fake: FakeMastodon,
-    bluesky_fake: FakeBluesky,
-    webhook_fake: FakeWebhook,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[dict[str, FakePlatform]]:
-    """Every platform's fake, and the Airflow connections pointing at them."""
-
-    def connect(kind: str, **fields: Any) -> None:
-        monkeypatch.setenv(f"AIRFLOW_CONN_NEWSROOM_{kind.upper()}", json.dumps({"conn_type": "http", **fields}))
-
-    connect("facebook", host=facebook_fake.url, password=facebook_fake.token, extra={"page_id": facebook_fake.page_id})
-    connect("x", host=x_fake.url, password=x_fake.token, extra={"user_id": x_fake.user_id})
-    connect("telegram", host=telegram_fake.url, password=telegram_fake.token, extra={"chat_id": telegram_fake.chat_id})
-    connect("mastodon", host=mastodon_fake.url, password=mastodon_fake.token)
-    connect("bluesky", host=bluesky_fake.url, login=bluesky_fake.handle, password=bluesky_fake.password)
-    connect("webhook", host=webhook_fake.hook_url, password=webhook_fake.secret)
-    yield {
-        "facebook": facebook_fake,
-        "x": x_fake,
-        "telegram": telegram_fake,
-        "mastodon": mastodon_fake,
-        "bluesky": bluesky_fake,
-        "webhook": webhook_fake,
-    }
-
-
-@pytest.fixture
-def config(s3_config: NewsroomConfig) -> NewsroomConfig:
-    channels = [{"name": "outbox", "type": "outbox"}] + [
-        {"name": kind, "type": kind, "conn_id": f"newsroom_{kind}", "timeout_seconds": 1} for kind in TYPES
-    ]
-    update = s3_config.model_validate(
-        {**s3_config.model_dump(exclude={"source", "state_dir"}), "channels": channels}
-    ).model_copy(update={"source": s3_config.source, "state_dir": s3_config.state_dir})
-    distribution = update.distribution.model_copy(update={"backoff_seconds": 1, "stale_after_minutes": 1})
-    return update.model_copy(update={"distribution": distribution})
-
-
-def _today(config: NewsroomConfig) -> list[Path]:
-    """The sample articles as yesterday's news (dated 2025, they would be archives: never announced)."""
-    from dev.devstack import fresh_samples
-
-    yesterday = utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
-    copies = fresh_samples(SAMPLES_DIR, config.state_dir / "today", yesterday, config.site.tz)
-    return [c for c in copies if c.name in ARTICLES]
-
-
-def _publish(config: NewsroomConfig, files: list[Path], run: str) -> None:
-    inbox = Inbox(config)
-    for path in files:
-        inbox.file(path)
-    process(config, run_id=run)
-
-
-def _distribute(config: NewsroomConfig, now: Any = None) -> dict[str, dict[str, int]]:
-    distribute.plan(config, now=now)
-    return {c.name: distribute.send(c.name, config, now=now) for c in config.channels}
+# the shared fixtures: every fake, its connection, and a config with every channel
+config = distribution.config
+fakes = distribution.fakes
 
 
 def _posts(fakes: dict[str, FakePlatform]) -> dict[str, int]:
@@ -101,14 +35,14 @@ def _outbox(config: NewsroomConfig) -> list[str]:
 
 
 def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fakes: dict[str, FakePlatform]) -> None:
-    _publish(config, _today(config), "first")
-    _distribute(config)
+    publish(config, today(config), "first")
+    distribute_all(config)
     assert _posts(fakes) == dict.fromkeys(TYPES, 3)
     assert len(_outbox(config)) == 3
 
     # a full rerun of planning and sending, twice: nothing more goes out
-    _distribute(config)
-    _distribute(config)
+    distribute_all(config)
+    distribute_all(config)
     assert _posts(fakes) == dict.fromkeys(TYPES, 3)
     assert len(_outbox(config)) == 3
 
@@ -126,7 +60,7 @@ def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fak
 
 
 def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str, FakePlatform]) -> None:
-    _publish(config, [p for p in _today(config) if p.name == ARTICLES[0]], "first")
+    publish(config, [p for p in today(config) if p.name == ARTICLES[0]], "first")
     fakes["facebook"].fail_next(500)
     fakes["x"].fail_next(429, retry_after=1)
     fakes["mastodon"].fail_next("hang", seconds=2)  # posted, but the answer never comes
@@ -134,10 +68,10 @@ def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str
     fakes["webhook"].fail_next(503)
     fakes["telegram"].fail_next(429, retry_after=1)
     now = utcnow()
-    _distribute(config, now)
+    distribute_all(config, now)
     later = now + timedelta(minutes=5)  # past every Retry-After and backoff
-    _distribute(config, later)
-    _distribute(config, later + timedelta(minutes=5))
+    distribute_all(config, later)
+    distribute_all(config, later + timedelta(minutes=5))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
     states = {r.channel: r.state for r in Ledger(open_store(config).engine).rows()}
     assert states == dict.fromkeys(["outbox", *TYPES], "sent")
@@ -146,14 +80,14 @@ def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str
 def test_a_timeout_on_a_platform_without_idempotency_is_never_resent(
     config: NewsroomConfig, fakes: dict[str, FakePlatform]
 ) -> None:
-    _publish(config, [p for p in _today(config) if p.name == ARTICLES[0]], "first")
+    publish(config, [p for p in today(config) if p.name == ARTICLES[0]], "first")
     fakes["telegram"].fail_next("hang", seconds=2)
     fakes["facebook"].fail_next("hang", seconds=2)
     fakes["x"].fail_next("hang", seconds=2)
     now = utcnow()
-    _distribute(config, now)
-    _distribute(config, now + timedelta(minutes=5))
-    _distribute(config, now + timedelta(minutes=10))
+    distribute_all(config, now)
+    distribute_all(config, now + timedelta(minutes=5))
+    distribute_all(config, now + timedelta(minutes=10))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)  # telegram got it once, during the hang
     rows = {r.channel: r for r in Ledger(open_store(config).engine).rows()}
     assert rows["telegram"].state == "unknown" and "duplicate" in rows["telegram"].reason
@@ -166,7 +100,7 @@ def test_a_killed_task_is_recovered_without_a_second_post(
     from newsroom.distribute.sender import _post_for
     from newsroom.render.environment import make_text_environment
 
-    _publish(config, [p for p in _today(config) if p.name == ARTICLES[0]], "first")
+    publish(config, [p for p in today(config) if p.name == ARTICLES[0]], "first")
     now = utcnow()
     distribute.plan(config, now=now)
     store = open_store(config)
@@ -193,8 +127,8 @@ def test_a_killed_task_is_recovered_without_a_second_post(
 def test_corrections_archives_and_embargoes(
     config: NewsroomConfig, fakes: dict[str, FakePlatform], tmp_path: Path
 ) -> None:
-    _publish(config, [p for p in _today(config) if p.name == ARTICLES[0]], "first")
-    _distribute(config)
+    publish(config, [p for p in today(config) if p.name == ARTICLES[0]], "first")
+    distribute_all(config)
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
 
     # a correction: a new version, not re-posted
@@ -202,8 +136,8 @@ def test_corrections_archives_and_embargoes(
     corrected = tmp_path / "v2" / ARTICLES[0]
     corrected.parent.mkdir()
     corrected.write_text(text.replace("tags:", "correction: Le séjour dure jusqu’au 26 juin.\ntags:"), encoding="utf-8")
-    _publish(config, [corrected], "correction")
-    _distribute(config)
+    publish(config, [corrected], "correction")
+    distribute_all(config)
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
     # ... unless the article asks for it: then version 3 goes out once
     reposted = tmp_path / "v3" / ARTICLES[0]
@@ -211,9 +145,9 @@ def test_corrections_archives_and_embargoes(
     reposted.write_text(
         text.replace("tags:", "repost: true\ncorrection: Mise à jour majeure.\ntags:"), encoding="utf-8"
     )
-    _publish(config, [reposted], "repost")
-    _distribute(config)
-    _distribute(config)
+    publish(config, [reposted], "repost")
+    distribute_all(config)
+    distribute_all(config)
     # Facebook and X refuse the same link/text twice; the adapters then record the existing post
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
     v3 = {r.channel: r.state for r in Ledger(open_store(config).engine).rows() if r.version == 3}
@@ -234,8 +168,8 @@ def test_corrections_archives_and_embargoes(
         "Les résultats du BAC 2025 sont connus.\n",
         encoding="utf-8",
     )
-    _publish(config, [archive, embargoed], "archive")
-    _distribute(config)
+    publish(config, [archive, embargoed], "archive")
+    distribute_all(config)
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
     ledger = Ledger(open_store(config).engine)
     assert {r.state for r in ledger.rows("archive-2019")} == {"skipped"}

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from newsroom.channels.limits import graphemes, x_length
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.distribute.pacing import allowance, in_quiet_hours
-from newsroom.distribute.posts import build_post, campaign_url, graphemes, hashtag, x_length
+from newsroom.distribute.posts import build_post, campaign_url, hashtag
 from newsroom.render.environment import make_text_environment
 from newsroom.store import Tag
 

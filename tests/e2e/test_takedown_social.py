@@ -15,14 +15,15 @@ from newsroom.phases import distribute
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
 from newsroom.store.ledger import Ledger
-from tests.channels.fakes import FakePlatform
-from tests.distribute import test_exactly_once as exactly_once
+from tests.support import distribution
+from tests.support.distribution import TYPES
+from tests.support.fakes import FakePlatform, FakeTelegram
 
 pytestmark = pytest.mark.e2e
 
-# the fixtures of the exactly-once tests: every fake, its connection, and a config with every channel
-config = exactly_once.config
-fakes = exactly_once.fakes
+# the shared fixtures: every fake, its connection, and a config with every channel
+config = distribution.config
+fakes = distribution.fakes
 
 GONE = "benin-motos-godomey"
 #: the field of a fake's stored post that holds the remote id the ledger recorded
@@ -42,16 +43,16 @@ def _outbox(config: NewsroomConfig) -> list[str]:
 
 
 def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, fakes: dict[str, FakePlatform]) -> None:
-    exactly_once._publish(config, exactly_once._today(config), "first")
-    exactly_once._distribute(config)
-    assert {kind: len(f.posts) for kind, f in fakes.items()} == dict.fromkeys(exactly_once.TYPES, 3)
+    distribution.publish(config, distribution.today(config), "first")
+    distribution.distribute_all(config)
+    assert {kind: len(f.posts) for kind, f in fakes.items()} == dict.fromkeys(TYPES, 3)
     before = _rows(config, GONE)
-    assert {c: r.state for c, r in before.items()} == dict.fromkeys(["outbox", *exactly_once.TYPES], "sent")
+    assert {c: r.state for c, r in before.items()} == dict.fromkeys(["outbox", *TYPES], "sent")
     others = {kind: _online(fake, kind) - {before[kind].remote_id} for kind, fake in fakes.items()}
 
     result = takedown(GONE, reason="demande de la justice", by="chef-edition", config=config)
 
-    assert sorted(result["retracted"]) == sorted(["outbox", *exactly_once.TYPES])
+    assert sorted(result["retracted"]) == sorted(["outbox", *TYPES])
     assert result["not_retracted"] == {}
     for kind, fake in fakes.items():
         assert before[kind].remote_id not in _online(fake, kind), f"{kind} still shows the post"
@@ -59,7 +60,7 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
         assert len(fake.posts) == 2 and len(fake.deleted) == 1
     assert not any(f"/{GONE}/" in k for k in _outbox(config)) and len(_outbox(config)) == 2
     after = _rows(config, GONE)
-    assert {c: r.state for c, r in after.items()} == dict.fromkeys(["outbox", *exactly_once.TYPES], "retracted")
+    assert {c: r.state for c, r in after.items()} == dict.fromkeys(["outbox", *TYPES], "retracted")
     assert all(r.remote_id == before[c].remote_id for c, r in after.items())  # what was deleted stays known
     rest = [r for r in Ledger(open_store(config).engine).rows() if r.article_id != GONE]
     assert len(rest) == 14 and {r.state for r in rest} == {"sent"}  # the other two articles' posts
@@ -72,17 +73,17 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
     assert all(len(fake.deleted) == 1 for fake in fakes.values())
 
     # and a rerun of distribution posts nothing again
-    exactly_once._distribute(config)
-    assert {kind: len(f.posts) for kind, f in fakes.items()} == dict.fromkeys(exactly_once.TYPES, 2)
+    distribution.distribute_all(config)
+    assert {kind: len(f.posts) for kind, f in fakes.items()} == dict.fromkeys(TYPES, 2)
 
 
 def test_a_post_the_platform_will_not_delete_stays_sent_with_the_reason(
     config: NewsroomConfig, fakes: dict[str, FakePlatform]
 ) -> None:
-    exactly_once._publish(config, [p for p in exactly_once._today(config) if p.name.startswith(GONE)], "first")
-    exactly_once._distribute(config)
+    distribution.publish(config, [p for p in distribution.today(config) if p.name.startswith(GONE)], "first")
+    distribution.distribute_all(config)
     telegram = fakes["telegram"]
-    assert isinstance(telegram, exactly_once.FakeTelegram)
+    assert isinstance(telegram, FakeTelegram)
     telegram.age(hours=49)  # Telegram lets a bot delete only within 48 hours
     fakes["x"].stop()  # X is unreachable during the takedown
 
@@ -101,7 +102,7 @@ def test_a_post_the_platform_will_not_delete_stays_sent_with_the_reason(
 def test_pending_deliveries_of_a_taken_down_article_are_skipped(
     config: NewsroomConfig, fakes: dict[str, FakePlatform]
 ) -> None:
-    exactly_once._publish(config, [p for p in exactly_once._today(config) if p.name.startswith(GONE)], "first")
+    distribution.publish(config, [p for p in distribution.today(config) if p.name.startswith(GONE)], "first")
     distribute.plan(config)
     assert {r.state for r in _rows(config, GONE).values()} == {"pending"}
 
@@ -109,6 +110,6 @@ def test_pending_deliveries_of_a_taken_down_article_are_skipped(
 
     assert result["retracted"] == [] and result["not_retracted"] == {}
     assert {r.state for r in _rows(config, GONE).values()} == {"skipped"}
-    exactly_once._distribute(config)
+    distribution.distribute_all(config)
     assert all(fake.posts == [] for fake in fakes.values())
     assert {r.state for r in _rows(config, GONE).values()} == {"skipped"}

@@ -1,4 +1,15 @@
-"""The one seam every distribution channel implements: ``send(post) -> SentPost``.
+"""The seam every distribution channel implements, and what each channel class declares.
+
+:class:`Channel` is the seam ``newsroom.distribute`` (sending) and the
+takedown (retracting) call: ``send``, ``find`` and ``retract``.
+:class:`ChannelBase` is what every adapter class in this package derives from:
+it declares, once, what the rest of the code needs to know about a platform
+(its config ``type``, its post length ``limit``, whether it ``can_find`` or
+``can_retract`` a post, whether it ``needs_connection``) and builds itself
+with :meth:`ChannelBase.from_connection`; :mod:`newsroom.channels.registry`
+is the table of these classes. :class:`Bucket` is the part of the site's
+bucket client the outbox uses (so this package imports nothing from
+``newsroom.publish``).
 
 A channel is a small adapter that speaks one platform's API over HTTP; it
 does not know about the ledger, pacing or schedules (``newsroom.distribute``
@@ -18,8 +29,14 @@ does). Errors are classified so the caller knows what to do:
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+
+if TYPE_CHECKING:
+    from newsroom.channels.limits import Limit
+    from newsroom.config import ChannelConfig
 
 
 def delivery_key(article_id: str, version: int, channel: str) -> str:
@@ -95,6 +112,59 @@ class Channel(Protocol):
         classes otherwise.
         """
         ...
+
+
+class Bucket(Protocol):
+    """The site's bucket as the outbox uses it (``newsroom.publish.s3.BucketClient`` is one)."""
+
+    bucket: str
+    prefix: str
+    client: Any  # the boto3 S3 client, for head_object and delete_object
+
+    def put(self, key: str, body: bytes, md5_hex: str, kind: str) -> None: ...
+
+
+class ChannelBase(ABC):
+    """An adapter class: one platform's API behind :class:`Channel`, and what it can do.
+
+    Subclasses set the class attributes below and implement the four methods;
+    the registry lists the classes, and the configuration's channel types, the
+    post limits (``newsroom.distribute.posts``) and the lookup after an
+    uncertain send (``newsroom.distribute.sender``) are read from them.
+    """
+
+    #: the ``type`` of a ``channels:`` entry in the newsroom file
+    type: ClassVar[str]
+    #: how long a post may be and how the platform counts (None: no limit to fit)
+    limit: ClassVar[Limit | None] = None
+    #: True when :meth:`find` can look a post up on the platform after an uncertain outcome
+    can_find: ClassVar[bool] = False
+    #: True when :meth:`retract` can delete a post (it may still answer False for one post)
+    can_retract: ClassVar[bool] = True
+    #: False for a channel built without an Airflow connection (the outbox)
+    needs_connection: ClassVar[bool] = True
+
+    name: str
+    #: True when the platform deduplicates on our idempotency key (a resend is safe)
+    idempotent: bool
+
+    @classmethod
+    @abstractmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """The adapter for one configured channel; ``conn`` is its Airflow connection (None if not needed).
+
+        Raises :class:`newsroom.channels.connection.ConnectionProblem` when the
+        connection lacks a field this platform needs.
+        """
+
+    @abstractmethod
+    def send(self, post: Post) -> SentPost: ...
+
+    @abstractmethod
+    def find(self, post: Post) -> SentPost | None: ...
+
+    @abstractmethod
+    def retract(self, sent: SentPost) -> bool: ...
 
 
 def classify_http(status: int, body: str, retry_after: str | None, what: str) -> ChannelError:

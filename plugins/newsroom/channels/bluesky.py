@@ -22,13 +22,28 @@ import hashlib
 import logging
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import requests
 
-from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost, UncertainError
+from newsroom.channels.base import (
+    Bucket,
+    ChannelBase,
+    ChannelError,
+    PermanentError,
+    Post,
+    RetryableError,
+    SentPost,
+    UncertainError,
+)
+from newsroom.channels.connection import Fields
 from newsroom.channels.http import error_for, json_of, request
+from newsroom.channels.limits import Limit, graphemes
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +127,12 @@ def _already_exists(response: requests.Response) -> bool:
     return "exist" in f"{error} {message}".lower()
 
 
-class BlueskyChannel:
+class BlueskyChannel(ChannelBase):
     """Posts one record per post, under a record key derived from its idempotency key."""
 
+    type = "bluesky"
+    limit = Limit(300, graphemes)
+    can_find = True  # the record under the post's derived key
     idempotent: bool = True
 
     def __init__(
@@ -127,6 +145,18 @@ class BlueskyChannel:
         self.timeout = timeout
         self._session: dict[str, str] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """host: the account's PDS; login: the handle or DID; password: an app password."""
+        fields = Fields(str(channel.conn_id), conn)
+        return cls(
+            channel.name,
+            identifier=fields.required(fields.login, "login (the handle or DID)"),
+            password=fields.required(fields.password, "password (an app password)"),
+            host=fields.url(DEFAULT_HOST) or DEFAULT_HOST,
+            timeout=channel.timeout_seconds,
+        )
 
     # -- session ---------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:

@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 import requests
 
-from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost
+from newsroom.channels.base import Bucket, ChannelBase, ChannelError, PermanentError, Post, RetryableError, SentPost
+from newsroom.channels.connection import Fields
 from newsroom.channels.http import error_for, json_of, request, retry_after
+from newsroom.channels.limits import Limit
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +67,12 @@ def _usage_wait(response: requests.Response) -> float | None:
     return max(minutes) * 60 if minutes else None
 
 
-class FacebookChannel:
+class FacebookChannel(ChannelBase):
     """Posts a message with the article link on one Facebook Page."""
 
+    type = "facebook"
+    limit = Limit(63_206, len)
+    can_find = True  # the Page's last 25 posts, matched on the link
     idempotent: bool = False
 
     def __init__(
@@ -82,6 +91,19 @@ class FacebookChannel:
         self.host = host.rstrip("/")
         self.api_version = api_version.strip("/")
         self.timeout = timeout
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """password: the Page access token; extra ``page_id`` (required) and ``api_version``."""
+        fields = Fields(str(channel.conn_id), conn)
+        return cls(
+            channel.name,
+            page_id=fields.required(fields.extra("page_id"), "page_id in its extra"),
+            token=fields.required(fields.password, "password (the Page access token)"),
+            host=fields.url(DEFAULT_HOST) or DEFAULT_HOST,
+            api_version=fields.extra("api_version") or DEFAULT_VERSION,
+            timeout=channel.timeout_seconds,
+        )
 
     @property
     def feed_url(self) -> str:

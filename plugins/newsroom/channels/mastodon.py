@@ -9,17 +9,27 @@ HTTP 429 with ``X-RateLimit-Reset`` (an ISO 8601 instant), read by the shared he
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
-from newsroom.channels.base import PermanentError, Post, SentPost
+from newsroom.channels.base import Bucket, ChannelBase, PermanentError, Post, SentPost
+from newsroom.channels.connection import ConnectionProblem, Fields
 from newsroom.channels.http import check, json_of, request
+from newsroom.channels.limits import Limit, x_length
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
-class MastodonChannel:
+class MastodonChannel(ChannelBase):
     """Posts the post's text as one public status in the post's language."""
 
+    type = "mastodon"
+    limit = Limit(500, x_length)  # links count 23, like X
+    can_find = False  # not needed: a resend with the same Idempotency-Key is safe
     idempotent: bool = True
 
     def __init__(self, name: str, *, host: str, token: str, visibility: str = "public", timeout: float = 10.0) -> None:
@@ -30,6 +40,19 @@ class MastodonChannel:
         self.token = token
         self.visibility = visibility
         self.timeout = timeout
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """host: the instance (required); password: the access token; extra ``visibility`` (default public)."""
+        fields = Fields(str(channel.conn_id), conn)
+        host = fields.required(fields.url(None), "host (the instance URL)")
+        token = fields.required(fields.password, "password (the access token)")
+        visibility = fields.extra("visibility") or "public"
+        if visibility not in VISIBILITIES:
+            raise ConnectionProblem(
+                f"connection '{fields.conn_id}' has visibility {visibility!r}, not one of {VISIBILITIES}"
+            )
+        return cls(channel.name, host=host, token=token, visibility=visibility, timeout=channel.timeout_seconds)
 
     def send(self, post: Post) -> SentPost:
         what = f"mastodon {self.name}: publish"

@@ -12,12 +12,21 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost, UncertainError
+from newsroom.channels.base import (
+    Bucket,
+    ChannelBase,
+    ChannelError,
+    PermanentError,
+    Post,
+    RetryableError,
+    SentPost,
+    UncertainError,
+)
 
 if TYPE_CHECKING:
-    from newsroom.publish.s3 import BucketClient
+    from newsroom.config import ChannelConfig
 
 
 def outbox_key(post: Post) -> str:
@@ -53,22 +62,31 @@ def _classify(exc: Exception, what: str) -> ChannelError:
     return RetryableError(f"{what}: {type(exc).__name__}: {exc}")
 
 
-class OutboxChannel:
-    """Writes each post as JSON to the site's bucket (through a BucketClient, made on first use)."""
+class OutboxChannel(ChannelBase):
+    """Writes each post as JSON to the site's bucket (a :class:`Bucket`, made on first use)."""
 
+    type = "outbox"
+    limit = None  # a review copy: nothing to fit
+    can_find = True  # a HEAD on the post's key
+    needs_connection = False  # the site's bucket, given by the caller
     idempotent: bool = True
 
-    def __init__(self, name: str, bucket: BucketClient | Callable[[], BucketClient]) -> None:
+    def __init__(self, name: str, bucket: Bucket | Callable[[], Bucket]) -> None:
         self.name = name
-        self._bucket: BucketClient | None = None
-        self._factory: Callable[[], BucketClient] | None = None
+        self._bucket: Bucket | None = None
+        self._factory: Callable[[], Bucket] | None = None
         if callable(bucket):
             self._factory = bucket
         else:
             self._bucket = bucket
 
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """No connection: the site's bucket, made by ``bucket_factory`` on first use."""
+        return cls(channel.name, bucket_factory)
+
     @property
-    def bucket(self) -> BucketClient:
+    def bucket(self) -> Bucket:
         if self._bucket is None:
             assert self._factory is not None
             self._bucket = self._factory()

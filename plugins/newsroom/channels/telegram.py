@@ -13,12 +13,18 @@ the channel is not idempotent and :meth:`TelegramChannel.find` returns None.
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 
 import requests
 
-from newsroom.channels.base import ChannelError, PermanentError, Post, RetryableError, SentPost
+from newsroom.channels.base import Bucket, ChannelBase, ChannelError, PermanentError, Post, RetryableError, SentPost
+from newsroom.channels.connection import Fields
 from newsroom.channels.http import error_for, json_of, request
+from newsroom.channels.limits import Limit
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 DEFAULT_HOST = "https://api.telegram.org"
 
@@ -31,9 +37,13 @@ def _answer(response: requests.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-class TelegramChannel:
+class TelegramChannel(ChannelBase):
     """Posts the post's text, with a large preview of its link, in one channel or chat."""
 
+    type = "telegram"
+    limit = Limit(4096, len)
+    can_find = False  # the Bot API cannot list a channel's messages
+    can_retract = True  # within 48 hours of posting; older messages answer False
     idempotent: bool = False
 
     def __init__(self, name: str, *, token: str, chat_id: str, host: str = DEFAULT_HOST, timeout: float = 10.0) -> None:
@@ -42,6 +52,18 @@ class TelegramChannel:
         self.chat_id = chat_id
         self.host = host.rstrip("/")
         self.timeout = timeout
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """password: the bot token; extra ``chat_id`` (required: ``@channel`` or ``-100...``)."""
+        fields = Fields(str(channel.conn_id), conn)
+        return cls(
+            channel.name,
+            token=fields.required(fields.password, "password (the bot token)"),
+            chat_id=fields.required(fields.extra("chat_id"), "chat_id in its extra"),
+            host=fields.url(DEFAULT_HOST) or DEFAULT_HOST,
+            timeout=channel.timeout_seconds,
+        )
 
     def _error(self, response: requests.Response, what: str) -> ChannelError:
         answer = _answer(response)

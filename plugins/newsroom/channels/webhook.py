@@ -28,12 +28,17 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 
 import requests
 
-from newsroom.channels.base import Post, SentPost
+from newsroom.channels.base import Bucket, ChannelBase, Post, SentPost
+from newsroom.channels.connection import Fields
 from newsroom.channels.http import check, request
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
 DELIVERY_HEADER = "X-Newsroom-Delivery"
@@ -67,9 +72,13 @@ def payload(post: Post) -> dict[str, Any]:
     }
 
 
-class WebhookChannel:
+class WebhookChannel(ChannelBase):
     """POSTs each post as signed JSON to one URL."""
 
+    type = "webhook"
+    limit = None  # a receiver takes the whole post
+    can_find = False  # unknowable for a generic receiver (it deduplicates on the delivery id)
+    can_retract = True  # a signed takedown event
     idempotent: bool = True
 
     def __init__(self, name: str, *, url: str, secret: str | None = None, timeout: float = 10.0) -> None:
@@ -77,6 +86,17 @@ class WebhookChannel:
         self.url = url
         self.secret = secret or None
         self.timeout = timeout
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """host: the full URL to POST to (required); password: the signing secret (optional)."""
+        fields = Fields(str(channel.conn_id), conn)
+        return cls(
+            channel.name,
+            url=fields.required(fields.url(None, keep_path=True), "host (the URL to POST to)"),
+            secret=fields.password,
+            timeout=channel.timeout_seconds,
+        )
 
     def body(self, post: Post) -> bytes:
         return json.dumps(payload(post), ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -14,11 +14,17 @@ asks for the ``entities`` and matches the expanded URL, falling back to the text
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
-from newsroom.channels.base import ChannelError, PermanentError, Post, SentPost
+from newsroom.channels.base import Bucket, ChannelBase, ChannelError, PermanentError, Post, SentPost
+from newsroom.channels.connection import Fields
 from newsroom.channels.http import check, error_for, json_of, request
+from newsroom.channels.limits import Limit, x_length
+
+if TYPE_CHECKING:
+    from newsroom.config import ChannelConfig
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +40,12 @@ def _mentions(tweet: dict[str, Any], url: str) -> bool:
     return url in str(tweet.get("text", ""))
 
 
-class XChannel:
+class XChannel(ChannelBase):
     """Posts the post's text (which carries the link) as one tweet."""
 
+    type = "x"
+    limit = Limit(280, x_length)
+    can_find = True  # the account's recent tweets (given its user id)
     idempotent: bool = False
 
     def __init__(
@@ -55,6 +64,19 @@ class XChannel:
         self.username = username
         self.host = host.rstrip("/")
         self.timeout = timeout
+
+    @classmethod
+    def from_connection(cls, channel: ChannelConfig, conn: Any, bucket_factory: Callable[[], Bucket]) -> Self:
+        """password: the user access token; extra ``user_id`` (for find) and ``username`` (for links)."""
+        fields = Fields(str(channel.conn_id), conn)
+        return cls(
+            channel.name,
+            token=fields.required(fields.password, "password (the user access token)"),
+            user_id=fields.extra("user_id"),
+            username=fields.extra("username"),
+            host=fields.url(DEFAULT_HOST) or DEFAULT_HOST,
+            timeout=channel.timeout_seconds,
+        )
 
     @property
     def headers(self) -> dict[str, str]:

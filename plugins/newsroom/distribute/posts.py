@@ -3,52 +3,27 @@
 Templates live in ``include/templates/social/<type>.txt`` (or the channel's
 ``template``). They get ``title``, ``summary``, ``url`` (canonical, with the
 channel's campaign parameters), ``hashtags`` and ``section``. The text is
-made to fit: X counts 280 characters with any link as 23, Mastodon 500 with
-links as 23, Bluesky 300 graphemes; when a render is too long the summary
+made to fit the channel class's declared ``limit`` (X counts 280 characters
+with any link as 23, Mastodon 500 with links as 23, Bluesky 300 graphemes, see
+each class in ``newsroom.channels``); when a render is too long the summary
 goes first, then hashtags, then the title is shortened with an ellipsis.
+Called by ``newsroom.distribute.sender`` for each claimed delivery.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-import regex
 from jinja2 import Environment
 
-from newsroom.channels.base import Post
+from newsroom.channels import Post, channel_class
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.render.environment import get_template
 from newsroom.store import Tag
 
-_URL = re.compile(r"https?://\S+")
 HASHTAG_ORDER = {"person": 0, "organisation": 1, "event": 2, "place": 3, "topic": 4}
-
-
-def x_length(text: str) -> int:
-    """X's weighted length, simplified: every link counts 23."""
-    return len(_URL.sub("x" * 23, text))
-
-
-def graphemes(text: str) -> int:
-    return len(regex.findall(r"\X", text))
-
-
-@dataclass(frozen=True)
-class Limit:
-    size: int
-    measure: Callable[[str], int]
-
-
-LIMITS: dict[str, Limit] = {
-    "x": Limit(280, x_length),
-    "mastodon": Limit(500, x_length),
-    "bluesky": Limit(300, graphemes),
-    "telegram": Limit(4096, len),
-    "facebook": Limit(63_206, len),
-}
 
 
 def hashtag(tag: Tag) -> str:
@@ -92,7 +67,7 @@ def build_post(
         return text.strip()
 
     text = render(title, summary, hashtags)
-    limit = LIMITS.get(channel.type)
+    limit = channel_class(channel.type).limit
     if limit is not None and limit.measure(text) > limit.size:
         text = render(title, "", hashtags)
         while limit.measure(text) > limit.size and hashtags:

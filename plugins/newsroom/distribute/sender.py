@@ -8,13 +8,16 @@ The rules that keep a post from going out twice or never:
   retry with exponential backoff up to ``max_attempts``; any other 4xx fails
   at once and is reported;
 - a timeout after the request went out is *uncertain*: the next attempt
-  resends only where that is safe (the platform honours our idempotency key:
-  Mastodon, Bluesky, the webhook, the outbox), looks the post up first where
-  the platform allows (Facebook, X), and otherwise stops in state
-  ``unknown`` for a person to check (Telegram) rather than risk a duplicate;
+  resends only where that is safe (the adapter is ``idempotent``: the platform
+  honours our idempotency key: Mastodon, Bluesky, the webhook, the outbox),
+  looks the post up first where the channel class ``can_find`` it (Facebook,
+  X), and otherwise stops in state ``unknown`` for a person to check
+  (Telegram) rather than risk a duplicate;
 - a row left in ``sending`` by a killed task is treated the same way once it
   is older than ``stale_after_minutes``;
 - an article no longer live when its turn comes (taken down) is skipped.
+
+Called by :func:`newsroom.distribute.send`, one channel per task.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta
 
 from jinja2 import Environment
 
-from newsroom.channels.base import (
+from newsroom.channels import (
     Channel,
     ChannelError,
     PermanentError,
@@ -34,6 +37,7 @@ from newsroom.channels.base import (
     RetryableError,
     SentPost,
     UncertainError,
+    channel_class,
 )
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.distribute.pacing import allowance
@@ -44,7 +48,6 @@ from newsroom.store.ledger import Claim, Ledger
 
 log = logging.getLogger(__name__)
 UNCERTAIN = "uncertain: "
-LOOKUP_TYPES = {"facebook", "x"}
 
 
 def _post_for(
@@ -76,7 +79,7 @@ def _deliver(adapter: Channel, channel: ChannelConfig, claim: Claim, post: Post)
     """Send, or after an uncertain outcome decide whether sending again is safe."""
     uncertain = claim.stale or claim.reason.startswith(UNCERTAIN)
     if uncertain and not adapter.idempotent:
-        if channel.type not in LOOKUP_TYPES:
+        if not channel_class(channel.type).can_find:
             return None  # cannot tell, cannot dedupe: a person must check
         found = adapter.find(post)
         if found is not None:

@@ -1,4 +1,4 @@
-"""The fake platforms as fixtures, shared by the channel and distribution tests."""
+"""The fake platforms as pytest fixtures (``facebook_fake``, ``x_fake``...), a plugin of tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakeTelegram, FakeWebhook, FakeX
+from tests.support.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakeTelegram, FakeWebhook, FakeX
 
 
 @pytest.fixture

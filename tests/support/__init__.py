@@ -1,0 +1,1 @@
+"""Helpers shared by several test modules: platform fakes, channel posts and adapters, distribution fixtures."""

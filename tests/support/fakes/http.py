@@ -1,0 +1,253 @@
+"""The shared base of the platform fakes: a real HTTP server on loopback, faults, recorded requests.
+
+Each platform's fake (``tests.support.fakes.<platform>``) subclasses
+:class:`FakePlatform` and implements :meth:`FakePlatform.respond`.
+
+Each fake is a stdlib ``ThreadingHTTPServer`` on ``127.0.0.1`` (a free port)
+serving the endpoints the adapters call, with the platform's real success and
+error bodies; it checks the credentials and the required fields (answering
+401/400/422 as the platform does) and records what it accepted::
+
+    with FakeMastodon() as fake:             # started on enter, stopped on exit
+        fake.url                             # http://127.0.0.1:PORT
+        fake.fail_next(429, retry_after=7)   # the next post answers 429 (the platform's own shape)
+        fake.fail_next(500)                  # ... or 500 (any status: 401, 503...)
+        fake.fail_next("hang", seconds=2)    # ... or accept the post, then answer nothing for 2 s
+        fake.posts                           # every accepted post still online (dicts), oldest first
+        fake.deleted                         # the posts deleted through the platform's delete call
+        fake.requests                        # every request received (Seen), for shape checks
+
+Faults queue up and apply, in order, to the requests that create posts (the
+feed/tweet/sendMessage/statuses/createRecord/webhook POST), after the
+credentials were checked; reads, logins and deletions are never faulted. A "hang" records
+the post *before* going silent: a timeout after the platform received the
+post is exactly the dangerous case the adapters must report as uncertain.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, ClassVar, Self
+from urllib.parse import parse_qs, urlsplit
+
+URL_RE = re.compile(r"https?://\S+")
+
+
+@dataclass
+class Seen:
+    """One request as the fake received it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8")) if self.body else None
+
+    def form(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()}
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def bearer(self) -> str | None:
+        value = self.header("Authorization") or ""
+        return value[7:] if value.startswith("Bearer ") else None
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: float = 0.0  # seconds of silence before answering (the client gives up first)
+
+
+def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(
+        status,
+        json.dumps(obj).encode("utf-8"),
+        {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
+
+
+@dataclass(frozen=True)
+class Fault:
+    mode: int | str  # an HTTP status, or "hang"
+    retry_after: int = 3
+    seconds: float = 2.0
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakePlatform
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (after a hang, a timeout) is normal here; anything else is reported."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def _dispatch(self) -> None:
+        fake = self.server.fake
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            seen = Seen(
+                self.command,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+            )
+            with fake.lock:
+                fake.requests.append(seen)
+            try:
+                reply = fake.respond(seen)
+            except Exception as exc:  # a bug in the fake: say so loudly in the answer
+                reply = json_reply(599, {"fake_error": f"{type(exc).__name__}: {exc}"})
+            if reply.hang > 0:
+                fake.stopping.wait(reply.hang)
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except (ConnectionError, TimeoutError):
+            pass  # the client gave up (the hang mode): exactly what a platform sees
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _dispatch
+
+
+class FakePlatform:
+    """A platform API on a loopback port; subclasses implement :meth:`respond`."""
+
+    name: ClassVar[str] = "fake"
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.deleted: list[dict[str, Any]] = []
+        self.requests: list[Seen] = []
+        self.lock = threading.RLock()
+        self.stopping = threading.Event()
+        self._faults: deque[Fault] = deque()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ids = itertools.count(1)
+
+    # -- lifecycle --
+    def start(self) -> Self:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{self.name}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()  # releases any hanging handler
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start the fake first"
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # -- programming --
+    def fail_next(self, mode: int | str, *, retry_after: int = 3, seconds: float = 2.0, times: int = 1) -> None:
+        """The next ``times`` post-creating requests answer ``mode`` (a status, or "hang" for ``seconds``)."""
+        if mode != "hang" and not isinstance(mode, int):
+            mode = int(mode)
+        with self.lock:
+            self._faults.extend([Fault(mode, retry_after, seconds)] * times)
+
+    def _take_fault(self) -> Fault | None:
+        with self.lock:
+            return self._faults.popleft() if self._faults else None
+
+    def _faulted(self) -> tuple[Fault | None, Reply | None]:
+        """(the fault for this post request, the error to answer now, if any)."""
+        fault = self._take_fault()
+        if fault is None or fault.mode == "hang":
+            return fault, None
+        assert isinstance(fault.mode, int)
+        return fault, self.error_reply(fault.mode, retry_after=fault.retry_after)
+
+    @staticmethod
+    def _deliver(fault: Fault | None, reply: Reply) -> Reply:
+        if fault is not None and fault.mode == "hang":
+            reply.hang = fault.seconds
+        return reply
+
+    def next_id(self) -> int:
+        with self.lock:
+            return next(self._ids)
+
+    def accept(self, post: dict[str, Any]) -> None:
+        with self.lock:
+            self.posts.append(post)
+
+    def remove(self, field: str, value: Any) -> dict[str, Any] | None:
+        """Take the post whose ``field`` is ``value`` offline (into ``deleted``); None if there is none."""
+        with self.lock:
+            for post in self.posts:
+                if post.get(field) == value:
+                    self.posts.remove(post)
+                    self.deleted.append(post)
+                    return post
+        return None
+
+    # -- to implement --
+    def respond(self, seen: Seen) -> Reply:
+        raise NotImplementedError
+
+    def error_reply(self, status: int, *, retry_after: int) -> Reply:
+        return json_reply(status, {"error": f"HTTP {status}"}, {"Retry-After": str(retry_after)})
+
+
+def now_iso() -> str:
+    """Now in UTC as the platforms write it (ISO 8601, seconds, ``Z``)."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
