@@ -85,7 +85,7 @@ def daily_digest() -> None:
         return digest.send(built, run_type=str(run_type), force=force, owner=owner)
 
     built = build()
-    publish_page(built) >> send(built)
+    publish_page(built) >> send(built)  # type: ignore[arg-type]  # an XComArg: the value at run time
 
 
 daily_digest()

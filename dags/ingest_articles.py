@@ -69,7 +69,7 @@ def ingest_articles() -> None:
 
         return ingest.publish_build(rendered["build"])
 
-    publish(render(enrich(ingest())))
+    publish(render(enrich(ingest())))  # type: ignore[arg-type]  # XComArgs: the values at run time
 
 
 ingest_articles()

@@ -39,7 +39,7 @@ def rebuild_site() -> None:
 
         return ingest.publish_build(rendered["build"])
 
-    publish(render_all())
+    publish(render_all())  # type: ignore[arg-type]  # an XComArg: the value at run time
 
 
 rebuild_site()

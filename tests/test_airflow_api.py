@@ -59,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.headers["Authorization"] != "Bearer token":
             self._answer(401, {"detail": "Not authenticated"})
         elif path == "/api/v2/assets/events" and method == "POST":
+            assert body is not None
             event = {"id": len(self.server.events) + 1, "asset_id": body["asset_id"], "extra": body["extra"]}
             self.server.events.append(event)
             self._answer(200, event)

@@ -70,7 +70,8 @@ def first_difference(one: NewsroomConfig, other: NewsroomConfig) -> str:
     def text(config: NewsroomConfig) -> list[str]:
         bucket = BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
         try:
-            return bucket.get(key)["Body"].read().decode("utf-8", "replace").splitlines()
+            body: bytes = bucket.get(key)["Body"].read()
+            return body.decode("utf-8", "replace").splitlines()
         except Exception as exc:
             return [f"(missing: {exc})"]
 

@@ -11,18 +11,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def dagbag():  # type: ignore[no-untyped-def]
+def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(REPO / "dags"))
 
 
-def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]
+def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
     assert set(dagbag.dag_ids) >= {"ingest_articles", "rebuild_site"}
 
 
-def test_every_dag_has_docs_retries_and_tags(dagbag) -> None:  # type: ignore[no-untyped-def]
+def test_every_dag_has_docs_retries_and_tags(dagbag) -> None:
     for dag_id, dag in dagbag.dags.items():
         assert dag.doc_md and len(dag.doc_md.strip()) > 40, f"{dag_id} has no doc_md"
         assert "newsroom" in dag.tags, f"{dag_id} is not tagged 'newsroom'"
@@ -37,7 +37,7 @@ def scheduled(dag: Any) -> Any:
     return LazyDeserializedDAG.from_dag(dag).timetable
 
 
-def test_ingest_dag_shape_and_schedule(dagbag) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_dag_shape_and_schedule(dagbag) -> None:
     dag = dagbag.dags["ingest_articles"]
     order = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
     assert order == {"ingest": ["enrich"], "enrich": ["render"], "render": ["publish"], "publish": []}
@@ -57,7 +57,7 @@ def test_plugins_folder_does_not_exec_our_package() -> None:
     assert plugins == []
 
 
-def test_backfill_dag_runs_days_in_order_and_stays_silent(dagbag) -> None:  # type: ignore[no-untyped-def]
+def test_backfill_dag_runs_days_in_order_and_stays_silent(dagbag) -> None:
     dag = dagbag.dags["backfill_archive"]
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", "backfill create needs a periodic schedule"
     plan, batch, listings = (dag.get_task(t) for t in ("plan", "batch", "listings"))

@@ -23,7 +23,7 @@ TAGS = [
 URL = "https://www.echo-du-golfe.example/2025/06/23/un-article-au-titre-assez-long.html"
 
 
-def _post(config: NewsroomConfig, kind: str, title: str, summary: str, **channel: object):  # type: ignore[no-untyped-def]
+def _post(config: NewsroomConfig, kind: str, title: str, summary: str, **channel: object):
     env = make_text_environment(config.templates_path)
     cfg = ChannelConfig.model_validate({"name": kind, "type": kind, **channel})
     return build_post(
@@ -35,7 +35,7 @@ def _post(config: NewsroomConfig, kind: str, title: str, summary: str, **channel
 @pytest.mark.parametrize(
     ("kind", "limit", "measure"), [("x", 280, x_length), ("mastodon", 500, x_length), ("bluesky", 300, graphemes)]
 )
-def test_long_texts_fit_the_platform_limit(config: NewsroomConfig, kind: str, limit: int, measure) -> None:  # type: ignore[no-untyped-def]
+def test_long_texts_fit_the_platform_limit(config: NewsroomConfig, kind: str, limit: int, measure) -> None:
     title = "Bénin : " + "le gouvernement annonce une réforme ambitieuse de l’enseignement technique " * 6
     post = _post(config, kind, title.strip(), "Un résumé détaillé. " * 40)
     assert measure(post.text) <= limit

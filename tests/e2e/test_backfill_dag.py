@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.backfill.conftest import archive
 pytestmark = pytest.mark.e2e
 
 
-def _dag(dag_id: str):  # type: ignore[no-untyped-def]
+def _dag(dag_id: str):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
@@ -35,7 +36,7 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
 
     # a manual run covers the day ending at its logical date; or the day given in its conf
     first, second = days[:2]
-    runs = [
+    runs: list[tuple[date, dict[str, Any]]] = [
         (first, {"logical_date": datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(days=1)}),
         (second, {"run_conf": {"day": second.isoformat()}}),
     ]

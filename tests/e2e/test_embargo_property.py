@@ -113,8 +113,8 @@ def test_nothing_of_an_unpublished_article_is_visible(
     hidden = [(i, t) for i, t, visible in articles if visible is not None and visible > now]
     shown = [(i, t) for i, t, visible in articles if visible is None or visible <= now]
     for article_id, title in hidden:
-        path = rows[article_id].path
-        assert path not in objects, f"{article_id}: its page is public before {now}"
+        page = rows[article_id].path
+        assert page not in objects, f"{article_id}: its page is public before {now}"
         for key, text in objects.items():
             for needle in (path, title, article_id):
                 assert needle not in text, f"{key} shows {needle!r} of an article not live at {now}"

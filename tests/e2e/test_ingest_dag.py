@@ -16,7 +16,7 @@ from tests.conftest import SAMPLES
 pytestmark = pytest.mark.e2e
 
 
-def _dag(dag_id: str):  # type: ignore[no-untyped-def]
+def _dag(dag_id: str):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
@@ -24,7 +24,7 @@ def _dag(dag_id: str):  # type: ignore[no-untyped-def]
     return bag.dags[dag_id]
 
 
-def _text(bucket, key: str) -> str:  # type: ignore[no-untyped-def]
+def _text(bucket, key: str) -> str:
     return str(bucket.get(key)["Body"].read().decode("utf-8"))
 
 

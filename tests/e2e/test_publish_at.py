@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from newsroom.config import NewsroomConfig
+from newsroom.contracts import IngestResult
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import process
 from newsroom.resources import bucket_for, open_store
@@ -17,7 +17,7 @@ from newsroom.store import utcnow
 pytestmark = pytest.mark.e2e
 
 
-def _run(config: NewsroomConfig, run_id: str, now: datetime) -> dict[str, Any]:
+def _run(config: NewsroomConfig, run_id: str, now: datetime) -> IngestResult:
     return process(config, run_id=run_id, now=now)["ingest"]
 
 

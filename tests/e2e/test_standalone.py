@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dev.devstack import AirflowStandalone, SeaweedServer, free_port
+from dev.devstack import AirflowStandalone, SeaweedServer
+from dev.ports import free_port
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.resources import bucket_for, open_store
 from tests.conftest import SAMPLES_DIR

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from newsroom.config import NewsroomConfig
+from newsroom.contracts import ProcessResult
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import process
 from newsroom.phases.takedown import takedown
@@ -17,7 +16,7 @@ from tests.conftest import SAMPLES_DIR
 pytestmark = pytest.mark.e2e
 
 
-def _run(config: NewsroomConfig, run_id: str) -> dict[str, Any]:
+def _run(config: NewsroomConfig, run_id: str) -> ProcessResult:
     return process(config, run_id=run_id)
 
 
