@@ -5,7 +5,7 @@ the Airflow API used to signal filings. It is loaded with ``yaml.safe_load``
 and validated with pydantic; any problem raises :class:`ConfigError` naming
 the file, the key and what was expected, before anything is published.
 
-Called by every phase (``newsroom.pipeline``), the CLI and the dev stack.
+Called by every phase (``newsroom.phases``), ``newsroom.resources``, the CLI and the dev stack.
 Secrets never live here: credentials come from Airflow connections named by
 the ``conn_id`` keys.
 """
@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from newsroom.assets import INBOX_URI
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO_ROOT / "include" / "newsroom.yaml"
@@ -197,7 +199,7 @@ class Database(_Strict):
 class AirflowApi(_Strict):
     url: str = "http://localhost:8080"
     conn_id: str | None = None
-    inbox_asset: str = "newsroom://inbox"
+    inbox_asset: str = INBOX_URI
 
 
 class Paths(_Strict):
