@@ -34,7 +34,7 @@ outbox        no connection: writes to the site bucket under ``_outbox/``
 Every adapter uses the channel's ``timeout_seconds`` for each HTTP request.
 Each class reads its own fields (``from_connection``); this module is the
 table of classes, :data:`CHANNEL_CLASSES`, keyed by their ``type``, and the
-lookup of the connection. Called by ``newsroom.distribute`` (sending), the
+lookup of the connection. Called by ``newsroom.resources`` (the adapters for sending), the
 takedown (retracting), and, for the classes' declared limits and lookups, by
 ``newsroom.distribute.posts`` and ``newsroom.distribute.sender``.
 """

@@ -1,6 +1,6 @@
 """Which deliveries are due: live articles x the channels their section and tags route to.
 
-Runs every minute (``dags/distribute.py``). A row is planned once per
+Runs every minute (``newsroom.phases.distribute.plan``, ``dags/distribute.py``). A row is planned once per
 (article, version, channel) in the ledger. Never before the article is live
 (its page published, ``publish_at`` and ``embargo_until`` passed). An
 article published long before it went live (an archive import, a backfill)

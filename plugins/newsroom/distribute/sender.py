@@ -17,7 +17,7 @@ The rules that keep a post from going out twice or never:
   is older than ``stale_after_minutes``;
 - an article no longer live when its turn comes (taken down) is skipped.
 
-Called by :func:`newsroom.distribute.send`, one channel per task.
+Called by :func:`newsroom.phases.distribute.send`, one channel per task.
 """
 
 from __future__ import annotations
