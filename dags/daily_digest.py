@@ -27,12 +27,11 @@ Each task is one call into `newsroom.phases.digest`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 from newsroom import assets
-from newsroom.contracts import BuiltDigest, PublishedPages
+from newsroom.contracts import BuiltDigest, DigestSendResult, PublishedPages
 
 
 @dag(
@@ -74,7 +73,7 @@ def daily_digest() -> None:
         return digest.publish_page(built)
 
     @task
-    def send(built: BuiltDigest) -> dict[str, Any]:
+    def send(built: BuiltDigest) -> DigestSendResult:
         from newsroom.phases import digest
 
         context = get_current_context()

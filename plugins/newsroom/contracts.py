@@ -134,3 +134,27 @@ class PublishedPages(TypedDict, total=False):
 class RefreshedEditions(TypedDict):
     dates: list[str]
     uploaded: list[str]
+
+
+class ListOutcome(TypedDict, total=False):
+    """One subscriber list's state after a ``send`` attempt, from the ledger's counts."""
+
+    state: str
+    recipients: int
+    sent: int
+    failed: int
+    unknown: int
+    skipped: int
+    open: int
+    sent_now: int
+    batches: int
+    added: int
+
+
+class DigestSendResult(TypedDict, total=False):
+    """What the digest's ``send`` task returns; ``held`` says why nothing was sent."""
+
+    date: str
+    articles: int
+    lists: dict[str, ListOutcome]
+    held: str

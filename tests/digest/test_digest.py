@@ -26,6 +26,7 @@ import pytest
 
 from dev.devsmtp import DevSmtpServer
 from newsroom.config import NewsroomConfig
+from newsroom.contracts import DigestSendResult
 from newsroom.digest import (
     DigestIncompleteError,
     DigestLedger,
@@ -103,7 +104,7 @@ def _bucket(config: NewsroomConfig) -> BucketClient:
     return bucket
 
 
-def run(config: NewsroomConfig, **kwargs: Any) -> dict[str, Any]:
+def run(config: NewsroomConfig, **kwargs: Any) -> DigestSendResult:
     """Build the digest of DAY and send it (as the scheduled run would, unless told otherwise)."""
     now = kwargs.pop("now", NOW)
     built = build_digest(config, kwargs.pop("day", DAY), now=now, store=open_store(config))

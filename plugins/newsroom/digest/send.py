@@ -34,7 +34,7 @@ from datetime import date, datetime
 from typing import Any
 
 from newsroom.config import DigestList, NewsroomConfig
-from newsroom.contracts import BuiltDigest
+from newsroom.contracts import BuiltDigest, DigestSendResult, ListOutcome
 from newsroom.digest.build import MAX_AGE_DAYS, age_in_days
 from newsroom.digest.edition import build_digest, load_built
 from newsroom.digest.email import SmtpSettings, compose, read_subscribers, sender_address
@@ -102,9 +102,9 @@ class _ListSender:
         self.day: str = meta["date"]
         self.envelope_from = sender_address(config.digest.sender)
 
-    def _summary(self, name: str, state: str, **extra: Any) -> dict[str, Any]:
+    def _summary(self, name: str, state: str, sent_now: int = 0, **extra: int) -> ListOutcome:
         counts = self.ledger.counts(self.day, name)
-        return {
+        summary: ListOutcome = {
             "state": state,
             "recipients": sum(counts.values()),
             "sent": counts.get(SENT, 0),
@@ -112,10 +112,15 @@ class _ListSender:
             "unknown": counts.get(UNKNOWN, 0),
             "skipped": counts.get(SKIPPED, 0),
             "open": sum(counts.get(s, 0) for s in OPEN_STATES),
-            **extra,
+            "sent_now": sent_now,
         }
+        if "batches" in extra:
+            summary["batches"] = extra["batches"]
+        if "added" in extra:
+            summary["added"] = extra["added"]
+        return summary
 
-    def run(self, digest_list: DigestList) -> dict[str, Any]:
+    def run(self, digest_list: DigestList) -> ListOutcome:
         name, day = digest_list.name, self.day
         if self.ledger.send_state(day, name) == SENT:
             log.info("Digest %s/%s: already sent, nothing to do", day, name)
@@ -225,14 +230,14 @@ def send_digest(
     now: datetime | None = None,
     smtp: SmtpSettings | None = None,
     after_batch: AfterBatch | None = None,
-) -> dict[str, Any]:
+) -> DigestSendResult:
     """Send the built digest to every list (see the module docstring); small JSON out."""
     meta, html, text = load_built(built)
     day = date.fromisoformat(meta["date"])
-    result: dict[str, Any] = {"date": meta["date"], "articles": meta["articles"], "lists": {}}
+    result: DigestSendResult = {"date": meta["date"], "articles": meta["articles"], "lists": {}}
     if not config.digest.enabled:
         log.info("Digest %s: disabled in the configuration, nothing sent", day)
-        return result | {"held": "digest.enabled is false"}
+        return {**result, "held": "digest.enabled is false"}
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     gone = set(meta["article_ids"]) - store.live_ids(meta["article_ids"], clock())
     if gone:  # taken down since the build: never mail them
@@ -247,7 +252,7 @@ def send_digest(
             recorded = ledger.set_send_state(meta["date"], digest_list.name, state, clock(), reason)
             result["lists"][digest_list.name] = {"state": recorded, "sent_now": 0}
         log.info("Digest %s: not sent: %s", day, reason)
-        return result | {"held": reason}
+        return {**result, "held": reason}
     sender = _ListSender(
         config,
         ledger,

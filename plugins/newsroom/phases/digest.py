@@ -8,9 +8,9 @@ that keeps each recipient to one message) live in :mod:`newsroom.digest`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from newsroom.config import NewsroomConfig, get_config
+from newsroom.contracts import DigestSendResult
 from newsroom.digest import BuiltDigest, PublishedPages, build_digest, digest_date_for, publish_pages, send_digest
 from newsroom.resources import bucket_for, open_store
 from newsroom.store import utcnow
@@ -53,7 +53,7 @@ def send(
     force: bool = False,
     owner: str = "manual",
     config: NewsroomConfig | None = None,
-) -> dict[str, Any]:
+) -> DigestSendResult:
     """The ``send`` task: one message per subscriber of each list, exactly once."""
     config = config or get_config()
     return send_digest(config, built, store=open_store(config), run_type=run_type, force=force, owner=owner)
