@@ -116,7 +116,7 @@ def test_nothing_of_an_unpublished_article_is_visible(
         page = rows[article_id].path
         assert page not in objects, f"{article_id}: its page is public before {now}"
         for key, text in objects.items():
-            for needle in (path, title, article_id):
+            for needle in (page, title, article_id):
                 assert needle not in text, f"{key} shows {needle!r} of an article not live at {now}"
         assert ledger.rows(article_id) == [], f"{article_id}: a post was planned before it was live"
     for article_id, title in shown:  # and what is live is there (the property is not vacuous)
