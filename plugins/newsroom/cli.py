@@ -68,7 +68,7 @@ def _wait_published(config: NewsroomConfig, ids: list[str], timeout: float) -> i
     deadline = time.monotonic() + timeout
     pending = set(ids)
     while pending and time.monotonic() < deadline:
-        rows = store.rows(pending)
+        rows = store.articles.records(pending)
         pending = {i for i in pending if i not in rows or rows[i].status != "published"}
         if pending:
             time.sleep(0.2)
@@ -83,7 +83,7 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from newsroom.pipeline import open_store
     from newsroom.render import Urls
 
-    info = open_store(config).status(args.ref)
+    info = open_store(config).status.of(args.ref)
     if info is None:
         print(f"newsroom status: nothing known about {args.ref!r} (not an article id or a quarantined file)")
         return 1
@@ -121,9 +121,8 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
             print(f"     {problem['field']}: {problem['reason']}")
         print(f"     original kept at {q['stored_path']}")
         print(f"     report at {q['report_path']}")
-    from newsroom.store.ledger import Ledger
 
-    deliveries = Ledger(open_store(config).engine).rows(info["id"])
+    deliveries = open_store(config).deliveries.rows(info["id"])
     if deliveries:
         print("  deliveries")
         for d in deliveries:
@@ -230,9 +229,8 @@ def cmd_publish(args: argparse.Namespace, config: NewsroomConfig) -> int:
 def cmd_deliveries(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from newsroom.pipeline import open_store
     from newsroom.store import utcnow
-    from newsroom.store.ledger import Ledger
 
-    ledger = Ledger(open_store(config).engine)
+    ledger = open_store(config).deliveries
     if args.release is not None:
         if not ledger.release(args.release, f"released by hand: {args.reason}", utcnow()):
             print(f"newsroom deliveries: no failed or unknown delivery #{args.release}", file=sys.stderr)
@@ -276,7 +274,7 @@ def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
     from newsroom.store import utcnow
 
     try:
-        restored = open_store(config).restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
+        restored = open_store(config).takedowns.restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
     except KeyError:
         print(f"newsroom restore: no article {args.id!r}", file=sys.stderr)
         return 1
@@ -364,18 +362,18 @@ def cmd_schedule(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     from newsroom.pipeline import open_store
     from newsroom.store import utcnow
-    from newsroom.store.ledger import PENDING, Ledger
+    from newsroom.store.ledger import PENDING
 
     store = open_store(config)
     now = utcnow()
     until = now + timedelta(days=args.days)
     print(f"Schedule, {_fmt_time(now, config)} to {_fmt_time(until, config)} ({config.site.timezone})")
-    upcoming = store.upcoming(now, until)
+    upcoming = store.articles.upcoming(now, until)
     print(f"  going live ({len(upcoming)})")
     for row in upcoming:
-        kind = "embargo lifts" if row.data.get("embargo_until") else "publish_at"
+        kind = "embargo lifts" if row.article.embargo_until else "publish_at"
         print(f"    {_fmt_time(row.visible_from, config)}  {kind:<13} {row.id}  {row.title}")
-    pending = [r for r in Ledger(store.engine).rows() if r.state == PENDING]
+    pending = [r for r in store.deliveries.rows() if r.state == PENDING]
     print(f"  social posts waiting ({len(pending)})")
     for r in pending:
         when = _fmt_time(r.next_attempt_at, config) if r.next_attempt_at else "next run (paced)"

@@ -49,7 +49,7 @@ def ingest(
     config = config or get_config()
     store = open_store(config)
     outcome = Inbox(config).process(store, limit=limit)
-    due = store.due(now or utcnow())
+    due = store.articles.due(now or utcnow())
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
     log.info(
         "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
@@ -84,7 +84,7 @@ def enrich(ids: Sequence[str], config: NewsroomConfig | None = None, *, now: dat
     """Tags, topics, keywords, related links; also the tags the articles held before (their pages change too)."""
     config = config or get_config()
     store = open_store(config)
-    before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    before = {t.slug for tags in store.enrichments.tags_of(ids).values() for t in tags}
     batch = config.enrich.batch_size * 2
     done = enrich_articles(store, make_enricher(config), list(ids), now or utcnow(), batch_size=batch)
     proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
@@ -135,11 +135,10 @@ def render(
         renderer = SiteRenderer(config, store, now)
         pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
         result = write_pages(pages, _run_folder(config, run_id), ids)
-    live = store.live_ids(ids, now)
-    rows = store.rows(ids)
-    waiting = sorted(i for i in set(ids) - live if i in rows and rows[i].taken_down_at is None)
-    store.mark(sorted(live), "rendered", now)
-    store.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
+    live = store.articles.live_ids(ids, now)
+    waiting = store.articles.waiting_ids(ids, now)
+    store.articles.mark(sorted(live), "rendered", now)
+    store.articles.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
     return result
 
@@ -166,7 +165,7 @@ def publish_build(
     for article_id in published_ids:
         keys = [o["key"] for o in manifest["objects"] if o["article_id"] == article_id]
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
-        store.mark([article_id], "published", now, detail)
+        store.articles.mark([article_id], "published", now, detail)
     invalidations = invalidate(config, result.uploaded, reference=folder.name)
     shutil.rmtree(folder, ignore_errors=True)
     return {**result.as_dict(), "articles": len(published_ids), "cdn_invalidations": len(invalidations)}
@@ -197,15 +196,15 @@ def takedown(
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    newly = store.take_down(article_id, reason=reason, by=by, now=now)
+    newly = store.takedowns.take_down(article_id, reason=reason, by=by, now=now)
     rendered = render([article_id], f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}", config=config, now=now)
     published = publish_build(rendered["build"], config)
     bucket = bucket_for(config)
-    keys = sorted(k for k, o in store.objects().items() if o.article_id == article_id)
+    keys = sorted(k for k, o in store.objects.get().items() if o.article_id == article_id)
     outbox = sorted(k for k in bucket.listing() if k.startswith("_outbox/") and f"/{article_id}/" in k)
     bucket.delete([*keys, *outbox])
-    store.forget_objects(keys)
-    store.record_removed(article_id, [*keys, *outbox])
+    store.objects.forget(keys)
+    store.takedowns.record_removed(article_id, [*keys, *outbox])
     from newsroom.digest import refresh_editions
 
     digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
@@ -303,10 +302,9 @@ def retract_posts(article_id: str, config: NewsroomConfig, *, store: Store | Non
     Returns ``{"retracted": [channel, ...], "not_retracted": {channel: reason}, "skipped": n}``.
     """
     from newsroom.channels import ChannelError, SentPost
-    from newsroom.store.ledger import Ledger
 
     store = store or open_store(config)
-    ledger = Ledger(store.engine)
+    ledger = store.deliveries
     skipped = ledger.skip_pending(article_id, "article taken down")
     retracted: list[str] = []
     not_retracted: dict[str, str] = {}

@@ -16,7 +16,6 @@ from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.distribute.posts import graphemes, x_length
 from newsroom.ingest import Inbox
-from newsroom.store.ledger import Ledger
 from tests.channels.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 from tests.conftest import SAMPLES_DIR
 
@@ -117,7 +116,7 @@ def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fak
     assert all(graphemes(t) <= 300 for t in bsky)
 
     # status shows every channel's delivery
-    rows = Ledger(pipeline.open_store(config).engine).rows("mali-russie-goita-poutine")
+    rows = pipeline.open_store(config).deliveries.rows("mali-russie-goita-poutine")
     assert {r.channel: r.state for r in rows} == dict.fromkeys(["outbox", *TYPES], "sent")
     assert all(r.remote_id for r in rows)
 
@@ -136,7 +135,7 @@ def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str
     _distribute(config, later)
     _distribute(config, later + timedelta(minutes=5))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
-    states = {r.channel: r.state for r in Ledger(pipeline.open_store(config).engine).rows()}
+    states = {r.channel: r.state for r in pipeline.open_store(config).deliveries.rows()}
     assert states == dict.fromkeys(["outbox", *TYPES], "sent")
 
 
@@ -152,7 +151,7 @@ def test_a_timeout_on_a_platform_without_idempotency_is_never_resent(
     _distribute(config, now + timedelta(minutes=5))
     _distribute(config, now + timedelta(minutes=10))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)  # telegram got it once, during the hang
-    rows = {r.channel: r for r in Ledger(pipeline.open_store(config).engine).rows()}
+    rows = {r.channel: r for r in pipeline.open_store(config).deliveries.rows()}
     assert rows["telegram"].state == "unknown" and "duplicate" in rows["telegram"].reason
     assert rows["facebook"].state == "sent" and rows["x"].state == "sent"  # found by looking them up
 
@@ -167,7 +166,7 @@ def test_a_killed_task_is_recovered_without_a_second_post(
     now = pipeline.utcnow()
     distribute.plan(config, now=now)
     store = pipeline.open_store(config)
-    ledger = Ledger(store.engine)
+    ledger = store.deliveries
     adapters = distribute.available_channels(config)
     env = make_text_environment(config.templates_path)
     # each worker claims, posts, and is killed before it records the outcome
@@ -213,7 +212,7 @@ def test_corrections_archives_and_embargoes(
     _distribute(config)
     # Facebook and X refuse the same link/text twice; the adapters then record the existing post
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    v3 = {r.channel: r.state for r in Ledger(pipeline.open_store(config).engine).rows() if r.version == 3}
+    v3 = {r.channel: r.state for r in pipeline.open_store(config).deliveries.rows() if r.version == 3}
     assert v3 == dict.fromkeys(["outbox", *TYPES], "sent")
 
     # an archive article (published years before it went live) is never announced
@@ -234,7 +233,7 @@ def test_corrections_archives_and_embargoes(
     _publish(config, [archive, embargoed], "archive")
     _distribute(config)
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    ledger = Ledger(pipeline.open_store(config).engine)
+    ledger = pipeline.open_store(config).deliveries
     assert {r.state for r in ledger.rows("archive-2019")} == {"skipped"}
     assert all("archival" in r.reason for r in ledger.rows("archive-2019"))
     assert ledger.rows("sous-embargo") == []

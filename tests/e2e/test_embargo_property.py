@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
-from newsroom.store.ledger import Ledger
 
 pytestmark = pytest.mark.e2e
 BASE = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
@@ -106,8 +105,8 @@ def test_nothing_of_an_unpublished_article_is_visible(
     bucket = pipeline.bucket_for(config)
     objects = {key: bucket.get(key)["Body"].read().decode("utf-8", "replace") for key in bucket.listing()}
     store = pipeline.open_store(config)
-    rows = store.rows(a[0] for a in articles)
-    ledger = Ledger(store.engine)
+    rows = store.articles.records(a[0] for a in articles)
+    ledger = store.deliveries
     hidden = [(i, t) for i, t, visible in articles if visible is not None and visible > now]
     shown = [(i, t) for i, t, visible in articles if visible is None or visible <= now]
     for article_id, title in hidden:

@@ -12,7 +12,6 @@ import pytest
 
 from newsroom import distribute, pipeline
 from newsroom.config import NewsroomConfig
-from newsroom.store.ledger import Ledger
 from tests.channels.fakes import FakePlatform
 from tests.distribute import test_exactly_once as exactly_once
 
@@ -32,7 +31,7 @@ def _online(fake: FakePlatform, kind: str) -> set[str]:
 
 
 def _rows(config: NewsroomConfig, article_id: str) -> dict[str, Any]:
-    return {r.channel: r for r in Ledger(pipeline.open_store(config).engine).rows(article_id)}
+    return {r.channel: r for r in pipeline.open_store(config).deliveries.rows(article_id)}
 
 
 def _outbox(config: NewsroomConfig) -> list[str]:
@@ -59,7 +58,7 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
     after = _rows(config, GONE)
     assert {c: r.state for c, r in after.items()} == dict.fromkeys(["outbox", *exactly_once.TYPES], "retracted")
     assert all(r.remote_id == before[c].remote_id for c, r in after.items())  # what was deleted stays known
-    rest = [r for r in Ledger(pipeline.open_store(config).engine).rows() if r.article_id != GONE]
+    rest = [r for r in pipeline.open_store(config).deliveries.rows() if r.article_id != GONE]
     assert len(rest) == 14 and {r.state for r in rest} == {"sent"}  # the other two articles' posts
 
     # a second takedown retracts nothing more (and asks the platforms nothing)

@@ -22,8 +22,8 @@ from newsroom.digest.build import (
     publish_pages,
     refresh_editions,
 )
-from newsroom.digest.ledger import DigestLedger, Recipient
 from newsroom.digest.send import DigestIncompleteError, hold_reason, send, send_digest
+from newsroom.store.digests import DigestLedger, Recipient
 
 __all__ = [
     "MAX_AGE_DAYS",

@@ -43,16 +43,14 @@ from zoneinfo import ZoneInfo
 
 import css_inline
 from babel.dates import format_date, format_datetime
-from sqlalchemy import or_, select
 
 from newsroom.config import NewsroomConfig, get_config
-from newsroom.digest.ledger import DigestLedger
+from newsroom.models import ArticleRecord
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.render import Page, SiteRenderer
 from newsroom.render.environment import get_template, make_text_environment
 from newsroom.render.urls import HOME, safe_key, section_key
 from newsroom.store import Store, utcnow
-from newsroom.store.db import ArticleRow
 
 log = logging.getLogger(__name__)
 
@@ -140,25 +138,13 @@ class DigestBuilder:
         self.renderer = SiteRenderer(config, store, now)
         self.env = self.renderer.env
         self.text_env = make_text_environment(config.templates_path)
-        self.ledger = DigestLedger(store.engine)
+        self.ledger = store.digests
 
     # -- selection ------------------------------------------------------------
-    def articles_of(self, day: date) -> list[ArticleRow]:
+    def articles_of(self, day: date) -> list[ArticleRecord]:
         """Live articles published on ``day`` (site time zone), newest first."""
         start, end = day_bounds(day, self.tz)
-        query = (
-            select(ArticleRow)
-            .where(
-                ArticleRow.published >= start,
-                ArticleRow.published < end,
-                ArticleRow.went_live_at.is_not(None),
-                ArticleRow.taken_down_at.is_(None),
-                or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= self.now),
-            )
-            .order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
-        )
-        with self.store.session() as session:
-            return list(session.scalars(query))
+        return self.store.articles.went_live_between(start, end, self.now)
 
     def time_label(self, moment: datetime) -> str:
         return format_datetime(moment.astimezone(self.tz), "HH'h'mm", locale=self.config.site.locale)
@@ -166,7 +152,7 @@ class DigestBuilder:
     def content(self, day: date) -> DigestContent:
         rows = self.articles_of(day)
         ids = [row.id for row in rows]
-        links = {k: len(v) for k, v in self.store.newer_relating(ids, self.now, limit=LINK_CAP).items()}
+        links = {k: len(v) for k, v in self.store.related.newer_relating(ids, self.now, limit=LINK_CAP).items()}
         names = {s.slug: s.name for s in self.config.sections}
         items = [
             DigestItem(
@@ -382,7 +368,7 @@ def publish_pages(
         uploaded += len(result.uploaded)
         unchanged += result.unchanged
         keys.extend(result.uploaded)
-    DigestLedger(store.engine).page_published(meta["date"], now or utcnow())
+    store.digests.page_published(meta["date"], now or utcnow())
     log.info("Digest %s: page published (%d uploaded, %d unchanged)", meta["date"], uploaded, unchanged)
     return {"date": meta["date"], "uploaded": uploaded, "unchanged": unchanged, "keys": keys, "published": True}
 
@@ -404,7 +390,7 @@ def refresh_editions(
 
     now = now or utcnow()
     store = store or open_store(config)
-    days = DigestLedger(store.engine).editions_listing(article_ids)
+    days = store.digests.editions_listing(article_ids)
     uploaded: list[str] = []
     for iso in days:
         built = build_digest(config, date.fromisoformat(iso), now=now, store=store)

@@ -36,7 +36,8 @@ from typing import Any
 from newsroom.config import DigestList, NewsroomConfig, get_config
 from newsroom.digest.build import MAX_AGE_DAYS, age_in_days, build_digest, load_built
 from newsroom.digest.email import SmtpSettings, compose, read_subscribers, sender_address
-from newsroom.digest.ledger import (
+from newsroom.store import Store, utcnow
+from newsroom.store.digests import (
     EMPTY,
     FAILED,
     HELD,
@@ -49,7 +50,6 @@ from newsroom.digest.ledger import (
     Recipient,
     new_token,
 )
-from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +235,12 @@ def send_digest(
         return result | {"held": "digest.enabled is false"}
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     store = store or open_store(config)
-    gone = set(meta["article_ids"]) - store.live_ids(meta["article_ids"], clock())
+    gone = set(meta["article_ids"]) - store.articles.live_ids(meta["article_ids"], clock())
     if gone:  # taken down since the build: never mail them
         log.warning("Digest %s: %d article(s) no longer live since the build; rebuilding", day, len(gone))
         meta, html, text = load_built(build_digest(config, day, now=clock(), store=store))
         result["articles"] = meta["articles"]
-    ledger = DigestLedger(store.engine)
+    ledger = store.digests
     held = hold_reason(config, day, meta["articles"], run_type=run_type, force=force, now=clock())
     if held is not None:
         state, reason = held

@@ -31,9 +31,9 @@ _state: dict[str, Any] = {}
 
 
 def _start(config: NewsroomConfig, url: str, now: datetime, files: str) -> None:
-    from newsroom.store.repository import _engine
+    from newsroom.store.engine import engine_for
 
-    _engine.cache_clear()  # the parent's pooled connections must not be shared across the fork
+    engine_for.cache_clear()  # the parent's pooled connections must not be shared across the fork
     renderer = SiteRenderer(config, Store.from_url(url), now)
     renderer.preload_tag_names()
     _state.update(renderer=renderer, files=Path(files))
@@ -50,7 +50,7 @@ def render_site(config: NewsroomConfig, store: Store, now: datetime, files: Path
     units = renderer.units()
     if workers <= 1 or multiprocessing.current_process().daemon:
         return [e for unit in units for e in write_files(renderer.unit_pages(unit), files)]
-    url = str(store.engine.url.render_as_string(hide_password=False))
+    url = store.url
     context = multiprocessing.get_context("fork")
     start = (config, url, now, str(files))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:

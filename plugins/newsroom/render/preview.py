@@ -27,7 +27,7 @@ def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher,
     chosen = choose_related(
         store, article.id, tags, enrichment.keywords, article.title, published, now, section=article.section
     )
-    rows = store.rows([*chosen.ids, *chosen.sidebar])
+    rows = store.articles.records([*chosen.ids, *chosen.sidebar])
     related = [_listed(rows[i]) for i in chosen.ids if i in rows]
     sidebar = [_listed(rows[i]) for i in chosen.sidebar if i in rows]
     path = f"{published.astimezone(config.site.tz):%Y/%m/%d}/{article.slug}.html"

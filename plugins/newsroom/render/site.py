@@ -29,14 +29,14 @@ from typing import Any
 
 from newsroom.config import NewsroomConfig, Section
 from newsroom.countries import country_of
-from newsroom.models import Article
+from newsroom.models import Article, Listed, Tag
 from newsroom.render.environment import get_template, make_environment
 from newsroom.render.feeds import FEED_SIZE, RSS_NAME, FeedSpec, FeedWriter, feed_links
 from newsroom.render.page import Page
 from newsroom.render.sitemaps import SitemapWriter, month_key, month_of
 from newsroom.render.structured import Head, article_head, home_head, listing_head
 from newsroom.render.urls import HOME, Urls, safe_key, section_key, tag_key
-from newsroom.store import Listed, Store, Tag
+from newsroom.store import Store
 
 HOME_BLOCK = 4  # articles per section block on the home page
 ARTICLES_PER_UNIT = 250  # article pages per unit of work (SiteRenderer.units)
@@ -183,7 +183,7 @@ class SiteRenderer:
         return listing.description or f"{listing.heading} : les derniers articles de {self.site.name}"
 
     def site_feed_pages(self) -> list[Page]:
-        return self.feeds.pages(self.site_feed, self.store.listing(self.now, limit=FEED_SIZE))
+        return self.feeds.pages(self.site_feed, self.store.listings.items(self.now, limit=FEED_SIZE))
 
     # -- article pages --------------------------------------------------------
     def article_page(
@@ -240,23 +240,23 @@ class SiteRenderer:
         return {"name": section.name, "url": self.url_of(section_key(section.slug)), "entries": list(items)}
 
     def article_pages(self, ids: Iterable[str]) -> Iterator[Page]:
-        wanted = sorted(self.store.live_ids(ids, self.now))
+        wanted = sorted(self.store.articles.live_ids(ids, self.now))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = self.store.rows(chunk)
-            tags = self.store.tags_of(chunk)
-            enrichment = self.store.enrichment_of(chunk)
-            related_ids = self.store.related_of(chunk)
-            newer_ids = self.store.newer_relating(chunk, self.now)
-            sidebar_ids = self.store.sidebar_of(chunk)
+            rows = self.store.articles.records(chunk)
+            tags = self.store.enrichments.tags_of(chunk)
+            enrichment = self.store.enrichments.of(chunk)
+            related_ids = self.store.related.of(chunk)
+            newer_ids = self.store.related.newer_relating(chunk, self.now)
+            sidebar_ids = self.store.related.sidebar_of(chunk)
             linked = {r for ids_ in (*related_ids.values(), *newer_ids.values(), *sidebar_ids.values()) for r in ids_}
-            linked_rows = self.store.listed(self.store.live_ids(linked, self.now))
+            linked_rows = self.store.listings.listed(self.store.articles.live_ids(linked, self.now))
             for article_id in chunk:
                 row = rows[article_id]
                 related = [linked_rows[r] for r in related_ids[article_id] if r in linked_rows]
                 newer = [linked_rows[r] for r in newer_ids[article_id] if r in linked_rows]
                 sidebar = [linked_rows[r] for r in sidebar_ids[article_id] if r in linked_rows]
-                article = Article.model_validate(row.data)
+                article = row.article
                 found = enrichment.get(article_id, {})
                 yield self.article_page(
                     article,
@@ -277,7 +277,7 @@ class SiteRenderer:
         return Listing("section", slug, section.name, section.description, self._crumbs(slug, last_is_page=True))
 
     def tag_listing(self, slug: str) -> Listing:
-        name = self._tag_names.get(slug) or self.store.tag_names([slug]).get(slug, slug)
+        name = self._tag_names.get(slug) or self.store.enrichments.tag_names([slug]).get(slug, slug)
         crumbs: list[dict[str, Any]] = [{"name": "Accueil", "url": self.url_of(HOME)}, {"name": name, "url": None}]
         return Listing("tag", slug, name, f"Tous les articles : {name}", crumbs)
 
@@ -286,26 +286,26 @@ class SiteRenderer:
         and its feeds list the target's articles (readers subscribed to it keep getting them)."""
         target = self.tag_listing(self.redirects[slug])
         url = self.url_of(target.key())
-        keys = {tag_key(slug), *self.store.object_keys(prefix=f"tag/{slug}/page/")}
+        keys = {tag_key(slug), *self.store.objects.keys_with_prefix(prefix=f"tag/{slug}/page/")}
         for key in sorted(keys):
             context = self._base(key, head=None)
             context.update(heading=target.heading, target=url, canonical=url)
             yield Page(safe_key(key), self._render("redirect.html", context), "tag")
         spec = FeedSpec(f"tag/{slug}/", f"{target.heading} – {self.site.name}", self._listing_description(target), url)
-        yield from self.feeds.pages(spec, self.store.listing(self.now, tag=target.slug, limit=FEED_SIZE))
+        yield from self.feeds.pages(spec, self.store.listings.items(self.now, tag=target.slug, limit=FEED_SIZE))
 
     def _index_url(self, listing: Listing) -> str:
         return self.url_of(listing.key())
 
     def _items(self, listing: Listing, limit: int | None = None) -> list[Listed]:
         if listing.kind == "section":
-            return self.store.listing(self.now, sections=sorted(self._members[listing.slug]), limit=limit)
-        return self.store.listing(self.now, tag=listing.slug, limit=limit)
+            return self.store.listings.items(self.now, sections=sorted(self._members[listing.slug]), limit=limit)
+        return self.store.listings.items(self.now, tag=listing.slug, limit=limit)
 
     def _item_ids(self, listing: Listing) -> list[str]:
         if listing.kind == "section":
-            return self.store.listing_ids(self.now, sections=sorted(self._members[listing.slug]))
-        return self.store.listing_ids(self.now, tag=listing.slug)
+            return self.store.listings.ids(self.now, sections=sorted(self._members[listing.slug]))
+        return self.store.listings.ids(self.now, tag=listing.slug)
 
     @property
     def redirects(self) -> dict[str, str]:
@@ -343,7 +343,7 @@ class SiteRenderer:
                 first = min(positions) // size + 1 if positions else 1
                 first = max(1, min(first, pages) - 1)
             wanted = ids[: max(size, FEED_SIZE, total - (first - 1) * size)]
-            rows = self.store.listed(wanted)
+            rows = self.store.listings.listed(wanted)
             if len(rows) == len(wanted):
                 return total, first, [rows[i] for i in wanted]
             # else one went away between the two reads: read the listing whole
@@ -396,7 +396,7 @@ class SiteRenderer:
     def home_page(self) -> Page:
         head = home_head(self.site, home_url=self.url_of(HOME), logo_url=self.logo_url)
         context = self._base(HOME, head=head)
-        top = self.store.listing(self.now, limit=self.site.home_size)
+        top = self.store.listings.items(self.now, limit=self.site.home_size)
         blocks = []
         for section in self.config.sections:
             if section.parent is not None:
@@ -426,12 +426,12 @@ class SiteRenderer:
         to: its batch ran later and changed their "Sur le même sujet".
         """
         changed = set(changed_ids)
-        rows = self.store.rows(changed)
-        tags = self.store.tags_of(changed)
+        rows = self.store.articles.records(changed)
+        tags = self.store.enrichments.tags_of(changed)
         # pages listing a changed article as related, and (bounded: 5 each) the pages
         # a changed article relates to, whose "Sur le même sujet" shows it
-        targets = {r for ids_ in self.store.related_of(changed, story_only=True).values() for r in ids_}
-        linking = self.store.articles_relating_to(changed) | targets
+        targets = {r for ids_ in self.store.related.of(changed, story_only=True).values() for r in ids_}
+        linking = self.store.related.relating_to(changed) | targets
         own = changed if own_pages else changed & targets
         yield from self.static_pages()
         yield from self.article_pages(sorted(own | (linking - changed)))
@@ -441,16 +441,18 @@ class SiteRenderer:
         # Every section the navigation links to must exist, even while empty, and so must its feed.
         index_keys = {section_key(s): s for s in self.config.section_slugs}
         index_keys.update({f"{s}/{RSS_NAME}": s for s in self.config.section_slugs})
-        published = self.store.objects(index_keys)
+        published = self.store.objects.get(index_keys)
         sections.update(slug for key, slug in index_keys.items() if key not in published)
         for slug in sorted(sections):
             yield from self.listing_with_feeds(self.section_listing(slug), changed)
         # The tags of the changed articles (now and before), and any tag in use whose feed was never published.
         tag_slugs = {t.slug for ts in tags.values() for t in ts} | set(extra_tags)
-        tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in self.store.tag_slugs()}
-        done = self.store.objects(tag_feeds)
-        tag_slugs.update(self.store.tags_in_use(self.now, among=[s for k, s in tag_feeds.items() if k not in done]))
-        self._tag_names.update(self.store.tag_names(sorted(tag_slugs - self._tag_names.keys())))
+        tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in self.store.enrichments.tag_slugs()}
+        done = self.store.objects.get(tag_feeds)
+        tag_slugs.update(
+            self.store.enrichments.tags_in_use(self.now, among=[s for k, s in tag_feeds.items() if k not in done])
+        )
+        self._tag_names.update(self.store.enrichments.tag_names(sorted(tag_slugs - self._tag_names.keys())))
         for slug in sorted(tag_slugs):
             yield from self.listing_with_feeds(self.tag_listing(slug), changed)
         yield from self.site_feed_pages()
@@ -458,15 +460,15 @@ class SiteRenderer:
         tz = self.site.tz
         months = {f"{self.now.astimezone(tz):%Y-%m}"} | {month_of(_listed(row), tz) for row in rows.values()}
         all_months = set(self.sitemaps.months())
-        done = self.store.objects(month_key(m) for m in all_months)
+        done = self.store.objects.get(month_key(m) for m in all_months)
         months |= {m for m in all_months if month_key(m) not in done}
         yield from self.sitemaps.pages(months)
         yield self.home_page()
 
     def preload_tag_names(self) -> list[str]:
         """The tags in use, their names read in one query (not one per tag page)."""
-        tags = self.store.tags_in_use(self.now)
-        self._tag_names.update(self.store.tag_names(tags))
+        tags = self.store.enrichments.tags_in_use(self.now)
+        self._tag_names.update(self.store.enrichments.tag_names(tags))
         return tags
 
     def units(self) -> list[Unit]:
@@ -474,7 +476,7 @@ class SiteRenderer:
         article pages, each section's and each tag's listing with its feeds, then the site's feeds,
         the sitemaps and home. :meth:`everything` renders them in turn; ``render.parallel``
         spreads them over processes."""
-        ids = self.store.all_ids()
+        ids = self.store.articles.all_ids()
         size = ARTICLES_PER_UNIT
         return [
             ("static", None),

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newsroom.store.db import DeliveryRow
+from newsroom.store.tables import DeliveryRow
 
 PENDING, SENDING, SENT, FAILED, SKIPPED, UNKNOWN = "pending", "sending", "sent", "failed", "skipped", "unknown"
 #: A sent post deleted again from its platform (its article was taken down).
