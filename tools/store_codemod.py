@@ -106,6 +106,10 @@ SUBSTITUTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Article\.model_validate\((?P<r>\w+)\.data\)"), r"\g<r>.article"),
     (re.compile(r"\b(?P<r>row|r)\.data\.get\([\"'](?P<k>\w+)[\"'](?:, *[\"'][\"'])?\)"), r"\g<r>.article.\g<k>"),
     (re.compile(r"\brow\.data\[\"(?P<k>\w+)\"\]"), r"row.article.\g<k>"),
+    # render/site.py split: a record's listing entry, the shared page context
+    (re.compile(r"(from newsroom\.render\.site import [^\n]*?), _listed\b"), r"\1"),
+    (re.compile(r"(?<![\w.])_listed\((?P<x>[\w.]+(?:\[\w+\])?)\)"), r"\g<x>.listed"),
+    (re.compile(r"\brenderer\._base\("), "renderer.base_context("),
     # render: "live, and waiting" written once (newsroom.store.live), pipeline.py's render task
     (
         re.compile(

@@ -202,3 +202,18 @@ class ArticleRecord:
     def article(self) -> Article:
         """The current version, validated (once) from what was stored."""
         return Article.model_validate(self.content)
+
+    @property
+    def listed(self) -> Listed:
+        """What a listing shows of it."""
+        return Listed(
+            self.id,
+            self.title,
+            self.path,
+            self.section,
+            self.published,
+            self.modified,
+            self.summary,
+            self.image_url,
+            self.image_alt,
+        )

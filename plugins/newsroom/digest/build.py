@@ -219,7 +219,7 @@ class DigestBuilder:
 
     def web_page(self, content: DigestContent) -> Page:
         key = page_key(content.day)
-        context = self.renderer._base(key)
+        context = self.renderer.base_context(key)
         context.update(self._context(content))
         context.update(
             crumbs=[
@@ -248,7 +248,7 @@ class DigestBuilder:
                     "articles": editions[iso][1],
                 }
             )
-        context = self.renderer._base(ARCHIVE_KEY)
+        context = self.renderer.base_context(ARCHIVE_KEY)
         context.update(
             heading="La lettre quotidienne",
             crumbs=[

@@ -33,8 +33,8 @@ from feedgen.feed import FeedGenerator
 from newsroom.config import Site
 from newsroom.models import Listed, Tag
 from newsroom.render.page import Page
+from newsroom.render.reads import SiteReads
 from newsroom.render.sitemaps import xml_text
-from newsroom.store import Store
 
 FEED_SIZE = 50
 ENTRY_CACHE_SIZE = 20_000  # built entries a writer keeps (a whole-site render meets each article a few times)
@@ -114,7 +114,7 @@ def _stamp(value: datetime, tz: ZoneInfo) -> datetime:
 class FeedWriter:
     """Builds feed pages; authors and tags of the articles are read in batches and remembered for the run."""
 
-    def __init__(self, site: Site, store: Store, url_of: Callable[[str], str]) -> None:
+    def __init__(self, site: Site, store: SiteReads, url_of: Callable[[str], str]) -> None:
         self.site = site
         self.store = store
         self.url_of = url_of

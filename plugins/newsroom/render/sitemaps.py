@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo
 from newsroom.config import Site
 from newsroom.models import Listed
 from newsroom.render.page import Page
+from newsroom.render.reads import SiteReads
 from newsroom.render.structured import merge_keywords
 from newsroom.render.urls import HOME, section_key, tag_key
-from newsroom.store import Store
 
 NEWS_KEY = "sitemap-news.xml"
 INDEX_KEY = "sitemap.xml"
@@ -165,7 +165,7 @@ class SitemapWriter:
     def __init__(
         self,
         site: Site,
-        store: Store,
+        store: SiteReads,
         now: datetime,
         url_of: Callable[[str], str],
         *,
