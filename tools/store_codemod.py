@@ -8,7 +8,7 @@ Idempotent regex rewrites, safe to re-run after a merge:
 
 Only calls on a store-like receiver are rewritten (a name ending in ``store``:
 ``store``, ``self.store``, ``any_store``, ``small_site.store``; ``open_store(...)``,
-``pipeline.open_store(...)``, ``Store.from_url(...)``; ``reopened``), so
+``pipeline.open_store(...)``, ``resources.open_store(...)``, ``Store.from_url(...)``; ``reopened``), so
 ``bucket.listing()`` or ``ledger.rows()`` are left alone. Delete this file
 once the integration is done.
 """
@@ -73,7 +73,7 @@ METHODS = {
 # a store-like receiver (see the module docstring)
 RECEIVER = (
     r"(?P<recv>(?<![\w.])(?:[A-Za-z_]\w*\.)*[A-Za-z_]*store"
-    r"|(?<![\w.])(?:pipeline\.)?open_store\([^()]*\)"
+    r"|(?<![\w.])(?:[A-Za-z_]\w*\.)*open_store\([^()]*\)"
     r"|(?<![\w.])Store\.from_url\([^()]*\)"
     r"|(?<![\w.])reopened)"
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -168,6 +168,18 @@ class StoredObject:
     content_type: str
     kind: str
     article_id: str | None
+
+
+class EnrichmentInfo(TypedDict, total=False):
+    """What enrichment found for an article beyond its tags (``Store.enrichments.of``).
+
+    The store always fills every key; ``total=False`` lets a caller read an article
+    not enriched yet as ``{}`` (``of(ids).get(article_id, {})``)."""
+
+    language: str
+    topics: list[str]
+    keywords: list[str]
+    notes: list[str]
 
 
 @dataclass(frozen=True)

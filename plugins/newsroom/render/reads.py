@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from newsroom.models import ArticleRecord, Listed, StoredObject, Tag
+from newsroom.models import ArticleRecord, EnrichmentInfo, Listed, StoredObject, Tag
 
 
 class ArticleReads(Protocol):
@@ -52,7 +52,7 @@ class ListingReads(Protocol):
 class EnrichmentReads(Protocol):
     def tags_of(self, ids: Iterable[str]) -> dict[str, list[Tag]]: ...
 
-    def of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def of(self, ids: Iterable[str]) -> dict[str, EnrichmentInfo]: ...
 
     def tag_names(self, slugs: Iterable[str]) -> dict[str, str]: ...
 

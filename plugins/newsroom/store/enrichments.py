@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from newsroom.models import Tag
+from newsroom.models import EnrichmentInfo, Tag
 from newsroom.store.base import Repository, in_chunks, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, CandidateRow, EnrichmentRow, TagRow
@@ -46,16 +45,13 @@ class EnrichmentRepository(Repository):
             row.notes, row.enriched_at = list(notes), now
             session.execute(delete(CandidateRow).where(CandidateRow.article_id == article_id))  # rows of older versions
 
-    def of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def of(self, ids: Iterable[str]) -> dict[str, EnrichmentInfo]:
         """Language, topics, keywords and notes of these articles, by id (not enriched: left out)."""
         with self.session() as session:
             return {
-                row.article_id: {
-                    "language": row.language,
-                    "topics": row.topics,
-                    "keywords": row.keywords,
-                    "notes": row.notes,
-                }
+                row.article_id: EnrichmentInfo(
+                    language=row.language, topics=row.topics, keywords=row.keywords, notes=row.notes
+                )
                 for row in in_chunks(session, select(EnrichmentRow), EnrichmentRow.article_id, ids, scalars=True)
             }
 

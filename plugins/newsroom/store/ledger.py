@@ -11,7 +11,7 @@ a person (state ``unknown``). When an article is taken down its ``sent``
 rows become ``retracted`` once the platform deleted the post (see
 ``newsroom.pipeline.takedown``) and its ``pending`` rows ``skipped``.
 
-Called by ``newsroom.distribute`` and the CLI (``newsroom status``).
+Reached as ``Store.deliveries``; called by ``newsroom.distribute`` and the CLI (``newsroom status``).
 """
 
 from __future__ import annotations
