@@ -110,7 +110,7 @@ def run(
             all_days = partitions.all_days(config)
 
             load_nlp(config.enrich.model)  # before forking: workers share the loaded model
-            open_store(config).engine.dispose()
+            open_store(config).close()
             context = multiprocessing.get_context("fork")
             first = _backfill(all_days, config, workers, context, backfill, label="backfill")
             result["backfill"] = first
@@ -123,7 +123,7 @@ def run(
             log("backfill: no-op republish check (bucket listing vs store records)")
             started = time.perf_counter()
             listing = bucket_for(config).listing()
-            known = open_store(config).objects()
+            known = open_store(config).objects.get()
             differ = sum(1 for k, o in known.items() if listing.get(k) != (o.md5, o.size))
             seconds = time.perf_counter() - started
             result["noop_republish"] = {
@@ -133,7 +133,7 @@ def run(
                 "objects_per_s": round(rate(len(listing), seconds), 1),
             }
             result["rss_mb"]["noop_republish"] = round(peak_rss_mb(), 1)
-            result["published"] = open_store(config).counts()["published"]  # counted in the database
+            result["published"] = open_store(config).status.counts()["published"]  # counted in the database
     finally:
         seaweed.stop()
     result["peak_rss_mb"] = round(max(peak_rss_mb(), _children_peak_mb()), 1)

@@ -66,7 +66,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 def _stages(store: Any, article_id: str, wall_start: float) -> dict[str, float]:
     """Seconds from the filing to the first 'filed', 'rendered', 'published' event of the article."""
-    info = store.status(article_id) or {"events": []}
+    info = store.status.of(article_id) or {"events": []}
     stages: dict[str, float] = {}
     for event in info["events"]:
         at = event["at"]
@@ -78,7 +78,7 @@ def _stages(store: Any, article_id: str, wall_start: float) -> dict[str, float]:
 def _wait_published(store: Any, article_id: str, timeout: float) -> bool:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        row = store.rows([article_id]).get(article_id)
+        row = store.articles.records([article_id]).get(article_id)
         if row is not None and row.status == "published":
             return True
         time.sleep(0.2)
@@ -167,7 +167,7 @@ def run(
                 live: float | None = None
                 while time.perf_counter() - started < timeout:
                     if key is None:
-                        row = store.rows([article.id]).get(article.id)
+                        row = store.articles.records([article.id]).get(article.id)
                         if row is not None:
                             key = config.storage.prefix + row.path
                             ingested = time.perf_counter() - started

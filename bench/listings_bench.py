@@ -32,16 +32,16 @@ REPEAT = 3
 
 def _published_so_far(renderer: Any, store: Any) -> None:
     """Record every listing, feed and monthly sitemap as published (a site after its earlier days)."""
+    from newsroom.models import StoredObject
     from newsroom.render.feeds import RSS_NAME
     from newsroom.render.sitemaps import month_key
     from newsroom.render.urls import section_key
-    from newsroom.store import StoredObject
 
     keys = [section_key(s) for s in renderer.config.section_slugs]
     keys += [f"{s}/{RSS_NAME}" for s in renderer.config.section_slugs]
-    keys += [f"tag/{t}/{RSS_NAME}" for t in store.tag_slugs()]
+    keys += [f"tag/{t}/{RSS_NAME}" for t in store.enrichments.tag_slugs()]
     keys += [month_key(m) for m in renderer.sitemaps.months()]
-    store.record_uploads([StoredObject(k, "0" * 32, 0, "text/html", "listing", None) for k in keys], NOW)
+    store.objects.record([StoredObject(k, "0" * 32, 0, "text/html", "listing", None) for k in keys], NOW)
 
 
 def _measure(config: Any, store: Any, size: int, changed: int, repeat: int, profile: bool) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _measure(config: Any, store: Any, size: int, changed: int, repeat: int, prof
     from newsroom.render import SiteRenderer
 
     _published_so_far(SiteRenderer(config, store, NOW), store)
-    ids = store.listing_ids(NOW)[:changed]
+    ids = store.listings.ids(NOW)[:changed]
     timings, pages = [], 0
     for _ in range(repeat):
         renderer = SiteRenderer(config, store, NOW)  # a listings run: a renderer of its own

@@ -29,8 +29,8 @@ from newsroom.enrich.keywords import keywords
 from newsroom.enrich.related import choose_related
 from newsroom.enrich.taxonomy import load_taxonomy
 from newsroom.store import Store
-from newsroom.store.db import ArticleRow, TagRow
 from newsroom.store.search import SearchDoc
+from newsroom.store.tables import ArticleRow, TagRow
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -94,7 +94,7 @@ def _measure(store: Store, size: int, queries: int, seed: int) -> dict[str, Any]
     found: list[int] = []
     for index in sample:
         article = articles[index]
-        tags = store.tags_of([article.id])[article.id]
+        tags = store.enrichments.tags_of([article.id])[article.id]
         words = keywords(f"{article.title}\n\n{article.summary}\n\n{_body(article)}")
         published = article.published.astimezone(UTC)
         started = time.perf_counter()

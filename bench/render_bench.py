@@ -150,17 +150,17 @@ def run(
         )
         result["incremental_render"] = incremental
         rss["incremental_render"] = round(peak_rss_mb(), 1)
-        result["store_articles"] = store.counts()["articles"]
+        result["store_articles"] = store.status.counts()["articles"]
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
 
 
 def _record_as_published(store: Any, build: Path) -> None:
+    from newsroom.models import StoredObject
     from newsroom.publish.s3 import content_type
-    from newsroom.store import StoredObject
 
     manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    store.record_uploads(
+    store.objects.record(
         [
             StoredObject(o["key"], o["md5"], o["size"], content_type(o["key"]), o["kind"], o["article_id"])
             for o in manifest["objects"]

@@ -373,18 +373,17 @@ def summary(config: NewsroomConfig, since: datetime, runs: list[dict[str, Any]])
     from sqlalchemy import func, select
 
     from newsroom.resources import bucket_for, open_store
-    from newsroom.store.db import ObjectRow
+    from newsroom.store.tables import ObjectRow
 
     store = open_store(config)
-    counts = store.counts()
+    counts = store.status.counts()
     with store.session() as session:
         uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
     in_bucket = len([k for k in bucket_for(config).listing() if not k.startswith("_outbox/")])
     home = config.site.base_url + "index.html"
     failed = [r["dag_run_id"] for r in runs if r["state"] != "success"]
-    from newsroom.store.ledger import Ledger
 
-    deliveries = Ledger(store.engine).counts()
+    deliveries = store.deliveries.counts()
     outbox = [k for k in bucket_for(config).listing() if k.startswith("_outbox/")]
     lines = [
         "",

@@ -86,9 +86,9 @@ def fresh_database(prefix: str = "newsroom_ref", admin: str = PG_ADMIN) -> Itera
         yield _db_url(admin, name)
     finally:
         with contextlib.suppress(Exception):
-            from newsroom.store.repository import _engine
+            from newsroom.store.engine import engine_for
 
-            _engine.cache_clear()
+            engine_for.cache_clear()
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
@@ -289,7 +289,7 @@ class CeleryStack:
 
     def _prepare_state_db(self) -> None:
         """The state schema, made once here: several workers' first tasks must not race to create it."""
-        from newsroom.store.db import make_engine
+        from newsroom.store.engine import make_engine
 
         make_engine(self.state_url).dispose()
 
@@ -389,9 +389,9 @@ class CeleryStack:
                 with ThreadPoolExecutor(len(procs)) as pool:
                     list(pool.map(lambda proc, grace=grace: _stop_group(proc, timeout=grace), procs))
         with contextlib.suppress(Exception):
-            from newsroom.store.repository import _engine
+            from newsroom.store.engine import engine_for
 
-            _engine.cache_clear()
+            engine_for.cache_clear()
         try:
             self._drop_databases()
         finally:
@@ -664,7 +664,7 @@ def summary(
     from newsroom.resources import bucket_for
     from newsroom.store import Store
 
-    counts = Store.from_url(stack.state_url).counts()
+    counts = Store.from_url(stack.state_url).status.counts()
     objects = bucket_for(config).listing()
     per_worker = ti_per_worker(tis)
     states = Counter(r["state"] for r in runs)

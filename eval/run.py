@@ -46,8 +46,9 @@ sys.path.insert(0, str(REPO / "plugins"))
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config  # noqa: E402
 from newsroom.enrich import enrich_articles, load_taxonomy  # noqa: E402
 from newsroom.ingest import Inbox  # noqa: E402
+from newsroom.models import Tag  # noqa: E402
 from newsroom.resources import make_enricher  # noqa: E402
-from newsroom.store import Store, Tag, utcnow  # noqa: E402
+from newsroom.store import Store, utcnow  # noqa: E402
 from newsroom.text import fold, slugify  # noqa: E402
 
 OWN = HERE / "dataset.yaml"
@@ -100,15 +101,15 @@ def enrich_files(files: Sequence[Path], *, ner: bool = True, model: str | None =
         enrich_articles(store, enricher, outcome.changed_ids, utcnow(), batch_size=config.enrich.batch_size * 2)
         elapsed = time.perf_counter() - loaded
         ids = list(outcome.changed_ids)
-        rows = store.rows(ids)
-        enrichment = store.enrichment_of(ids)
+        rows = store.articles.records(ids)
+        enrichment = store.enrichments.of(ids)
         return Enriched(
             ids=ids,
-            tags=store.tags_of(ids),
+            tags=store.enrichments.tags_of(ids),
             topics={i: list(enrichment.get(i, {}).get("topics", [])) for i in ids},
-            related=store.related_of(ids),
+            related=store.related.of(ids),
             published={i: r.published for i, r in rows.items()},
-            texts={i: f"{r.title}\n{r.data.get('body_html', '')}" for i, r in rows.items()},
+            texts={i: f"{r.title}\n{r.article.body_html}" for i, r in rows.items()},
             seconds=elapsed,
             load_seconds=loaded - started,
         )

@@ -1,4 +1,5 @@
-"""The data the pipeline passes between phases: articles and quarantine reports.
+"""The data the pipeline passes between phases: articles, quarantine reports, and the
+plain records the store hands out (``ArticleRecord``, ``Listed``, ``Tag``, ``StoredObject``...).
 
 ``Article`` is what ingest produces from any source format (Markdown, ninjs
 JSON) and what enrich and render consume. Validation lives here so every
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import datetime
+from functools import cached_property
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -111,3 +114,118 @@ class ArticleError(Exception):
     @property
     def reason(self) -> str:
         return self.problems[0].reason if self.problems else "unknown error"
+
+
+# -- what the store hands out (``newsroom.store``): plain values, never ORM rows --------------
+
+
+class TakenDownError(Exception):
+    """A taken-down article was filed again: refused until an editor restores it."""
+
+    def __init__(self, article_id: str, at: datetime) -> None:
+        super().__init__(
+            f"article {article_id!r} was taken down on {at:%Y-%m-%d %H:%M} UTC; "
+            f"restore it first with `newsroom restore {article_id}`"
+        )
+        self.article_id = article_id
+
+
+@dataclass(frozen=True)
+class Filed:
+    article_id: str
+    version: int
+    changed: bool
+    path: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a listing (home, section, tag page) shows of an article."""
+
+    id: str
+    title: str
+    path: str
+    section: str
+    published: datetime
+    modified: datetime
+    summary: str
+    image_url: str | None
+    image_alt: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    kind: str = "topic"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    md5: str
+    size: int
+    content_type: str
+    kind: str
+    article_id: str | None
+
+
+class EnrichmentInfo(TypedDict, total=False):
+    """What enrichment found for an article beyond its tags (``Store.enrichments.of``).
+
+    The store always fills every key; ``total=False`` lets a caller read an article
+    not enriched yet as ``{}`` (``of(ids).get(article_id, {})``)."""
+
+    language: str
+    topics: list[str]
+    keywords: list[str]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article as the store keeps it: its current version (:attr:`article`) and its state.
+
+    ``visible_from``: the later of publish_at and embargo_until (None: visible once filed);
+    ``went_live_at``: when its page first went up; ``status``: filed, scheduled, rendered,
+    published, backfill or taken_down.
+    """
+
+    id: str
+    version: int
+    content_hash: str
+    slug: str
+    path: str
+    section: str
+    title: str
+    summary: str
+    image_url: str | None
+    image_alt: str
+    published: datetime
+    modified: datetime
+    visible_from: datetime | None
+    went_live_at: datetime | None
+    taken_down_at: datetime | None
+    status: str
+    filed_at: datetime
+    content: dict[str, Any] = dc_field(repr=False, compare=False)
+
+    @cached_property
+    def article(self) -> Article:
+        """The current version, validated (once) from what was stored."""
+        return Article.model_validate(self.content)
+
+    @property
+    def listed(self) -> Listed:
+        """What a listing shows of it."""
+        return Listed(
+            self.id,
+            self.title,
+            self.path,
+            self.section,
+            self.published,
+            self.modified,
+            self.summary,
+            self.image_url,
+            self.image_alt,
+        )

@@ -13,7 +13,6 @@ from newsroom.distribute.planner import plan_deliveries
 from newsroom.phases import backfill
 from newsroom.resources import open_store
 from newsroom.store import utcnow
-from newsroom.store.ledger import Ledger
 from tests.backfill.conftest import archive, bucket_objects
 
 
@@ -28,7 +27,7 @@ def test_backfill_publishes_every_article_silently_and_listings_once_per_day(
     result = backfill.run_days(config, days[0], days[-1])
 
     store = open_store(config)
-    rows = store.rows(store.all_ids())
+    rows = store.articles.records(store.articles.all_ids())
     assert len(rows) == 48 and result["articles"] == 48 and not result["quarantined"]
     objects = bucket_objects(config)
     for row in rows.values():
@@ -47,10 +46,10 @@ def test_backfill_publishes_every_article_silently_and_listings_once_per_day(
     assert uploads["index.html"] == len(days)
     assert max(uploads.values()) <= len(days)
 
-    ledger = Ledger(store.engine)
+    ledger = store.deliveries
     planned = plan_deliveries(config, store, ledger, config.channels, utcnow())
     assert planned == {}, "a backfill must not announce anything"
-    assert store.due(utcnow()) == []
+    assert store.articles.due(utcnow()) == []
 
 
 def test_second_backfill_changes_nothing_and_a_template_change_uploads_only_changed_pages(
@@ -82,7 +81,9 @@ def test_second_backfill_changes_nothing_and_a_template_change_uploads_only_chan
 
     after = bucket_objects(config)
     uploaded = set(puts())
-    article_keys = {row.path for row in open_store(config).rows(open_store(config).all_ids()).values()}
+    article_keys = {
+        row.path for row in open_store(config).articles.records(open_store(config).articles.all_ids()).values()
+    }
     assert uploaded == article_keys, "only the article pages' bytes changed"
     assert reprocessed["changed"] == 0
     assert {k for k in after if after[k] != before.get(k)} == article_keys
@@ -102,5 +103,5 @@ def test_an_unreadable_partition_file_is_quarantined_and_the_rest_published(back
     reports = list((config.quarantine_dir / "partitions").glob("*.report.json"))
     assert len(reports) == 1 and "broken-article.json" in reports[0].read_text(encoding="utf-8")
     store = open_store(config)
-    assert len(store.all_ids()) == 20
-    assert store.status("partitions/" + result["quarantined"][0]) is not None
+    assert len(store.articles.all_ids()) == 20
+    assert store.status.of("partitions/" + result["quarantined"][0]) is not None

@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_published_after_the_retry
     half = len(bucket_objects(faulty)) - puts_before
     assert half <= 3 < len(batches[0]), "the worker died while uploading its first batch"
     store = open_store(faulty)
-    statuses = {r.id: r.status for r in store.rows(store.all_ids()).values()}
+    statuses = {r.id: r.status for r in store.articles.records(store.articles.all_ids()).values()}
     killed_ids = [i for i, s in statuses.items() if s != "published"]
     assert len(killed_ids) == len(batches[0]), "the killed batch's articles are stored but not marked published"
     assert all(statuses[i] == "backfill" for i in killed_ids)
@@ -132,7 +132,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_published_after_the_retry
     backfill.run_days(reference, days[0], days[-1])
 
     assert bucket_objects(faulty) == bucket_objects(reference), first_difference(faulty, reference)
-    rows = open_store(faulty).rows(open_store(faulty).all_ids())
+    rows = open_store(faulty).articles.records(open_store(faulty).articles.all_ids())
     assert len(rows) == 40 and {r.status for r in rows.values()} == {"published"}
     assert {r.version for r in rows.values()} == {1}
 
@@ -163,7 +163,7 @@ def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer
     backfill.run_listings(results, day, config=config)
 
     store = open_store(config)
-    rows = store.rows(store.all_ids())
+    rows = store.articles.records(store.articles.all_ids())
     expected = {json.loads(p.read_text())["article"]["id"] for files in batches for p in _paths(config, files)}
     assert set(rows) == expected, "no article lost"
     assert {r.version for r in rows.values()} == {1}, "no article doubled"
@@ -172,7 +172,7 @@ def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer
 
     backfill.run_day(day, reference)
     assert bucket_objects(config) == bucket_objects(reference), first_difference(config, reference)
-    store.engine.dispose()
+    store.close()
 
 
 def _paths(config: NewsroomConfig, files: list[str]) -> list[Path]:
@@ -201,7 +201,7 @@ def test_listings_trailing_the_batches_render_once_for_several_days_to_the_same_
     assert [run["days_rendered"] for run in listed[1:]] == [[] for _ in days[1:]]
     assert sum(run["pages"] for run in listed) < sum(run["listings"]["pages"] for run in one_by_one["runs"])
     assert bucket_objects(trailing) == bucket_objects(reference), first_difference(trailing, reference)
-    assert open_store(trailing).backfill_pending() == []
+    assert open_store(trailing).backfills.pending() == []
 
     # every day is complete: a second backfill renders and uploads nothing
     again = backfill.run_days(trailing, days[0], days[-1])

@@ -87,11 +87,13 @@ def file_stories(config: NewsroomConfig, stories: list[Story], now: datetime) ->
             summary=f"Résumé de {story.id}.",
             image=Image(url=f"https://img.example/{story.id}.jpg", alt=f"Photo {story.id}") if story.image else None,
         )
-        store.record_version(article, source_file=f"{story.id}.md", archived_path=None, tz=config.site.tz, now=now)
-    store.mark([s.id for s in stories if s.live], "published", now)
+        store.articles.record_version(
+            article, source_file=f"{story.id}.md", archived_path=None, tz=config.site.tz, now=now
+        )
+    store.articles.mark([s.id for s in stories if s.live], "published", now)
     for story in stories:
         if story.taken_down:
-            store.take_down(story.id, reason="erreur factuelle", by="test", now=now)
+            store.takedowns.take_down(story.id, reason="erreur factuelle", by="test", now=now)
     return store
 
 

@@ -29,7 +29,6 @@ from newsroom.config import NewsroomConfig
 from newsroom.contracts import DigestSendResult
 from newsroom.digest import (
     DigestIncompleteError,
-    DigestLedger,
     build_digest,
     publish_pages,
     refresh_editions,
@@ -37,10 +36,10 @@ from newsroom.digest import (
 )
 from newsroom.digest.build import digest_date_for, page_key
 from newsroom.digest.email import SmtpSettings, message_id, unsubscribe_uris
-from newsroom.digest.ledger import SENT, UNKNOWN, Recipient, new_token
 from newsroom.publish.s3 import BucketClient
 from newsroom.render.urls import Urls
 from newsroom.resources import bucket_for, open_store
+from newsroom.store.digests import SENT, UNKNOWN, Recipient, new_token
 from tests.digest.conftest import (
     DAY,
     DAY_STORIES,
@@ -93,8 +92,8 @@ def prepare(config: NewsroomConfig, stories: list[Story] | None = None) -> Urls:
     """File the stories (the day's and the others by default) and give two of them inbound related links."""
     store = file_stories(config, stories if stories is not None else DAY_STORIES + OTHER_STORIES, NOW)
     if stories is None:
-        store.set_related("politique-1", ["diplo-1"])
-        store.set_related("societe-1", ["diplo-1"])
+        store.related.replace("politique-1", ["diplo-1"])
+        store.related.replace("societe-1", ["diplo-1"])
     return Urls(config)
 
 
@@ -182,7 +181,7 @@ def test_digest_arrives_over_smtp_with_parts_headers_and_that_days_links(
         assert text_order == sorted(text_order)
     assert len(message_ids) == 5
 
-    ledger = DigestLedger(open_store(config).engine)
+    ledger = open_store(config).digests
     rows = ledger.recipients("2025-06-23", "quotidien")
     assert [r.email for r in rows] == EXPECTED_RECIPIENTS
     assert all(r.state == SENT and r.sent_at is not None for r in rows)
@@ -250,7 +249,7 @@ def test_a_hard_kill_mid_batch_is_recovered_without_sending_twice(
     """A dead attempt left 2 claims: one not yet handed to SMTP (sent by the retry), one in flight (never resent)."""
     config = digest_config()
     prepare(config)
-    ledger = DigestLedger(open_store(config).engine)
+    ledger = open_store(config).digests
     ledger.register("2025-06-23", "quotidien", [Recipient(e) for e in EXPECTED_RECIPIENTS])
     dead = new_token()
     claimed = ledger.claim_batch("2025-06-23", "quotidien", "test/run/send", dead, 2, NOW)
@@ -273,7 +272,7 @@ def test_claims_of_another_live_attempt_are_left_alone_until_stale(
 ) -> None:
     config = digest_config()
     prepare(config)
-    ledger = DigestLedger(open_store(config).engine)
+    ledger = open_store(config).digests
     ledger.register("2025-06-23", "quotidien", [Recipient(e) for e in EXPECTED_RECIPIENTS])
     other = new_token()
     theirs = ledger.claim_batch("2025-06-23", "quotidien", "daily_digest/other-run/send", other, 2, NOW)
@@ -313,7 +312,7 @@ def test_a_refused_address_fails_for_good_and_a_deferred_one_is_retried(
     assert result["lists"]["quotidien"]["failed"] == 1 and result["lists"]["quotidien"]["sent_now"] == 1
     assert recipients_of(smtp_server)["ibrahim.sow@example.org"] == 1
     assert "koffi.mensah@example.org" not in recipients_of(smtp_server)
-    rows = {r.email: r for r in DigestLedger(open_store(config).engine).recipients("2025-06-23", "quotidien")}
+    rows = {r.email: r for r in open_store(config).digests.recipients("2025-06-23", "quotidien")}
     assert rows["koffi.mensah@example.org"].state == "failed" and "550" in rows["koffi.mensah@example.org"].reason
 
 
@@ -429,7 +428,7 @@ def test_web_page_and_archive_go_to_the_bucket_once(s3_config: NewsroomConfig, t
 
     # a takedown: the pages that list the article are rendered again without it
     store = open_store(config)
-    store.take_down("eco-1", reason="erreur", by="test", now=NOW)
+    store.takedowns.take_down("eco-1", reason="erreur", by="test", now=NOW)
     refreshed = refresh_editions(config, ["eco-1"], now=NOW, store=open_store(config), bucket=_bucket(config))
     assert refreshed["dates"] == ["2025-06-23"]
     assert "digest/2025-06-23/index.html" in refreshed["uploaded"]
@@ -464,7 +463,7 @@ def test_an_article_taken_down_after_the_build_is_never_mailed(
     config = digest_config()
     urls = prepare(config)
     built = build_digest(config, DAY, now=NOW, store=open_store(config))
-    open_store(config).take_down("diplo-1", reason="erreur", by="test", now=NOW)
+    open_store(config).takedowns.take_down("diplo-1", reason="erreur", by="test", now=NOW)
     result = send_digest(config, built, store=open_store(config), now=NOW, owner="test/run/send")
     assert result["articles"] == 4 and result["lists"]["quotidien"]["sent_now"] == 5
     for received in smtp_server.messages:

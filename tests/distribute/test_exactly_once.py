@@ -14,7 +14,6 @@ from newsroom.config import NewsroomConfig
 from newsroom.phases import distribute
 from newsroom.resources import available_channels, bucket_for, open_store
 from newsroom.store import utcnow
-from newsroom.store.ledger import Ledger
 from tests.support import distribution
 from tests.support.distribution import ARTICLES, TYPES, distribute_all, publish, today
 from tests.support.fakes import FakePlatform
@@ -54,7 +53,7 @@ def test_each_version_once_per_channel_across_reruns(config: NewsroomConfig, fak
     assert all(graphemes(t) <= 300 for t in bsky)
 
     # status shows every channel's delivery
-    rows = Ledger(open_store(config).engine).rows("mali-russie-goita-poutine")
+    rows = open_store(config).deliveries.rows("mali-russie-goita-poutine")
     assert {r.channel: r.state for r in rows} == dict.fromkeys(["outbox", *TYPES], "sent")
     assert all(r.remote_id for r in rows)
 
@@ -73,7 +72,7 @@ def test_errors_retry_without_duplicates(config: NewsroomConfig, fakes: dict[str
     distribute_all(config, later)
     distribute_all(config, later + timedelta(minutes=5))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)
-    states = {r.channel: r.state for r in Ledger(open_store(config).engine).rows()}
+    states = {r.channel: r.state for r in open_store(config).deliveries.rows()}
     assert states == dict.fromkeys(["outbox", *TYPES], "sent")
 
 
@@ -89,7 +88,7 @@ def test_a_timeout_on_a_platform_without_idempotency_is_never_resent(
     distribute_all(config, now + timedelta(minutes=5))
     distribute_all(config, now + timedelta(minutes=10))
     assert _posts(fakes) == dict.fromkeys(TYPES, 1)  # telegram got it once, during the hang
-    rows = {r.channel: r for r in Ledger(open_store(config).engine).rows()}
+    rows = {r.channel: r for r in open_store(config).deliveries.rows()}
     assert rows["telegram"].state == "unknown" and "duplicate" in rows["telegram"].reason
     assert rows["facebook"].state == "sent" and rows["x"].state == "sent"  # found by looking them up
 
@@ -104,7 +103,7 @@ def test_a_killed_task_is_recovered_without_a_second_post(
     now = utcnow()
     distribute.plan(config, now=now)
     store = open_store(config)
-    ledger = Ledger(store.engine)
+    ledger = store.deliveries
     adapters = available_channels(config)
     env = make_text_environment(config.templates_path)
     # each worker claims, posts, and is killed before it records the outcome
@@ -150,7 +149,7 @@ def test_corrections_archives_and_embargoes(
     distribute_all(config)
     # Facebook and X refuse the same link/text twice; the adapters then record the existing post
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    v3 = {r.channel: r.state for r in Ledger(open_store(config).engine).rows() if r.version == 3}
+    v3 = {r.channel: r.state for r in open_store(config).deliveries.rows() if r.version == 3}
     assert v3 == dict.fromkeys(["outbox", *TYPES], "sent")
 
     # an archive article (published years before it went live) is never announced
@@ -171,7 +170,7 @@ def test_corrections_archives_and_embargoes(
     publish(config, [archive, embargoed], "archive")
     distribute_all(config)
     assert _posts(fakes) == {**dict.fromkeys(TYPES, 2), "facebook": 1, "x": 1}
-    ledger = Ledger(open_store(config).engine)
+    ledger = open_store(config).deliveries
     assert {r.state for r in ledger.rows("archive-2019")} == {"skipped"}
     assert all("archival" in r.reason for r in ledger.rows("archive-2019"))
     assert ledger.rows("sous-embargo") == []

@@ -11,8 +11,8 @@ from newsroom.channels.limits import graphemes, x_length
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.distribute.pacing import allowance, in_quiet_hours
 from newsroom.distribute.posts import build_post, campaign_url, hashtag
+from newsroom.models import Tag
 from newsroom.render.environment import make_text_environment
-from newsroom.store import Tag
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 TAGS = [

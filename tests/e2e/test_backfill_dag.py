@@ -11,7 +11,6 @@ import pytest
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.resources import bucket_for, open_store
-from newsroom.store.ledger import Ledger
 from tests.backfill.conftest import archive
 
 pytestmark = pytest.mark.e2e
@@ -49,10 +48,10 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
         listings = [ti for ti in run.get_task_instances() if ti.task_id == "listings"]
         assert len(listings) == 1 and listings[0].state == "success"
 
-    published = [r for r in store.rows(store.all_ids()).values() if r.status == "published"]
+    published = [r for r in store.articles.records(store.articles.all_ids()).values() if r.status == "published"]
     wanted = sum(len(partitions.day_files(config, d)) for d in days[:2])
     assert len(published) == wanted and wanted > 5
     objects = bucket_for(config).listing()
     assert all(r.path in objects for r in published)
     assert "index.html" in objects and "sitemap.xml" in objects
-    assert Ledger(store.engine).rows() == [], "backfill runs post nothing"
+    assert store.deliveries.rows() == [], "backfill runs post nothing"

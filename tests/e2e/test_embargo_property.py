@@ -25,7 +25,6 @@ from newsroom.ingest import Inbox
 from newsroom.phases import distribute
 from newsroom.phases.ingest import enrich, ingest, publish_build, render
 from newsroom.resources import bucket_for, open_store
-from newsroom.store.ledger import Ledger
 
 pytestmark = pytest.mark.e2e
 BASE = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
@@ -108,8 +107,8 @@ def test_nothing_of_an_unpublished_article_is_visible(
     bucket = bucket_for(config)
     objects = {key: bucket.get(key)["Body"].read().decode("utf-8", "replace") for key in bucket.listing()}
     store = open_store(config)
-    rows = store.rows(a[0] for a in articles)
-    ledger = Ledger(store.engine)
+    rows = store.articles.records(a[0] for a in articles)
+    ledger = store.deliveries
     hidden = [(i, t) for i, t, visible in articles if visible is not None and visible > now]
     shown = [(i, t) for i, t, visible in articles if visible is None or visible <= now]
     for article_id, title in hidden:

@@ -41,7 +41,7 @@ def test_samples_go_live_and_republishing_uploads_nothing(airflow_db: None, pipe
     bucket = bucket_for(config)
     store = open_store(config)
     objects = bucket.listing()
-    rows = store.rows(store.all_ids())
+    rows = store.articles.records(store.articles.all_ids())
     assert len(rows) == 6
     for row in rows.values():
         assert row.status == "published", (row.id, row.status)
@@ -94,7 +94,7 @@ def test_refiling_makes_a_new_version_not_a_duplicate_page(
     inbox.file(SAMPLES / "parakou-detournement.md")
     assert _dag("ingest_articles").test().state == "success"
     store = open_store(config)
-    first = store.rows(["parakou-agents-suspendus"])["parakou-agents-suspendus"]
+    first = store.articles.records(["parakou-agents-suspendus"])["parakou-agents-suspendus"]
 
     corrected = tmp_path / "parakou-detournement.md"
     corrected.write_text(
@@ -103,7 +103,7 @@ def test_refiling_makes_a_new_version_not_a_duplicate_page(
     inbox.file(corrected)
     assert _dag("ingest_articles").test().state == "success"
 
-    second = store.rows(["parakou-agents-suspendus"])["parakou-agents-suspendus"]
+    second = store.articles.records(["parakou-agents-suspendus"])["parakou-agents-suspendus"]
     assert second.version == 2 and second.path == first.path and second.status == "published"
     bucket = bucket_for(config)
     pages = [k for k in bucket.listing() if "parakou-les-agents" in k]

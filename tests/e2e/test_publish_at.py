@@ -35,7 +35,7 @@ def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, 
     Inbox(config).file(article)
     _run(config, "filed", now)
     store = open_store(config)
-    row = store.rows(["programme-vodun-days"])["programme-vodun-days"]
+    row = store.articles.records(["programme-vodun-days"])["programme-vodun-days"]
     bucket = bucket_for(config)
     assert row.status == "scheduled" and row.path not in bucket.listing()
 
@@ -49,6 +49,6 @@ def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, 
     assert row.path in listing
     culture = bucket.get("culture/index.html")["Body"].read().decode("utf-8")
     assert "Le programme des Vodun Days dévoilé" in culture
-    assert store.rows(["programme-vodun-days"])["programme-vodun-days"].status == "published"
+    assert store.articles.records(["programme-vodun-days"])["programme-vodun-days"].status == "published"
     # and only once: the next run has nothing to do
     assert _run(config, "after", at + timedelta(minutes=2))["ids"] == []

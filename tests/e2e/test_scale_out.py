@@ -119,7 +119,7 @@ def test_every_article_published_exactly_once(scale: ScaleRun) -> None:
     from sqlalchemy import func, select
 
     from newsroom.store import Store
-    from newsroom.store.db import ArticleRow, DeliveryRow, VersionRow
+    from newsroom.store.tables import ArticleRow, DeliveryRow, VersionRow
 
     expected = {i for ids in scale.by_day.values() for i in ids}
     assert len(expected) == ARTICLES
@@ -179,7 +179,7 @@ def test_second_backfill_uploads_nothing(scale: ScaleRun) -> None:
     from sqlalchemy import func, select
 
     from newsroom.store import Store
-    from newsroom.store.db import ObjectRow
+    from newsroom.store.tables import ObjectRow
 
     before = _objects(scale.config)
     since = datetime.now().astimezone()

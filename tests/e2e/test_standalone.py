@@ -68,7 +68,7 @@ def test_file_goes_live_within_seconds(stack: tuple[NewsroomConfig, dict[str, st
     assert "asset event" in result.stdout
     assert elapsed < 60
 
-    row = open_store(config).rows(["mali-russie-goita-poutine"])["mali-russie-goita-poutine"]
+    row = open_store(config).articles.records(["mali-russie-goita-poutine"])["mali-russie-goita-poutine"]
     bucket = bucket_for(config)
     page = bucket.get(row.path)["Body"].read().decode("utf-8")
     assert "Goïta et Poutine élargissent leur partenariat" in page
@@ -102,7 +102,7 @@ def test_safety_net_picks_up_a_file_dropped_without_an_event(stack: tuple[Newsro
     deadline = time.monotonic() + 150  # the cron safety net runs every minute
     row = None
     while time.monotonic() < deadline:
-        row = store.rows(["parakou-agents-suspendus"]).get("parakou-agents-suspendus")
+        row = store.articles.records(["parakou-agents-suspendus"]).get("parakou-agents-suspendus")
         if row is not None and row.status == "published":
             break
         time.sleep(1)

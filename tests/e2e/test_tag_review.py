@@ -40,7 +40,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
         inbox.file(sample)
     process(config, run_id="first")
     store = open_store(config)
-    page = store.rows([ARTICLE])[ARTICLE].path
+    page = store.articles.records([ARTICLE])[ARTICLE].path
     site = _bucket_text(config)
     assert "tag/anselme-amoussou/index.html" in site, "a created tag has its listing at once"
     assert 'rel="tag">Anselme Amoussou</a>' in site[page]
@@ -84,8 +84,8 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     )
     inbox.file(again)
     process(config, run_id="again")
-    assert "education" in {t.slug for t in store.tags_of(["amoussou-encore"])["amoussou-encore"]}
-    assert "anselme-amoussou" not in {t.slug for t in store.tags_of(["amoussou-encore"])["amoussou-encore"]}
+    assert "education" in {t.slug for t in store.enrichments.tags_of(["amoussou-encore"])["amoussou-encore"]}
+    assert "anselme-amoussou" not in {t.slug for t in store.enrichments.tags_of(["amoussou-encore"])["amoussou-encore"]}
     assert [t.slug for t in store.registry.listing()] == [], "nothing new waits for review"
 
     # block: the tag leaves the page; the name never tags again, even in a new version
@@ -95,7 +95,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     minister.write_text(front + "published: 2025-06-24T10:00:00+01:00\n---\n" + body, encoding="utf-8")
     inbox.file(minister)
     process(config, run_id="kassogue")
-    kassogue = store.rows(["kassogue"])["kassogue"].path
+    kassogue = store.articles.records(["kassogue"])["kassogue"].path
     assert 'rel="tag">Mamadou Kassogué</a>' in _bucket_text(config)[kassogue]
     review_tag("block", "mamadou-kassogue", by="desk", config=config)
     site = _bucket_text(config)
@@ -106,7 +106,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
     )
     inbox.file(minister)
     process(config, run_id="kassogue-2")
-    assert "mamadou-kassogue" not in {t.slug for t in store.tags_of(["kassogue"])["kassogue"]}
+    assert "mamadou-kassogue" not in {t.slug for t in store.enrichments.tags_of(["kassogue"])["kassogue"]}
 
     # wrong actions are refused in one line, nothing changes
     with pytest.raises(ReviewError):

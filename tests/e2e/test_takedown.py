@@ -32,7 +32,7 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
         inbox.file(sample)
     _run(config, "first")
     store = open_store(config)
-    row = store.rows(["benin-motos-godomey"])["benin-motos-godomey"]
+    row = store.articles.records(["benin-motos-godomey"])["benin-motos-godomey"]
     before = _bucket_text(config)
     assert row.path in before
     assert any(row.path in text for key, text in before.items() if key != row.path)  # linked from elsewhere
@@ -44,9 +44,9 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
     for key, text in after.items():
         assert row.path not in text, f"{key} still links the taken-down article"
         assert "voleurs de motos" not in text, f"{key} still shows its title"
-    status = store.status("benin-motos-godomey")
+    status = store.status.of("benin-motos-godomey")
     assert status is not None and status["article"]["status"] == "taken_down"
-    assert store.takedown_of("benin-motos-godomey") == {
+    assert store.takedowns.active("benin-motos-godomey") == {
         "at": status["article"]["taken_down_at"], "by": "chef-edition", "reason": "demande de la justice"
     }  # fmt: skip
 
@@ -63,10 +63,10 @@ def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: Newsroo
     assert row.path not in bucket_for(config).listing()
 
     # restored: live again with the next run (the safety net picks it up as due)
-    assert store.restore("benin-motos-godomey", by="chef-edition", now=utcnow())
+    assert store.takedowns.restore("benin-motos-godomey", by="chef-edition", now=utcnow())
     _run(config, "restored")
     assert row.path in bucket_for(config).listing()
-    assert store.rows(["benin-motos-godomey"])["benin-motos-godomey"].status == "published"
+    assert store.articles.records(["benin-motos-godomey"])["benin-motos-godomey"].status == "published"
 
 
 def test_takedown_of_an_unknown_id_is_a_clear_error(s3_config: NewsroomConfig) -> None:

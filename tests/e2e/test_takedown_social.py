@@ -14,7 +14,6 @@ from newsroom.config import NewsroomConfig
 from newsroom.phases import distribute
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
-from newsroom.store.ledger import Ledger
 from tests.support import distribution
 from tests.support.distribution import TYPES
 from tests.support.fakes import FakePlatform, FakeTelegram
@@ -35,7 +34,7 @@ def _online(fake: FakePlatform, kind: str) -> set[str]:
 
 
 def _rows(config: NewsroomConfig, article_id: str) -> dict[str, Any]:
-    return {r.channel: r for r in Ledger(open_store(config).engine).rows(article_id)}
+    return {r.channel: r for r in open_store(config).deliveries.rows(article_id)}
 
 
 def _outbox(config: NewsroomConfig) -> list[str]:
@@ -62,7 +61,7 @@ def test_takedown_deletes_the_articles_posts_everywhere(config: NewsroomConfig, 
     after = _rows(config, GONE)
     assert {c: r.state for c, r in after.items()} == dict.fromkeys(["outbox", *TYPES], "retracted")
     assert all(r.remote_id == before[c].remote_id for c, r in after.items())  # what was deleted stays known
-    rest = [r for r in Ledger(open_store(config).engine).rows() if r.article_id != GONE]
+    rest = [r for r in open_store(config).deliveries.rows() if r.article_id != GONE]
     assert len(rest) == 14 and {r.state for r in rest} == {"sent"}  # the other two articles' posts
 
     # a second takedown retracts nothing more (and asks the platforms nothing)

@@ -9,7 +9,7 @@ import pytest
 
 from newsroom.enrich import Taxonomy, TaxonomyError, load_taxonomy
 from newsroom.enrich.taxonomy import KINDS, parse_taxonomy
-from newsroom.store import Tag
+from newsroom.models import Tag
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = REPO_ROOT / "include" / "taxonomy.yaml"

@@ -41,13 +41,13 @@ def test_filing_all_samples_stores_six_and_quarantines_one(config: NewsroomConfi
     assert outcome.unchanged == []
     assert outcome.quarantined == [BROKEN]
     assert inbox.pending() == []
-    assert store.all_ids() == sorted(GOOD.values())
-    assert store.counts() == {"articles": 6, "quarantined": 1, "objects": 0, "published": 0}
+    assert store.articles.all_ids() == sorted(GOOD.values())
+    assert store.status.counts() == {"articles": 6, "quarantined": 1, "objects": 0, "published": 0}
 
-    mali = store.article("mali-russie-goita-poutine")
+    mali = store.articles.get("mali-russie-goita-poutine")
     assert mali is not None
     assert mali.title == "Mali–Russie: Goïta et Poutine élargissent leur partenariat stratégique"
-    status = store.status("mali-russie-goita-poutine")
+    status = store.status.of("mali-russie-goita-poutine")
     assert status is not None
     assert (
         status["article"]["path"]
@@ -77,7 +77,7 @@ def test_quarantine_keeps_the_original_and_a_report(config: NewsroomConfig, stor
     assert [p["field"] for p in report["problems"]] == ["published", "title"]
     assert report["problems"][1]["reason"] == "missing or empty"
 
-    status = store.status(BROKEN)
+    status = store.status.of(BROKEN)
     assert status is not None
     assert status["id"] == "benin-cep-resultats"
     assert status["article"] is None
@@ -97,7 +97,7 @@ def test_a_bad_file_does_not_block_the_others(config: NewsroomConfig, store: Sto
     assert [f.article_id for f in outcome.accepted] == ["parakou-agents-suspendus"]
     assert outcome.quarantined == ["notes.txt", BROKEN]
     assert inbox.pending() == []
-    assert store.all_ids() == ["parakou-agents-suspendus"]
+    assert store.articles.all_ids() == ["parakou-agents-suspendus"]
 
 
 def test_archived_original_is_byte_identical(config: NewsroomConfig, store: Store) -> None:
@@ -128,7 +128,7 @@ def test_the_same_file_filed_twice_is_not_a_new_version(config: NewsroomConfig, 
     assert second.accepted == []
     assert second.unchanged == ["benin-motos-godomey", "benin-motos-godomey"]
     assert second.changed_ids == []
-    status = store.status("benin-motos-godomey")
+    status = store.status.of("benin-motos-godomey")
     assert status is not None
     assert status["article"]["version"] == 1
     assert [e["kind"] for e in status["events"]] == ["filed"]
@@ -146,9 +146,9 @@ def test_the_same_bad_file_filed_twice_is_quarantined_once(config: NewsroomConfi
     outcome = inbox.process(store)
 
     assert outcome.quarantined == [BROKEN]
-    assert store.counts()["quarantined"] == 1
+    assert store.status.counts()["quarantined"] == 1
     assert sorted(p.name for p in config.quarantine_dir.iterdir()) == [BROKEN, f"{BROKEN}.report.json"]
-    status = store.status(BROKEN)
+    status = store.status.of(BROKEN)
     assert status is not None
     assert len(status["quarantine"]) == 1
 
@@ -167,10 +167,10 @@ def test_a_changed_file_with_the_same_id_is_version_two(config: NewsroomConfig, 
     outcome = inbox.process(store)
 
     assert [(f.article_id, f.version, f.changed) for f in outcome.accepted] == [("parakou-agents-suspendus", 2, True)]
-    article = store.article("parakou-agents-suspendus")
+    article = store.articles.get("parakou-agents-suspendus")
     assert article is not None
     assert article.title.startswith("Parakou : les agents")
-    status = store.status("parakou-agents-suspendus")
+    status = store.status.of("parakou-agents-suspendus")
     assert status is not None
     assert status["article"]["version"] == 2
     # The key is frozen at first filing even though the title (and slug) changed.
@@ -191,7 +191,7 @@ def test_an_empty_inbox_returns_an_empty_outcome(config: NewsroomConfig, store: 
     assert (outcome.accepted, outcome.unchanged, outcome.quarantined) == ([], [], [])
     assert outcome.changed_ids == []
     assert config.inbox_dir.is_dir()
-    assert store.counts()["articles"] == 0
+    assert store.status.counts()["articles"] == 0
 
 
 def test_pending_ignores_partial_copies_and_limit_is_respected(config: NewsroomConfig, store: Store) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config
-from newsroom.models import Article, Image
+from newsroom.models import Article, Filed, Image, Tag
 from newsroom.render import Page, SiteRenderer
-from newsroom.store import Filed, Store, Tag
+from newsroom.store import Store
 
 BASE_URL = "https://www.echo-du-golfe.example/"
 NOW = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
@@ -64,10 +64,10 @@ class SmallSite:
             image=image,
             correction=correction,
         )
-        filed = self.store.record_version(
+        filed = self.store.articles.record_version(
             article, source_file=f"{article_id}.md", archived_path=None, tz=self.config.site.tz, now=at or published
         )
-        self.store.save_enrichment(
+        self.store.enrichments.save(
             article_id,
             tags=[Tag(slug, name, "place") for slug, name in tags],
             language=language,

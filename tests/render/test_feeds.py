@@ -50,7 +50,7 @@ def test_site_feeds_hold_the_live_articles_newest_first_with_their_values(small_
     feeds = _feeds(small_site)
     rss, atom = _parse(feeds["feed.xml"]), _parse(feeds["atom.xml"])
     order = ["togo-port", "mali-russie", "niger-accord", "benin-ecoles", "benin-budget"]
-    rows = small_site.store.rows(order)
+    rows = small_site.store.articles.records(order)
     urls = [BASE_URL + rows[i].path for i in order]
     for parsed in (rss, atom):
         assert [e.link for e in parsed.entries] == urls
@@ -80,7 +80,7 @@ def test_site_feeds_hold_the_live_articles_newest_first_with_their_values(small_
 
 def test_section_and_tag_feeds_hold_only_their_articles(small_site: SmallSite) -> None:
     feeds = _feeds(small_site)
-    rows = small_site.store.rows(small_site.store.all_ids())
+    rows = small_site.store.articles.records(small_site.store.articles.all_ids())
 
     def ids(key: str) -> list[str]:
         by_url = {BASE_URL + row.path: row.id for row in rows.values()}
@@ -133,7 +133,7 @@ def test_feeds_depend_on_the_state_not_the_clock(small_site: SmallSite) -> None:
     one = _feeds(small_site, NOW)
     two = _feeds(small_site, NOW + timedelta(hours=6))  # later, nothing new went live
     assert one == two
-    newest = max(row.modified for row in small_site.store.rows(small_site.store.all_ids()).values()
+    newest = max(row.modified for row in small_site.store.articles.records(small_site.store.articles.all_ids()).values()
                  if row.id != "secret-embargo")  # fmt: skip
     assert _utc(_parse(one["feed.xml"]).feed.updated_parsed) == newest
     assert b"python-feedgen" not in one["feed.xml"]

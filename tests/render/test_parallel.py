@@ -31,7 +31,7 @@ def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path) -> None:
     site = make_small_site(tmp_path / "state")
     sample_articles(site)
     serial = {key: page.md5 for key, page in site.everything().items()}
-    site.store.engine.dispose()
+    site.store.close()
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
     done = subprocess.run(

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
+from newsroom.models import StoredObject
 from newsroom.render import sitemaps as sitemaps_module
-from newsroom.store import StoredObject
 from tests.render.golden import EXPECTED
 from tests.render.site_fixture import BASE_URL, NOW, SmallSite, make_small_site
 
@@ -59,7 +59,7 @@ def _locs(doc: Any) -> list[str]:
 
 
 def _url(site: SmallSite, article_id: str) -> str:
-    return BASE_URL + site.store.rows([article_id])[article_id].path
+    return BASE_URL + site.store.articles.records([article_id])[article_id].path
 
 
 def test_the_golden_sitemaps_are_valid() -> None:
@@ -177,7 +177,7 @@ def test_plan_renders_the_touched_feeds_and_the_sitemaps(small_site: SmallSite) 
     renderer = small_site.renderer()
     everything = list(renderer.everything())
     # as if all of it had been published
-    small_site.store.record_uploads(
+    small_site.store.objects.record(
         [StoredObject(p.key, p.md5, len(p.body), "", p.kind, p.article_id) for p in everything]
     )
     small_site.file("benin-ecoles-2", title="Bénin : les écoles rouvrent", published=NOW - timedelta(hours=3),

@@ -63,15 +63,15 @@ def meta(html: str, key: str) -> list[str]:
 
 
 def _page(site: SmallSite, article_id: str, now: datetime = NOW) -> str:
-    path = site.store.rows([article_id])[article_id].path
+    path = site.store.articles.records([article_id])[article_id].path
     return site.texts(now)[path]
 
 
 def test_article_json_ld_has_the_fields_google_asks_for(small_site: SmallSite) -> None:
     pages = small_site.everything()
-    html = pages[small_site.store.rows(["mali-russie"])["mali-russie"].path].body.decode()
+    html = pages[small_site.store.articles.records(["mali-russie"])["mali-russie"].path].body.decode()
     data = ld(html)
-    url = BASE_URL + small_site.store.rows(["mali-russie"])["mali-russie"].path
+    url = BASE_URL + small_site.store.articles.records(["mali-russie"])["mali-russie"].path
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
     assert data["headline"] == "Mali–Russie : Goïta et Poutine élargissent leur partenariat"
     assert data["image"] == ["https://example.org/images/kremlin.jpg"]
@@ -95,7 +95,7 @@ def test_article_json_ld_has_the_fields_google_asks_for(small_site: SmallSite) -
 
 def test_open_graph_twitter_and_news_keywords_of_an_article(small_site: SmallSite) -> None:
     html = _page(small_site, "mali-russie")
-    url = BASE_URL + small_site.store.rows(["mali-russie"])["mali-russie"].path
+    url = BASE_URL + small_site.store.articles.records(["mali-russie"])["mali-russie"].path
     expected = {
         "og:type": ["article"],
         "og:title": ["Mali–Russie : Goïta et Poutine élargissent leur partenariat"],
@@ -182,7 +182,7 @@ def test_listing_and_home_pages_get_collection_and_website_data(small_site: Smal
     assert section["url"] == BASE_URL + "economie/index.html"
     assert section["isPartOf"] == {"@type": "WebSite", "name": "L'Écho du Golfe", "url": BASE_URL + "index.html"}
     items = [i["url"] for i in section["mainEntity"]["itemListElement"]]
-    rows = small_site.store.rows(["togo-port", "benin-budget"])
+    rows = small_site.store.articles.records(["togo-port", "benin-budget"])
     assert items == [BASE_URL + rows["togo-port"].path, BASE_URL + rows["benin-budget"].path]
     crumbs = [(c["position"], c["name"], c["item"]) for c in section["breadcrumb"]["itemListElement"]]
     assert crumbs == [(1, "Accueil", BASE_URL + "index.html"), (2, "Économie", BASE_URL + "economie/index.html")]
@@ -203,7 +203,7 @@ def test_listing_and_home_pages_get_collection_and_website_data(small_site: Smal
 
 
 def test_an_embargoed_article_is_in_no_page_and_no_json(small_site: SmallSite) -> None:
-    hidden = small_site.store.rows(["secret-embargo"])["secret-embargo"].path
+    hidden = small_site.store.articles.records(["secret-embargo"])["secret-embargo"].path
     for key, text in small_site.texts().items():
         assert hidden not in text and "sous embargo" not in text, key
         for script in head(text).scripts if key.endswith(".html") else []:

@@ -33,9 +33,9 @@ def _pg_database() -> Iterator[str]:
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
     finally:
-        from newsroom.store.repository import _engine
+        from newsroom.store.engine import engine_for
 
-        _engine.cache_clear()
+        engine_for.cache_clear()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -51,6 +51,6 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]
     try:
         store = Store.from_url(url)
         yield store
-        store.engine.dispose()
+        store.close()
     finally:
         next(gen, None)

@@ -6,13 +6,13 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from newsroom.store import Store
-from newsroom.store.ledger import PENDING, SENDING, SENT, SKIPPED, Ledger
+from newsroom.store.ledger import PENDING, SENDING, SENT, SKIPPED
 
 NOW = datetime(2025, 6, 23, 12, 0, tzinfo=UTC)
 
 
 def test_plan_is_idempotent_and_corrections_are_skipped(any_store: Store) -> None:
-    ledger = Ledger(any_store.engine)
+    ledger = any_store.deliveries
     assert ledger.plan("a", 1, "x", "k1", NOW) == PENDING
     assert ledger.plan("a", 1, "x", "k1", NOW) == PENDING  # a rerun plans nothing new
     assert len(ledger.rows("a")) == 1
@@ -23,14 +23,14 @@ def test_plan_is_idempotent_and_corrections_are_skipped(any_store: Store) -> Non
 
 
 def test_claims_are_exclusive_across_threads(any_store: Store) -> None:
-    ledger = Ledger(any_store.engine)
+    ledger = any_store.deliveries
     for i in range(20):
         ledger.plan(f"a{i}", 1, "x", f"k{i}", NOW)
     taken: list[str] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        for claim in Ledger(any_store.engine).claim("x", NOW, 20):
+        for claim in any_store.deliveries.claim("x", NOW, 20):
             with lock:
                 taken.append(claim.article_id)
 
@@ -43,7 +43,7 @@ def test_claims_are_exclusive_across_threads(any_store: Store) -> None:
 
 
 def test_only_the_claimant_records_and_stale_claims_are_recovered(any_store: Store) -> None:
-    ledger = Ledger(any_store.engine)
+    ledger = any_store.deliveries
     ledger.plan("a", 1, "x", "k", NOW)
     (claim,) = ledger.claim("x", NOW, 5)
     assert ledger.claim("x", NOW, 5) == []  # in flight
@@ -59,7 +59,7 @@ def test_only_the_claimant_records_and_stale_claims_are_recovered(any_store: Sto
 
 
 def test_retry_waits_until_due(any_store: Store) -> None:
-    ledger = Ledger(any_store.engine)
+    ledger = any_store.deliveries
     ledger.plan("a", 1, "x", "k", NOW)
     (claim,) = ledger.claim("x", NOW, 1)
     ledger.retry(claim, "HTTP 429", NOW + timedelta(seconds=30))

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from newsroom.enrich.related import Related, choose_related
-from newsroom.models import Article
-from newsroom.store import Store, Tag
-from newsroom.store.db import ArticleRow
+from newsroom.models import Article, Tag
+from newsroom.store import Store
 from newsroom.store.search import SearchDoc
+from newsroom.store.tables import ArticleRow
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 T0 = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
@@ -80,14 +80,14 @@ def _file(store: Store, article_id: str, day: float, title: str, body: str, tags
             **extra,
         }
     )
-    store.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ)
-    store.save_enrichment(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
+    store.articles.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ)
+    store.enrichments.save(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
     store.search.upsert([SearchDoc(article_id, title, body, " ".join(t.name for t in tags))])
 
 
 def _related(store: Store, article_id: str, tags: list[Tag]) -> Related:
-    row = store.rows([article_id])[article_id]
-    body = row.data["body_html"]
+    row = store.articles.records([article_id])[article_id]
+    body = row.article.body_html
     return choose_related(store, article_id, tags, [], row.title, row.published, NOW, section=row.section, body=body)
 
 
@@ -150,7 +150,7 @@ def test_the_sidebar_lists_the_latest_of_the_articles_country(any_store: Store) 
     related = _related(any_store, "sport-mali", [MALI])
     assert len(related.ids) == 5 and len(related.sidebar) == 5, related
     assert related.story == 0, "sharing a country is not the same story"
-    published = {i: r.published for i, r in any_store.rows([*related.sidebar]).items()}
+    published = {i: r.published for i, r in any_store.articles.records([*related.sidebar]).items()}
     assert all(i.startswith("mali") for i in related.sidebar), "the article's country"
     assert related.sidebar == sorted(related.sidebar, key=lambda i: published[i], reverse=True), "newest first"
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, text
 
-from newsroom.models import Article
-from newsroom.store import Store, Tag
-from newsroom.store.repository import _engine
+from newsroom.models import Article, Tag
+from newsroom.store import Store
+from newsroom.store.engine import engine_for
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 T0 = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
@@ -40,17 +40,17 @@ def _file(store: Store, article_id: str, hours: float, tags: list[Tag] | None, *
             **extra,
         }
     )
-    store.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ, now=NOW)
+    store.articles.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ, now=NOW)
     if tags is None:
         return
-    store.save_enrichment(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
+    store.enrichments.save(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
 
 
 def _expected(store: Store, tag: str) -> list[str]:
     """The tag's live articles by their own article rows: newest first, ties by id."""
-    live = store.live_ids(store.all_ids(), NOW)
-    tagged = [i for i, tags in store.tags_of(live).items() if tag in {t.slug for t in tags}]
-    rows = store.rows(tagged)
+    live = store.articles.live_ids(store.articles.all_ids(), NOW)
+    tagged = [i for i, tags in store.enrichments.tags_of(live).items() if tag in {t.slug for t in tags}]
+    rows = store.articles.records(tagged)
     return sorted(tagged, key=lambda i: (rows[i].published, i), reverse=True)
 
 
@@ -61,7 +61,7 @@ def _archive(store: Store) -> None:
     _file(store, "same-time-b", 20, [MALI, COTONOU])  # the same minute as a04: ties broken by id
     _file(store, "embargoed", 30, [MALI], embargo_until=NOW + timedelta(days=2))
     _file(store, "taken-down", 31, [MALI, ECONOMIE])
-    store.take_down("taken-down", reason="test", by="test", now=NOW)
+    store.takedowns.take_down("taken-down", reason="test", by="test", now=NOW)
 
 
 def test_tag_listings_follow_the_articles_dates_and_visibility(any_store: Store) -> None:
@@ -72,21 +72,21 @@ def test_tag_listings_follow_the_articles_dates_and_visibility(any_store: Store)
     _file(store, "a10", -50, [MALI], body="redaté")  # also loses the cotonou tag
     _file(store, "a03", 70, None, body="redaté sans enrichissement")  # its tag rows must follow all the same
     # re-enriching without a new version keeps the date the tag rows carry
-    store.save_enrichment("a05", tags=[MALI, ECONOMIE], language="fr", topics=[], keywords=[], notes=[], now=NOW)
+    store.enrichments.save("a05", tags=[MALI, ECONOMIE], language="fr", topics=[], keywords=[], notes=[], now=NOW)
 
     for tag in ("mali", "cotonou", "economie"):
         expected = _expected(store, tag)
-        assert store.listing_ids(NOW, tag=tag) == expected, tag
-        assert [item.id for item in store.listing(NOW, tag=tag)] == expected, tag
-        assert [item.id for item in store.listing(NOW, tag=tag, limit=3)] == expected[:3], tag
-    mali = store.listing_ids(NOW, tag="mali")
+        assert store.listings.ids(NOW, tag=tag) == expected, tag
+        assert [item.id for item in store.listings.items(NOW, tag=tag)] == expected, tag
+        assert [item.id for item in store.listings.items(NOW, tag=tag, limit=3)] == expected[:3], tag
+    mali = store.listings.ids(NOW, tag="mali")
     assert mali[:2] == ["a01", "a03"] and mali[-1] == "a10"
     assert "embargoed" not in mali and "taken-down" not in mali
     assert mali.index("same-time-b") == mali.index("a04") - 1  # same date: the greater id first
 
     # the embargo lifts: the article joins its listing in its place
     later = NOW + timedelta(days=3)
-    assert "embargoed" in store.listing_ids(later, tag="mali")
+    assert "embargoed" in store.listings.ids(later, tag="mali")
 
 
 def test_tag_first_pages_dates_match_the_listings(any_store: Store) -> None:
@@ -94,25 +94,25 @@ def test_tag_first_pages_dates_match_the_listings(any_store: Store) -> None:
     _archive(store)
     _file(store, "a02", 90, [MALI, ECONOMIE], body="corrigé", updated=NOW - timedelta(hours=1))
     for size in (1, 3, 50):
-        dated = store.tag_first_page_lastmod(NOW, size)
+        dated = store.listings.tag_first_page_lastmod(NOW, size)
         assert set(dated) == {"mali", "cotonou", "economie"}
         for tag, stamp in dated.items():
-            assert stamp == max(item.modified for item in store.listing(NOW, tag=tag, limit=size)), (tag, size)
-    assert store.tag_first_page_lastmod(NOW, 3)["economie"] == NOW - timedelta(hours=1)
+            assert stamp == max(item.modified for item in store.listings.items(NOW, tag=tag, limit=size)), (tag, size)
+    assert store.listings.tag_first_page_lastmod(NOW, 3)["economie"] == NOW - timedelta(hours=1)
 
 
 def test_a_database_from_before_the_date_copy_is_brought_up_to_date(any_store: Store) -> None:
     store = any_store
     _archive(store)
     expected = {tag: _expected(store, tag) for tag in ("mali", "cotonou", "economie")}
-    url = store.engine.url.render_as_string(hide_password=False)
+    url = store.url
     with store.engine.begin() as conn:  # the schema as it was: no copy, an index on the tag alone
         conn.execute(text("DROP INDEX ix_article_tags_tag_published"))
         conn.execute(text("DROP INDEX ix_articles_taken_down"))
         conn.execute(text("ALTER TABLE article_tags DROP COLUMN published"))
         conn.execute(text("CREATE INDEX ix_article_tags_tag ON article_tags (tag)"))
-    store.engine.dispose()
-    _engine.cache_clear()
+    store.close()
+    engine_for.cache_clear()
 
     reopened = Store.from_url(url)
     schema = inspect(reopened.engine)
@@ -121,8 +121,8 @@ def test_a_database_from_before_the_date_copy_is_brought_up_to_date(any_store: S
     assert "ix_article_tags_tag" not in {i["name"] for i in schema.get_indexes("article_tags")}
     assert "ix_articles_taken_down" in {i["name"] for i in schema.get_indexes("articles")}
     for tag, ids in expected.items():
-        assert reopened.listing_ids(NOW, tag=tag) == ids, tag
+        assert reopened.listings.ids(NOW, tag=tag) == ids, tag
     # opening it again changes nothing
     reopened.engine.dispose()
-    _engine.cache_clear()
-    assert Store.from_url(url).listing_ids(NOW, tag="mali") == expected["mali"]
+    engine_for.cache_clear()
+    assert Store.from_url(url).listings.ids(NOW, tag="mali") == expected["mali"]

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsroom.models import Article
-from newsroom.store import Store, Tag
+from newsroom.models import Article, Tag
+from newsroom.store import Store
 from newsroom.store.tag_registry import ReviewError, TagInfo
 
 TZ = ZoneInfo("Africa/Porto-Novo")
@@ -28,8 +28,8 @@ def _file(store: Store, article_id: str, hours: float, tags: list[Tag]) -> None:
             "published": T0 + timedelta(hours=hours),
         }
     )
-    store.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ, now=NOW)
-    store.save_enrichment(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
+    store.articles.record_version(article, source_file=f"{article_id}.md", archived_path=None, tz=TZ, now=NOW)
+    store.enrichments.save(article_id, tags=tags, language="fr", topics=[], keywords=[], notes=[], now=NOW)
 
 
 def test_register_and_resolve_by_name_and_surname(any_store: Store) -> None:
@@ -64,7 +64,7 @@ def test_block_removes_the_tag_everywhere_and_its_names_resolve_to_none(any_stor
     _file(any_store, "a1", 1, [tag, Tag("mali", "Mali", "place")])
     _file(any_store, "a2", 2, [tag])
     assert registry.block("mamadou-kassogue", by="editor", now=NOW) == ["a1", "a2"]
-    assert any_store.tags_of(["a1", "a2"]) == {"a1": [Tag("mali", "Mali", "place")], "a2": []}
+    assert any_store.enrichments.tags_of(["a1", "a2"]) == {"a1": [Tag("mali", "Mali", "place")], "a2": []}
     assert registry.resolve(["n:kassogue"]) == {"n:kassogue": None}
     assert registry.get("mamadou-kassogue").status == "blocked"  # type: ignore[union-attr]
     assert registry.blocked() == ["mamadou-kassogue"]
@@ -77,12 +77,12 @@ def test_merge_moves_articles_and_names_and_leaves_a_redirect(any_store: Store) 
     _file(any_store, "a1", 1, [Tag("goita", "Goïta", "person")])
     _file(any_store, "a2", 2, [Tag("goita", "Goïta", "person"), Tag("assimi-goita", "Assimi Goïta", "person")])
     assert registry.merge("goita", target, by="editor", now=NOW) == ["a1", "a2"]
-    tags = any_store.tags_of(["a1", "a2"])
+    tags = any_store.enrichments.tags_of(["a1", "a2"])
     assert tags["a1"] == [Tag("assimi-goita", "Assimi Goïta", "person")]
     assert tags["a2"] == [Tag("assimi-goita", "Assimi Goïta", "person")], "no duplicate where both were there"
     assert registry.resolve(["n:goita"]) == {"n:goita": target}
     assert registry.redirects() == {"goita": "assimi-goita"}
-    assert any_store.listing_ids(NOW, tag="assimi-goita") == ["a2", "a1"]
+    assert any_store.listings.ids(NOW, tag="assimi-goita") == ["a2", "a1"]
     with pytest.raises(ReviewError):
         registry.merge("assimi-goita", TagInfo("assimi-goita", "x", "person"), by="e", now=NOW)
 
@@ -92,9 +92,11 @@ def test_rename_keeps_the_slug_or_moves_to_a_new_one(any_store: Store) -> None:
     registry.register([KASSOGUE], T0, NOW)
     _file(any_store, "a1", 1, [Tag("mamadou-kassogue", "Mamadou Kassogué", "person")])
     assert registry.rename("mamadou-kassogue", "Mamadou  Kassogue", "mamadou-kassogue", by="e", now=NOW) == ["a1"]
-    assert any_store.tag_names(["mamadou-kassogue"]) == {"mamadou-kassogue": "Mamadou Kassogue"}
+    assert any_store.enrichments.tag_names(["mamadou-kassogue"]) == {"mamadou-kassogue": "Mamadou Kassogue"}
     assert registry.rename("mamadou-kassogue", "Mamadou Kassogué Traoré", "mamadou-kassogue-traore", by="e", now=NOW)
-    assert any_store.tags_of(["a1"])["a1"] == [Tag("mamadou-kassogue-traore", "Mamadou Kassogué Traoré", "person")]
+    assert any_store.enrichments.tags_of(["a1"])["a1"] == [
+        Tag("mamadou-kassogue-traore", "Mamadou Kassogué Traoré", "person")
+    ]
     assert registry.redirects() == {"mamadou-kassogue": "mamadou-kassogue-traore"}
     assert registry.resolve(["n:kassogue"])["n:kassogue"] == TagInfo(
         "mamadou-kassogue-traore", "Mamadou Kassogué Traoré", "person"

@@ -21,7 +21,7 @@ from newsroom.phases.tags import review_tag
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
 from newsroom.store import utcnow
-from newsroom.store.ledger import PENDING, Ledger
+from newsroom.store.ledger import PENDING
 from newsroom.store.tag_registry import ReviewError
 
 
@@ -47,7 +47,7 @@ def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
 def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     try:
-        restored = open_store(config).restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
+        restored = open_store(config).takedowns.restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
     except KeyError:
         print(f"newsroom restore: no article {args.id!r}", file=sys.stderr)
         return 1
@@ -103,12 +103,12 @@ def cmd_schedule(args: argparse.Namespace, config: NewsroomConfig) -> int:
     now = utcnow()
     until = now + timedelta(days=args.days)
     print(f"Schedule, {fmt_time(now, config)} to {fmt_time(until, config)} ({config.site.timezone})")
-    upcoming = store.upcoming(now, until)
+    upcoming = store.articles.upcoming(now, until)
     print(f"  going live ({len(upcoming)})")
     for row in upcoming:
-        kind = "embargo lifts" if row.data.get("embargo_until") else "publish_at"
+        kind = "embargo lifts" if row.article.embargo_until else "publish_at"
         print(f"    {fmt_time(row.visible_from, config)}  {kind:<13} {row.id}  {row.title}")
-    pending = [r for r in Ledger(store.engine).rows() if r.state == PENDING]
+    pending = [r for r in store.deliveries.rows() if r.state == PENDING]
     print(f"  social posts waiting ({len(pending)})")
     for r in pending:
         when = fmt_time(r.next_attempt_at, config) if r.next_attempt_at else "next run (paced)"
@@ -151,7 +151,7 @@ def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
 def cmd_deliveries(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
-    ledger = Ledger(open_store(config).engine)
+    ledger = open_store(config).deliveries
     if args.release is not None:
         if not ledger.release(args.release, f"released by hand: {args.reason}", utcnow()):
             print(f"newsroom deliveries: no failed or unknown delivery #{args.release}", file=sys.stderr)

@@ -24,7 +24,6 @@ from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
 from newsroom.render import Urls
 from newsroom.resources import make_enricher, open_store
-from newsroom.store.ledger import Ledger
 
 
 def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
@@ -64,7 +63,7 @@ def _wait_published(config: NewsroomConfig, ids: list[str], timeout: float) -> i
     deadline = time.monotonic() + timeout
     pending = set(ids)
     while pending and time.monotonic() < deadline:
-        rows = store.rows(pending)
+        rows = store.articles.records(pending)
         pending = {i for i in pending if i not in rows or rows[i].status != "published"}
         if pending:
             time.sleep(0.2)
@@ -77,7 +76,7 @@ def _wait_published(config: NewsroomConfig, ids: list[str], timeout: float) -> i
 
 def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
-    info = open_store(config).status(args.ref)
+    info = open_store(config).status.of(args.ref)
     if info is None:
         print(f"newsroom status: nothing known about {args.ref!r} (not an article id or a quarantined file)")
         return 1
@@ -114,7 +113,7 @@ def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
         print(f"     original kept at {q['stored_path']}")
         print(f"     report at {q['report_path']}")
 
-    deliveries = Ledger(open_store(config).engine).rows(info["id"])
+    deliveries = open_store(config).deliveries.rows(info["id"])
     if deliveries:
         print("  deliveries")
         for d in deliveries:

@@ -20,8 +20,8 @@ from newsroom.digest.edition import (
     publish_pages,
     refresh_editions,
 )
-from newsroom.digest.ledger import DigestLedger, Recipient
 from newsroom.digest.send import DigestIncompleteError, hold_reason, send_digest
+from newsroom.store.digests import DigestLedger, Recipient
 
 __all__ = [
     "MAX_AGE_DAYS",

@@ -35,15 +35,13 @@ from zoneinfo import ZoneInfo
 
 import css_inline
 from babel.dates import format_date, format_datetime
-from sqlalchemy import or_, select
 
 from newsroom.config import NewsroomConfig
-from newsroom.digest.ledger import DigestLedger
+from newsroom.models import ArticleRecord
 from newsroom.render import Page, SiteRenderer
 from newsroom.render.environment import get_template, make_text_environment
 from newsroom.render.urls import HOME, safe_key, section_key
 from newsroom.store import Store
-from newsroom.store.db import ArticleRow
 
 log = logging.getLogger(__name__)
 
@@ -131,25 +129,13 @@ class DigestBuilder:
         self.renderer = SiteRenderer(config, store, now)
         self.env = self.renderer.env
         self.text_env = make_text_environment(config.templates_path)
-        self.ledger = DigestLedger(store.engine)
+        self.ledger = store.digests
 
     # -- selection ------------------------------------------------------------
-    def articles_of(self, day: date) -> list[ArticleRow]:
+    def articles_of(self, day: date) -> list[ArticleRecord]:
         """Live articles published on ``day`` (site time zone), newest first."""
         start, end = day_bounds(day, self.tz)
-        query = (
-            select(ArticleRow)
-            .where(
-                ArticleRow.published >= start,
-                ArticleRow.published < end,
-                ArticleRow.went_live_at.is_not(None),
-                ArticleRow.taken_down_at.is_(None),
-                or_(ArticleRow.visible_from.is_(None), ArticleRow.visible_from <= self.now),
-            )
-            .order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
-        )
-        with self.store.session() as session:
-            return list(session.scalars(query))
+        return self.store.articles.went_live_between(start, end, self.now)
 
     def time_label(self, moment: datetime) -> str:
         return format_datetime(moment.astimezone(self.tz), "HH'h'mm", locale=self.config.site.locale)
@@ -157,7 +143,7 @@ class DigestBuilder:
     def content(self, day: date) -> DigestContent:
         rows = self.articles_of(day)
         ids = [row.id for row in rows]
-        links = {k: len(v) for k, v in self.store.newer_relating(ids, self.now, limit=LINK_CAP).items()}
+        links = {k: len(v) for k, v in self.store.related.newer_relating(ids, self.now, limit=LINK_CAP).items()}
         names = {s.slug: s.name for s in self.config.sections}
         items = [
             DigestItem(
@@ -224,7 +210,7 @@ class DigestBuilder:
 
     def web_page(self, content: DigestContent) -> Page:
         key = page_key(content.day)
-        context = self.renderer._base(key)
+        context = self.renderer.base_context(key)
         context.update(self._context(content))
         context.update(
             crumbs=[
@@ -253,7 +239,7 @@ class DigestBuilder:
                     "articles": editions[iso][1],
                 }
             )
-        context = self.renderer._base(ARCHIVE_KEY)
+        context = self.renderer.base_context(ARCHIVE_KEY)
         context.update(
             heading="La lettre quotidienne",
             crumbs=[

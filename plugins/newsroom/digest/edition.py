@@ -22,7 +22,6 @@ from typing import Any
 from newsroom.config import NewsroomConfig
 from newsroom.contracts import BuiltDigest, PublishedPages, RefreshedEditions
 from newsroom.digest.build import ARCHIVE_KEY, DigestBuilder, page_key
-from newsroom.digest.ledger import DigestLedger
 from newsroom.publish.build import BuildFolder
 from newsroom.publish.s3 import BucketClient, publish
 from newsroom.store import Store, utcnow
@@ -101,7 +100,7 @@ def publish_pages(
         uploaded += len(result.uploaded)
         unchanged += result.unchanged
         keys.extend(result.uploaded)
-    DigestLedger(store.engine).page_published(meta["date"], now or utcnow())
+    store.digests.page_published(meta["date"], now or utcnow())
     log.info("Digest %s: page published (%d uploaded, %d unchanged)", meta["date"], uploaded, unchanged)
     return {"date": meta["date"], "uploaded": uploaded, "unchanged": unchanged, "keys": keys, "published": True}
 
@@ -120,7 +119,7 @@ def refresh_editions(
     already sent cannot be recalled.
     """
     now = now or utcnow()
-    days = DigestLedger(store.engine).editions_listing(article_ids)
+    days = store.digests.editions_listing(article_ids)
     uploaded: list[str] = []
     for iso in days:
         built = build_digest(config, date.fromisoformat(iso), now=now, store=store)

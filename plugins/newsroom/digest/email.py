@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from newsroom.digest.ledger import Recipient
+from newsroom.store.digests import Recipient
 
 # ASCII addresses only (no SMTPUTF8 needed); no spaces, commas or angle brackets (no header injection)
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,63}$")

@@ -38,7 +38,8 @@ from newsroom.contracts import BuiltDigest, DigestSendResult, ListOutcome
 from newsroom.digest.build import MAX_AGE_DAYS, age_in_days
 from newsroom.digest.edition import build_digest, load_built
 from newsroom.digest.email import SmtpSettings, compose, read_subscribers, sender_address
-from newsroom.digest.ledger import (
+from newsroom.store import Store, utcnow
+from newsroom.store.digests import (
     EMPTY,
     FAILED,
     HELD,
@@ -51,7 +52,6 @@ from newsroom.digest.ledger import (
     Recipient,
     new_token,
 )
-from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -239,12 +239,12 @@ def send_digest(
         log.info("Digest %s: disabled in the configuration, nothing sent", day)
         return {**result, "held": "digest.enabled is false"}
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
-    gone = set(meta["article_ids"]) - store.live_ids(meta["article_ids"], clock())
+    gone = set(meta["article_ids"]) - store.articles.live_ids(meta["article_ids"], clock())
     if gone:  # taken down since the build: never mail them
         log.warning("Digest %s: %d article(s) no longer live since the build; rebuilding", day, len(gone))
         meta, html, text = load_built(build_digest(config, day, now=clock(), store=store))
         result["articles"] = meta["articles"]
-    ledger = DigestLedger(store.engine)
+    ledger = store.digests
     held = hold_reason(config, day, meta["articles"], run_type=run_type, force=force, now=clock())
     if held is not None:
         state, reason = held

@@ -52,8 +52,8 @@ def plan_deliveries(
     """Create ledger rows for live articles that went live recently; return counts by state."""
     counts: Counter[str] = Counter()
     max_age = timedelta(hours=config.distribution.max_age_hours)
-    rows = store.recently_live(now - LOOKBACK, now)
-    tags = store.tags_of(r.id for r in rows)
+    rows = store.articles.recently_live(now - LOOKBACK, now)
+    tags = store.enrichments.tags_of(r.id for r in rows)
     for row in rows:
         assert row.went_live_at is not None
         archival = row.went_live_at - row.published > max_age
@@ -70,7 +70,7 @@ def plan_deliveries(
                 delivery_key(row.id, row.version, channel.name),
                 now,
                 skip_reason=reason,
-                repost=bool(row.data.get("repost")),
+                repost=bool(row.article.repost),
             )
             counts[state] += 1
     return dict(counts)

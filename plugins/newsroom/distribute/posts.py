@@ -20,8 +20,8 @@ from jinja2 import Environment
 
 from newsroom.channels import Post, channel_class
 from newsroom.config import ChannelConfig, NewsroomConfig
+from newsroom.models import Tag
 from newsroom.render.environment import get_template
-from newsroom.store import Tag
 
 HASHTAG_ORDER = {"person": 0, "organisation": 1, "event": 2, "place": 3, "topic": 4}
 

@@ -53,11 +53,11 @@ UNCERTAIN = "uncertain: "
 def _post_for(
     claim: Claim, store: Store, config: NewsroomConfig, channel: ChannelConfig, env: Environment
 ) -> Post | None:
-    row = store.rows([claim.article_id]).get(claim.article_id)
+    row = store.articles.records([claim.article_id]).get(claim.article_id)
     if row is None:
         return None
-    tags = store.tags_of([row.id])[row.id]
-    language = store.enrichment_of([row.id]).get(row.id, {}).get("language", "fr")
+    tags = store.enrichments.tags_of([row.id])[row.id]
+    language = store.enrichments.of([row.id]).get(row.id, {}).get("language", "fr")
     return build_post(
         env,
         channel,
@@ -108,7 +108,7 @@ def send_due(
     stale = ledger.claim_stale(channel.name, now, timedelta(minutes=settings.stale_after_minutes))
     allowed = allowance(channel, ledger.sent_since(channel.name, now - timedelta(hours=1)), now, config.site.tz)
     claims = stale + ledger.claim(channel.name, now, max(allowed - len(stale), 0))
-    live = store.live_ids([c.article_id for c in claims], now)
+    live = store.articles.live_ids([c.article_id for c in claims], now)
     for claim in claims:
         if claim.article_id not in live:
             ledger.skip(claim, "no longer live (taken down or embargoed) when its turn came")

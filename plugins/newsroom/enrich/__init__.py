@@ -19,8 +19,8 @@ from newsroom.enrich.document import html_to_text
 from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
 from newsroom.enrich.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
-from newsroom.models import Article
-from newsroom.store import Store, Tag
+from newsroom.models import Tag
+from newsroom.store import Store
 from newsroom.store.search import SearchDoc
 
 __all__ = [
@@ -66,18 +66,18 @@ def enrich_articles(
     days, which are complete). ``listing_sections``: for each section, the
     sections listed with it (its parent's), for the related links' last tier.
     """
-    rows = store.rows(ids)
+    rows = store.articles.records(ids)
     ordered = sorted(rows.values(), key=lambda r: (r.published, r.id))
     directory = StoreDirectory(store, related_before)
     for start in range(0, len(ordered), batch_size):
         batch = ordered[start : start + batch_size]
-        articles = [Article.model_validate(r.data) for r in batch]
+        articles = [r.article for r in batch]
         results = enricher.enrich(articles, directory, learn=related_before is None)
         docs = []
         bodies = [html_to_text(a.body_html) for a in articles]
         for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
             store.registry.register([(n.slug, n.name, n.kind, n.keys) for n in result.new_tags], row.published, now)
-            store.save_enrichment(
+            store.enrichments.save(
                 row.id,
                 tags=result.tags,
                 language=result.language,
@@ -105,7 +105,7 @@ def enrich_articles(
                 body=body,
                 by_tags=related_before is not None,
             )
-            store.set_related(row.id, chosen.ids, story=chosen.story, sidebar=chosen.sidebar)
+            store.related.replace(row.id, chosen.ids, story=chosen.story, sidebar=chosen.sidebar)
     return [r.id for r in ordered]
 
 

@@ -36,7 +36,8 @@ from datetime import datetime
 
 from newsroom.countries import country_of, is_country
 from newsroom.enrich.topics import STOPWORDS
-from newsroom.store import Listed, Store, Tag
+from newsroom.models import Listed, Tag
+from newsroom.store import Store
 from newsroom.text import fold
 
 MAX_RELATED = 5
@@ -133,7 +134,7 @@ def choose_related(
     for tier in _more_tiers(tags, section, sections):
         if len(chosen) >= limit:
             break
-        found = store.latest_before(
+        found = store.listings.latest_before(
             now, published, tag=tier.tag, sections=tier.sections, limit=limit - len(chosen), exclude=exclude
         )
         for item in found:
@@ -142,10 +143,10 @@ def choose_related(
     sidebar: list[str] = []
     country = country_of(tags)
     if country is not None:
-        latest = store.latest_before(now, published, tag=country.slug, limit=SIDEBAR, exclude={article_id})
+        latest = store.listings.latest_before(now, published, tag=country.slug, limit=SIDEBAR, exclude={article_id})
         sidebar = [item.id for item in latest]
     elif section:
-        latest = store.latest_before(now, published, sections=[section], limit=SIDEBAR, exclude={article_id})
+        latest = store.listings.latest_before(now, published, sections=[section], limit=SIDEBAR, exclude={article_id})
         sidebar = [item.id for item in latest]
     return Related(chosen[:limit], len(story), sidebar)
 
@@ -159,9 +160,9 @@ def _same_story_by_tags(
     candidates: dict[str, Listed] = {}
     for tag in tags:
         if tag.kind in ("person", "organisation", "event", "place") and _weight(tag) > COUNTRY_WEIGHT:
-            for item in store.latest_before(now, published, tag=tag.slug, limit=POOL, exclude={article_id}):
+            for item in store.listings.latest_before(now, published, tag=tag.slug, limit=POOL, exclude={article_id}):
                 candidates.setdefault(item.id, item)
-    their_tags = store.tags_of(list(candidates))
+    their_tags = store.enrichments.tags_of(list(candidates))
     scored = []
     for other, item in candidates.items():
         shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
@@ -236,10 +237,10 @@ def same_story(
     )
     if not hits:
         return []
-    small = store.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
+    small = store.listings.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
     ids = [h[0] for h in hits]
-    their_tags = store.tags_of(ids)
-    listed = store.listed(ids)
+    their_tags = store.enrichments.tags_of(ids)
+    listed = store.listings.listed(ids)
     mine = {t.slug for t in tags}
     own = own if own > 0 else hits[0][1] or 1.0
     scored: list[tuple[float, Listed]] = []

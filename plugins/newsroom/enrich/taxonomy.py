@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from newsroom.store import Tag
+from newsroom.models import Tag
 from newsroom.text import fold, is_slug, slugify
 
 KINDS = ("person", "place", "organisation", "topic", "event")

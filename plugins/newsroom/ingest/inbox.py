@@ -23,8 +23,8 @@ from pathlib import Path
 
 from newsroom.config import NewsroomConfig
 from newsroom.ingest.reader import read_article
-from newsroom.models import ArticleError, Problem
-from newsroom.store import Filed, Store, TakenDownError, utcnow
+from newsroom.models import ArticleError, Filed, Problem, TakenDownError
+from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class Inbox:
             folder.mkdir(parents=True, exist_ok=True)
             archived = _free_name(folder, name, digest)
             try:
-                filed = store.record_version(
+                filed = store.articles.record_version(
                     article, source_file=name, archived_path=str(archived), tz=self.config.site.tz
                 )
             except TakenDownError as exc:
@@ -152,7 +152,7 @@ class Inbox:
         }
         report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(path, stored)
-        store.record_quarantine(
+        store.articles.record_quarantine(
             file=name,
             stored_path=str(stored),
             report_path=str(report_path),

@@ -38,15 +38,15 @@ from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import BatchResult, DayResult, DaysResult, ListingsResult
 from newsroom.enrich import enrich_articles
-from newsroom.models import ArticleError, Problem
+from newsroom.models import ArticleError, Problem, TakenDownError
 from newsroom.publish.build import planned_pages
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import publish
 from newsroom.render import SiteRenderer
 from newsroom.render.fingerprint import render_fingerprint
 from newsroom.resources import bucket_for, make_enricher, open_store
-from newsroom.store import Store, TakenDownError, utcnow
-from newsroom.store.repository import BACKFILL
+from newsroom.store import Store, utcnow
+from newsroom.store.articles import BACKFILL
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _quarantine(store: Store, config: NewsroomConfig, rel: str, exc: ArticleErro
     )
     path = config.partitions_dir / rel
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    store.record_quarantine(
+    store.articles.record_quarantine(
         file=f"partitions/{rel}",
         stored_path=str(path),
         report_path=str(report),
@@ -120,7 +120,7 @@ def run_batch(
             quarantined.append(rel)
             continue
         try:
-            filed = store.record_version(
+            filed = store.articles.record_version(
                 article,
                 source_file=f"partitions/{rel}",
                 archived_path=str(config.partitions_dir / rel),
@@ -138,8 +138,8 @@ def run_batch(
     timings["ingest"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    to_enrich = list(dict.fromkeys([*changed, *store.unenriched(ids)]))
-    before = {t.slug for tags in store.tags_of(to_enrich).values() for t in tags}
+    to_enrich = list(dict.fromkeys([*changed, *store.enrichments.unenriched(ids)]))
+    before = {t.slug for tags in store.enrichments.tags_of(to_enrich).values() for t in tags}
     if to_enrich:
         enrich_articles(
             store,
@@ -153,7 +153,7 @@ def run_batch(
 
     started = time.perf_counter()
     # A rerun of a completed day with nothing new and the same templates can change no page.
-    unchanged_day = not to_enrich and store.backfilled_with(day.isoformat()) == render_fingerprint(config)
+    unchanged_day = not to_enrich and store.backfills.fingerprint_of(day.isoformat()) == render_fingerprint(config)
     pages = [] if unchanged_day else list(SiteRenderer(config, store, now).article_pages(ids))
     timings["render"] = time.perf_counter() - started
 
@@ -161,11 +161,11 @@ def run_batch(
     bucket = bucket_for(config)
     bucket.ensure_bucket()
     result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
-    live = sorted(store.live_ids(ids, now))
-    store.mark_backfilled(live, now, f"backfill of {day}")
-    tags = before | {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    live = sorted(store.articles.live_ids(ids, now))
+    store.articles.mark_backfilled(live, now, f"backfill of {day}")
+    tags = before | {t.slug for tags in store.enrichments.tags_of(ids).values() for t in tags}
     if not unchanged_day:  # last: the listings that take these find the articles published
-        store.add_backfill_pending(day.isoformat(), ids, tags)
+        store.backfills.add_pending(day.isoformat(), ids, tags)
     timings["publish"] = time.perf_counter() - started
 
     log.info(
@@ -211,12 +211,12 @@ def run_listings(
     now = now or utcnow()
     own = sorted({i for b in batches for i in b.get("ids", [])})
     fingerprint = render_fingerprint(config)
-    pending = store.backfill_pending()
+    pending = store.backfills.pending()
     row_ids = [row_id for row_id, *_ in pending]
     ids = sorted({value for _, _, kind, value in pending if kind == "article"})
     tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
     days = sorted({pending_day for _, pending_day, _, _ in pending})
-    if not row_ids and store.backfilled_with(day.isoformat()) == fingerprint:
+    if not row_ids and store.backfills.fingerprint_of(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
         return {
             "day": day.isoformat(),
@@ -238,8 +238,8 @@ def run_listings(
     result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
     invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
     publish_seconds = time.perf_counter() - started
-    store.clear_backfill_pending(row_ids)
-    store.record_backfilled(day.isoformat(), fingerprint, len(own), now)
+    store.backfills.clear_pending(row_ids)
+    store.backfills.record_day(day.isoformat(), fingerprint, len(own), now)
     log.info(
         "Backfill listings of %s: %d page(s), %d uploaded, for the batches of %s",
         day,

@@ -17,7 +17,6 @@ from newsroom.distribute.sender import send_due
 from newsroom.render.environment import make_text_environment
 from newsroom.resources import available_channels, open_store
 from newsroom.store import utcnow
-from newsroom.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ def plan(
     adapters = available_channels(config)
     channels = [config.channel(name) for name in adapters]
     counts = plan_deliveries(
-        config, store, Ledger(store.engine), channels, now or utcnow(), announce_archive=announce_archive
+        config, store, store.deliveries, channels, now or utcnow(), announce_archive=announce_archive
     )
     log.info("Planned deliveries: %s on %s", counts, ", ".join(adapters) or "no channel")
     return {"channels": sorted(adapters), "planned": counts}
@@ -47,5 +46,5 @@ def send(channel_name: str, config: NewsroomConfig | None = None, *, now: dateti
         return {"disabled": 1}
     env = make_text_environment(config.templates_path)
     return send_due(
-        config, store, Ledger(store.engine), channel, adapter, env, now or utcnow(), clock=None if now else utcnow
+        config, store, store.deliveries, channel, adapter, env, now or utcnow(), clock=None if now else utcnow
     )

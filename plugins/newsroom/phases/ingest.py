@@ -35,7 +35,7 @@ def ingest(
     config = config or get_config()
     store = open_store(config)
     outcome = Inbox(config).process(store, limit=limit)
-    due = store.due(now or utcnow())
+    due = store.articles.due(now or utcnow())
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
     log.info(
         "Ingest: %d new version(s), %d unchanged, %d quarantined, %d due",
@@ -51,7 +51,7 @@ def enrich(ids: Sequence[str], config: NewsroomConfig | None = None, *, now: dat
     """Tags, topics, keywords, related links; also the tags the articles held before (their pages change too)."""
     config = config or get_config()
     store = open_store(config)
-    before = {t.slug for tags in store.tags_of(ids).values() for t in tags}
+    before = {t.slug for tags in store.enrichments.tags_of(ids).values() for t in tags}
     batch = config.enrich.batch_size * 2
     done = enrich_articles(store, make_enricher(config), list(ids), now or utcnow(), batch_size=batch)
     proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
@@ -80,11 +80,10 @@ def render(
     else:
         renderer = SiteRenderer(config, store, now)
         result = folder.write(renderer.everything() if full else renderer.plan(ids, previous_tags), ids)
-    live = store.live_ids(ids, now)
-    rows = store.rows(ids)
-    waiting = sorted(i for i in set(ids) - live if i in rows and rows[i].taken_down_at is None)
-    store.mark(sorted(live), "rendered", now)
-    store.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
+    live = store.articles.live_ids(ids, now)
+    waiting = store.articles.waiting_ids(ids, now)
+    store.articles.mark(sorted(live), "rendered", now)
+    store.articles.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
     return result
 
@@ -107,7 +106,7 @@ def publish_build(
     for article_id in published_ids:
         keys = [e["key"] for e in entries if e["article_id"] == article_id]
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
-        store.mark([article_id], "published", now, detail)
+        store.articles.mark([article_id], "published", now, detail)
     invalidations = invalidate(config, result.uploaded, reference=folder.path.name)
     folder.remove()
     return {

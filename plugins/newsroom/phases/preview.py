@@ -11,7 +11,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.enrich import Enricher, StoreDirectory
 from newsroom.enrich.related import choose_related
 from newsroom.models import Article
-from newsroom.render.site import SiteRenderer, _listed
+from newsroom.render.site import SiteRenderer
 from newsroom.resources import open_store
 from newsroom.store import Store, utcnow
 
@@ -26,9 +26,9 @@ def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher,
     chosen = choose_related(
         store, article.id, tags, enrichment.keywords, article.title, published, now, section=article.section
     )
-    rows = store.rows([*chosen.ids, *chosen.sidebar])
-    related = [_listed(rows[i]) for i in chosen.ids if i in rows]
-    sidebar = [_listed(rows[i]) for i in chosen.sidebar if i in rows]
+    rows = store.articles.records([*chosen.ids, *chosen.sidebar])
+    related = [rows[i].listed for i in chosen.ids if i in rows]
+    sidebar = [rows[i].listed for i in chosen.sidebar if i in rows]
     path = f"{published.astimezone(config.site.tz):%Y/%m/%d}/{article.slug}.html"
     page = renderer.article_page(
         article,

@@ -22,7 +22,6 @@ from newsroom.phases.ingest import publish_build, render
 from newsroom.publish.cdn import invalidate
 from newsroom.resources import available_channels, bucket_for, open_store
 from newsroom.store import Store, utcnow
-from newsroom.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +34,15 @@ def takedown(
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    newly = store.take_down(article_id, reason=reason, by=by, now=now)
+    newly = store.takedowns.take_down(article_id, reason=reason, by=by, now=now)
     rendered = render([article_id], f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}", config=config, now=now)
     published = publish_build(rendered["build"], config)
     bucket = bucket_for(config)
-    keys = sorted(k for k, o in store.objects().items() if o.article_id == article_id)
+    keys = sorted(k for k, o in store.objects.get().items() if o.article_id == article_id)
     outbox = outbox_keys_of(bucket.listing(), article_id)
     bucket.delete([*keys, *outbox])
-    store.forget_objects(keys)
-    store.record_removed(article_id, [*keys, *outbox])
+    store.objects.forget(keys)
+    store.takedowns.record_removed(article_id, [*keys, *outbox])
     digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
     invalidations = invalidate(config, [*keys, *digest_pages], reference=f"takedown-{article_id}-{now.isoformat()}")
     log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
@@ -66,7 +65,7 @@ def retract_posts(article_id: str, config: NewsroomConfig, *, store: Store | Non
     reason "could not retract: ...". A refusal never fails the takedown.
     """
     store = store or open_store(config)
-    ledger = Ledger(store.engine)
+    ledger = store.deliveries
     skipped = ledger.skip_pending(article_id, "article taken down")
     retracted: list[str] = []
     not_retracted: dict[str, str] = {}

@@ -26,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsroom.store import Store, StoredObject
+from newsroom.models import StoredObject
+from newsroom.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ def publish(
     if verify:
         current = bucket.listing()
     else:
-        current = {k: (o.md5, o.size) for k, o in store.objects(i.key for i in items).items()}
+        current = {k: (o.md5, o.size) for k, o in store.objects.get(i.key for i in items).items()}
     todo, unchanged = plan_uploads(items, current)
     result = PublishResult(unchanged=unchanged)
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -210,7 +211,7 @@ def publish(
                 return StoredObject(item.key, item.md5, item.size, content_type(item.key), item.kind, item.article_id)
 
             done = list(pool.map(upload, group))
-            store.record_uploads(done)
+            store.objects.record(done)
             result.uploaded.extend(o.key for o in done)
             log.info("Uploaded %d %s object(s)", len(done), kind)
     log.info("Publish: %d uploaded, %d unchanged", len(result.uploaded), unchanged)

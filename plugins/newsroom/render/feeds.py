@@ -31,9 +31,10 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from newsroom.config import Site
+from newsroom.models import Listed, Tag
 from newsroom.render.page import Page
+from newsroom.render.reads import SiteReads
 from newsroom.render.sitemaps import xml_text
-from newsroom.store import Listed, Store, Tag
 
 FEED_SIZE = 50
 ENTRY_CACHE_SIZE = 20_000  # built entries a writer keeps (a whole-site render meets each article a few times)
@@ -113,7 +114,7 @@ def _stamp(value: datetime, tz: ZoneInfo) -> datetime:
 class FeedWriter:
     """Builds feed pages; authors and tags of the articles are read in batches and remembered for the run."""
 
-    def __init__(self, site: Site, store: Store, url_of: Callable[[str], str]) -> None:
+    def __init__(self, site: Site, store: SiteReads, url_of: Callable[[str], str]) -> None:
         self.site = site
         self.store = store
         self.url_of = url_of
@@ -129,11 +130,11 @@ class FeedWriter:
         missing = sorted({i for i in ids if i not in self._details})
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            rows = self.store.rows(chunk)
-            tags = self.store.tags_of(chunk)
+            rows = self.store.articles.records(chunk)
+            tags = self.store.enrichments.tags_of(chunk)
             for article_id in chunk:
                 row = rows.get(article_id)
-                authors = tuple(str(a) for a in row.data.get("authors") or ()) if row is not None else ()
+                authors = tuple(str(a) for a in row.article.authors or ()) if row is not None else ()
                 self._details[article_id] = _Details(authors, tuple(tags.get(article_id, ())))
 
     def pages(self, spec: FeedSpec, listed: Sequence[Listed]) -> list[Page]:

@@ -12,6 +12,9 @@ test checks it).
 Called by ``newsroom publish --workers N`` (``pipeline.render``) and the
 benchmark. Inside a daemonic process (a Celery prefork worker) processes
 cannot be forked: it renders in this process instead.
+
+Unlike the rest of render it takes a ``Store``, not ``render.reads.SiteReads``:
+each worker opens the same store again from its URL.
 """
 
 from __future__ import annotations
@@ -26,14 +29,13 @@ from newsroom.config import NewsroomConfig
 from newsroom.render.page import write_files
 from newsroom.render.site import SiteRenderer, Unit
 from newsroom.store import Store
+from newsroom.store.engine import engine_for
 
 _state: dict[str, Any] = {}
 
 
 def _start(config: NewsroomConfig, url: str, now: datetime, files: str) -> None:
-    from newsroom.store.repository import _engine
-
-    _engine.cache_clear()  # the parent's pooled connections must not be shared across the fork
+    engine_for.cache_clear()  # the parent's pooled connections must not be shared across the fork
     renderer = SiteRenderer(config, Store.from_url(url), now)
     renderer.preload_tag_names()
     _state.update(renderer=renderer, files=Path(files))
@@ -50,7 +52,7 @@ def render_site(config: NewsroomConfig, store: Store, now: datetime, files: Path
     units = renderer.units()
     if workers <= 1 or multiprocessing.current_process().daemon:
         return [e for unit in units for e in write_files(renderer.unit_pages(unit), files)]
-    url = str(store.engine.url.render_as_string(hide_password=False))
+    url = store.url
     context = multiprocessing.get_context("fork")
     start = (config, url, now, str(files))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:

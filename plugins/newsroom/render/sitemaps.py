@@ -31,10 +31,11 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from newsroom.config import Site
+from newsroom.models import Listed
 from newsroom.render.page import Page
+from newsroom.render.reads import SiteReads
 from newsroom.render.structured import merge_keywords
 from newsroom.render.urls import HOME, section_key, tag_key
-from newsroom.store import Listed, Store
 
 NEWS_KEY = "sitemap-news.xml"
 INDEX_KEY = "sitemap.xml"
@@ -164,7 +165,7 @@ class SitemapWriter:
     def __init__(
         self,
         site: Site,
-        store: Store,
+        store: SiteReads,
         now: datetime,
         url_of: Callable[[str], str],
         *,
@@ -186,7 +187,7 @@ class SitemapWriter:
         """Every live article by month, newest first (one read of the whole archive)."""
         if self._by_month is None:
             by_month: defaultdict[str, list[Listed]] = defaultdict(list)
-            for item in self.store.listing(self.now):
+            for item in self.store.listings.items(self.now):
                 by_month[month_of(item, self.site.tz)].append(item)
             self._by_month = dict(by_month)
         return self._by_month
@@ -195,7 +196,7 @@ class SitemapWriter:
         """Each month with live articles -> the newest ``modified`` among them."""
         if self._newest is None:
             if self._by_month is None:
-                by_prefix = self.store.newest_by_path_prefix(self.now, len("yyyy/mm/"))
+                by_prefix = self.store.listings.newest_by_path_prefix(self.now, len("yyyy/mm/"))
                 if all(_MONTH_PATH.fullmatch(prefix) for prefix in by_prefix):
                     self._newest = {f"{p[:4]}-{p[5:7]}": stamp for p, stamp in by_prefix.items()}
                     return self._newest
@@ -206,7 +207,7 @@ class SitemapWriter:
     def _month(self, month: str) -> list[Listed]:
         if self._by_month is not None:
             return self._by_month.get(month, [])
-        return self.store.listing(self.now, path_prefix=f"{month[:4]}/{month[5:7]}/")
+        return self.store.listings.items(self.now, path_prefix=f"{month[:4]}/{month[5:7]}/")
 
     def pages(self, months: Iterable[str] | None = None) -> list[Page]:
         """News, pages, the given months (all when None; an empty month has no file), the index, robots.txt."""
@@ -241,8 +242,8 @@ class SitemapWriter:
         return Url(loc, item.modified, image, news)
 
     def _news(self) -> list[Url]:
-        recent = self.store.listing(self.now, since=self.now - NEWS_WINDOW, limit=NEWS_LIMIT)
-        enrichment = self.store.enrichment_of(item.id for item in recent)
+        recent = self.store.listings.items(self.now, since=self.now - NEWS_WINDOW, limit=NEWS_LIMIT)
+        enrichment = self.store.enrichments.of(item.id for item in recent)
         urls = []
         for item in recent:
             found = enrichment.get(item.id, {})
@@ -260,14 +261,14 @@ class SitemapWriter:
         """Home, then each section, then each tag in use; lastmod = newest ``modified`` among what each shows."""
         size = self.site.page_size
         by_section = {  # each listing's first page
-            slug: self.store.listing(self.now, sections=sorted(members), limit=size)
+            slug: self.store.listings.items(self.now, sections=sorted(members), limit=size)
             for slug, members in self.sections.items()
         }
-        home = self.store.listing(self.now, limit=self.site.home_size)
+        home = self.store.listings.items(self.now, limit=self.site.home_size)
         for slug in self.top_sections:
             home += by_section[slug][: self.home_block]
         urls = [Url(self.url_of(HOME), _newest(home))]
         urls += [Url(self.url_of(section_key(slug)), _newest(items)) for slug, items in by_section.items()]
-        by_tag = self.store.tag_first_page_lastmod(self.now, size)
+        by_tag = self.store.listings.tag_first_page_lastmod(self.now, size)
         urls += [Url(self.url_of(tag_key(slug)), by_tag[slug]) for slug in sorted(by_tag)]
         return urls

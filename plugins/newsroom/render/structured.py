@@ -26,8 +26,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from newsroom.config import Site
-from newsroom.models import Article
-from newsroom.store import Listed
+from newsroom.models import Article, Listed
 
 SCHEMA = "https://schema.org"
 MAX_KEYWORDS = 10

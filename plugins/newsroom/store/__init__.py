@@ -1,14 +1,10 @@
-"""State: the SQL database of articles, versions, tags and published objects."""
+"""State: the SQL database of articles, versions, tags, published objects and ledgers.
 
-from newsroom.store.repository import (
-    Filed,
-    Listed,
-    Store,
-    StoredObject,
-    Tag,
-    TakenDownError,
-    content_hash,
-    utcnow,
-)
+:class:`Store` is the facade (``newsroom.store.repository``); the records it
+returns live in ``newsroom.models``.
+"""
 
-__all__ = ["Filed", "Listed", "Store", "StoredObject", "Tag", "TakenDownError", "content_hash", "utcnow"]
+from newsroom.store.articles import content_hash, utcnow
+from newsroom.store.repository import Store
+
+__all__ = ["Store", "content_hash", "utcnow"]

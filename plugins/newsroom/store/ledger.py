@@ -11,7 +11,7 @@ a person (state ``unknown``). When an article is taken down its ``sent``
 rows become ``retracted`` once the platform deleted the post (see
 ``newsroom.pipeline.takedown``) and its ``pending`` rows ``skipped``.
 
-Called by ``newsroom.distribute`` and the CLI (``newsroom status``).
+Reached as ``Store.deliveries``; called by ``newsroom.distribute`` and the CLI (``newsroom status``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from newsroom.store.db import DeliveryRow
+from newsroom.store.tables import DeliveryRow
 
 PENDING, SENDING, SENT, FAILED, SKIPPED, UNKNOWN = "pending", "sending", "sent", "failed", "skipped", "unknown"
 #: A sent post deleted again from its platform (its article was taken down).

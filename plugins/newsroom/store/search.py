@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from newsroom.store.db import UTCDateTime
+from newsroom.store.live import live_sql
+from newsroom.store.tables import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -187,10 +188,7 @@ class SearchIndex:
             "now": UTCDateTime().process_bind_param(now, None),
             "limit": limit,
         }
-        live = (
-            "a.id != :exclude AND a.published < :before AND a.taken_down_at IS NULL "
-            "AND (a.visible_from IS NULL OR a.visible_from <= :now)"
-        )
+        live = f"a.id != :exclude AND a.published < :before AND {live_sql('a')}"
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 df = self._doc_counts(conn, terms)

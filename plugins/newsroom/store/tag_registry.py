@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from newsroom.store.db import ArticleRow, TagKeyRow, TagRegistryRow, TagRow
+from newsroom.store.tables import ArticleRow, TagKeyRow, TagRegistryRow, TagRow
 from newsroom.text import fold
 
 STATES = ("pending", "approved", "blocked", "merged")

@@ -1,38 +1,27 @@
-"""The state database: articles, their versions, tags, quarantine, published objects.
+"""The state database's schema: articles, their versions, tags, quarantine, published objects, ledgers.
 
-SQLAlchemy 2 on SQLite by default (a file in the state dir) or PostgreSQL
-(URL from configuration or an Airflow connection). Tables are created on
-first use, and a database made by an earlier version is upgraded in place
-when it is opened (:func:`upgrade`). Datetimes are stored as naive UTC and
-come back aware.
-
-Only the store touches this schema; ``newsroom.store.repository`` is the API
-the phases call.
+Datetimes are stored as naive UTC and come back aware (:class:`UTCDateTime`).
+Only the store touches this schema: ``newsroom.store.engine`` opens and upgrades
+a database, the sub-repositories of ``newsroom.store.repository.Store`` read and
+write it and hand typed records (``newsroom.models``) to their callers.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     DateTime,
-    Engine,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
-    inspect,
     text,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -371,74 +360,3 @@ class EventRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for the state DB; SQLite gets WAL and a busy timeout for concurrent tasks."""
-    if url.startswith("sqlite"):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # a small pool: each store call reuses a connection instead of reopening the file
-        engine = create_engine(url, pool_size=2, max_overflow=8, connect_args={"timeout": 60})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    upgrade(engine)
-    from newsroom.store.search import create_search_index
-
-    create_search_index(engine)
-    return engine
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring a database made by an earlier version up to this schema (``create_all`` only adds tables).
-
-    Each step checks first, so opening an up-to-date database changes nothing. Two
-    processes upgrading the same database at once: the loser's statement fails, and
-    it checks again.
-    """
-    for _attempt in range(3):
-        try:
-            _upgrade_once(engine)
-            return
-        except DBAPIError:
-            continue
-    _upgrade_once(engine)
-
-
-def _upgrade_once(engine: Engine) -> None:
-    schema = inspect(engine)
-    if "published" not in {c["name"] for c in schema.get_columns("article_tags")}:
-        # the tag rows' copy of their article's publication date
-        kind = DateTime().compile(dialect=engine.dialect)  # what UTCDateTime stores
-        with engine.begin() as conn:
-            conn.execute(text(f"ALTER TABLE article_tags ADD COLUMN published {kind}"))
-            conn.execute(
-                text(
-                    "UPDATE article_tags SET published = "
-                    "(SELECT articles.published FROM articles WHERE articles.id = article_tags.article_id)"
-                )
-            )
-    if "kind" not in {c["name"] for c in schema.get_columns("related")}:
-        with engine.begin() as conn:  # links chosen before kinds existed all came from the text match
-            conn.execute(text("ALTER TABLE related ADD COLUMN kind VARCHAR(8) DEFAULT 'story'"))
-            conn.execute(text("UPDATE related SET kind = 'story' WHERE kind IS NULL"))
-    tables = {table.name: table for table in Base.metadata.sorted_tables}
-    for name in ("articles", "article_tags"):
-        present = {index["name"] for index in inspect(engine).get_indexes(name)}
-        for index in tables[name].indexes:
-            if index.name not in present:
-                index.create(engine, checkfirst=True)
-    if "ix_article_tags_tag" in {index["name"] for index in inspect(engine).get_indexes("article_tags")}:
-        with engine.begin() as conn:  # a prefix of the new index: dropped, not kept up to date for nothing
-            conn.execute(text("DROP INDEX ix_article_tags_tag"))

@@ -1,6 +1,6 @@
 """The digest ledger: exactly once per (digest date, list) and per recipient.
 
-Three tables of the store (declared in ``newsroom.store.db`` beside the
+Three tables of the store (declared in ``newsroom.store.tables`` beside the
 social delivery ledger, so ``make_engine`` creates them with the others):
 
 - ``digest_editions``: one row per digest date, what was built (subject,
@@ -26,7 +26,7 @@ Claims of a dead attempt are recovered by the next one: ``claimed`` and
 same DAG run) comes back with a new token, or when its heartbeat
 (``claimed_at``, refreshed on every message) is older than ``STALE_AFTER``.
 
-Called by ``newsroom.digest.send`` and ``newsroom.digest.build``.
+Reached as ``Store.digests``; called by ``newsroom.digest.send`` and ``newsroom.digest.build``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from newsroom.store.db import DigestEditionRow, DigestRecipientRow, DigestSendRow
+from newsroom.store.tables import DigestEditionRow, DigestRecipientRow, DigestSendRow
 
 # digest_sends.state
 PENDING, SENDING, SENT, EMPTY, HELD = "pending", "sending", "sent", "empty", "held"
