@@ -30,12 +30,11 @@ MAX_LINES = 420
 LAYERS: list[set[str]] = [
     {"text", "contracts", "assets"},
     {"models", "config"},
-    {"countries", "bodies", "airflow_api"},
+    {"countries", "bodies", "airflow_api", "channels"},  # channels: config in, platforms out; no store
     {"store"},
     {"ingest", "archive", "enrich"},
     {"render"},
     {"publish"},
-    {"channels"},
     {"distribute", "digest"},
     {"resources"},
     {"phases"},
