@@ -1,7 +1,7 @@
 """Article pages: one page per live article, with its tags, related links, back-links and sidebar.
 
 Called by ``SiteRenderer`` (``article_pages``, ``article_page``) and, for an
-unfiled draft, by ``newsroom.render.preview``. Reads go through
+unfiled draft, by ``newsroom.phases.preview``. Reads go through
 :class:`newsroom.render.reads.SiteReads`, 500 articles at a time.
 """
 

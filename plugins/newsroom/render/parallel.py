@@ -9,7 +9,7 @@ entries. The pages and their bytes are exactly those of
 :meth:`SiteRenderer.everything`, which renders the same units in turn (a
 test checks it).
 
-Called by ``newsroom publish --workers N`` (``pipeline.render``) and the
+Called by ``newsroom publish --workers N`` (``newsroom.phases.ingest.render``) and the
 benchmark. Inside a daemonic process (a Celery prefork worker) processes
 cannot be forked: it renders in this process instead.
 

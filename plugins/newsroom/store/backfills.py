@@ -1,6 +1,6 @@
 """Backfills: which archive days were rendered with which fingerprint, and what listings still owe.
 
-Called through ``Store.backfills`` by ``newsroom.archive.backfill``: a rerun of a day
+Called through ``Store.backfills`` by ``newsroom.phases.backfill``: a rerun of a day
 with nothing new renders nothing (:meth:`BackfillRepository.fingerprint_of`),
 and a later listings run renders the tags and articles the batches published
 (:meth:`BackfillRepository.pending`).

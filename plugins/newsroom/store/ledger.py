@@ -9,7 +9,7 @@ in ``sending`` by a killed task is *stale*: it is reclaimed only through
 a resend is safe (idempotency key), needs a look-up first, or must wait for
 a person (state ``unknown``). When an article is taken down its ``sent``
 rows become ``retracted`` once the platform deleted the post (see
-``newsroom.pipeline.takedown``) and its ``pending`` rows ``skipped``.
+``newsroom.phases.takedown``) and its ``pending`` rows ``skipped``.
 
 Reached as ``Store.deliveries``; called by ``newsroom.distribute`` and the CLI (``newsroom status``).
 """

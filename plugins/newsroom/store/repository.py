@@ -1,6 +1,6 @@
 """The store: the state database behind one facade, :class:`Store`, and its sub-repositories.
 
-Called by ``newsroom.pipeline`` (one function per DAG task), the libraries that
+Called by ``newsroom.phases`` (one module per DAG), the libraries that
 receive a store (enrich, render, publish, distribute, digest, archive) and the CLI.
 Each sub-repository owns one part of the state and returns plain records
 (``newsroom.models``), never ORM rows:

@@ -15,7 +15,7 @@ A merged tag's old URL keeps working: render makes it a redirect to the
 target (:meth:`TagRegistry.redirects`). Each action returns the articles
 whose tags it changed, for the caller to re-render.
 
-Called by ``newsroom.enrich`` (resolve, register) and ``newsroom.pipeline``
+Called by ``newsroom.enrich`` (resolve, register) and ``newsroom.phases.tags``
 (the review actions); returns plain values.
 """
 
