@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import CONFIG_FILE, REPO_ROOT
+
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="newsroom-airflow-home-"))
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
@@ -25,17 +26,11 @@ os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO_ROOT / "plugins")
 
-pytest_plugins = ["tests.support.fakes.fixtures"]
+pytest_plugins = ["tests.support.fakes.fixtures", "tests.support.airflow"]
 
 from dev.devstack import SeaweedServer  # noqa: E402
 from newsroom.config import NewsroomConfig, parse_config  # noqa: E402
 from newsroom.store import Store  # noqa: E402
-
-INCLUDE_DIR = REPO_ROOT / "include"
-CONFIG_FILE = INCLUDE_DIR / "newsroom.yaml"
-TAXONOMY_FILE = INCLUDE_DIR / "taxonomy.yaml"
-SAMPLES_DIR = INCLUDE_DIR / "samples"
-SAMPLES = SAMPLES_DIR
 
 
 def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from newsroom.airflow_api import AirflowApi, AirflowApiError
-from tests.loopback import serving
+from tests.support.loopback import serving
 
 INBOX = "file:///inbox/"
 

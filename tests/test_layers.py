@@ -204,3 +204,18 @@ def test_no_module_is_a_thousand_liner() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: split them by what they do: {long}"
+
+
+def test_tests_share_helpers_through_support() -> None:
+    """A test module imports another folder's helpers only from tests/support/, never a test module's privates."""
+    tests = REPO / "tests"
+    broken = []
+    for path in sorted(tests.rglob("*.py")):
+        folder = ".".join(path.parent.relative_to(REPO).parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                module = node.module or ""
+                own = module.rsplit(".", 1)[0] == folder and not module.rsplit(".", 1)[1].startswith("test_")
+                if not (module.startswith("tests.support") or own):
+                    broken.append(f"{path.relative_to(REPO)}:{node.lineno} imports {module}")
+    assert not broken, "shared test helpers belong in tests/support/:\n" + "\n".join(broken)

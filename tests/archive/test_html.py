@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from newsroom.archive.html import NotAnArticle, french_date, read_page
-from tests.archive.conftest import (
+from tests.support.archive import (
     CEP_PAGE,
     EMPTY_PAGE,
     GODOMEY_PAGE,

@@ -15,7 +15,7 @@ from newsroom.archive.html import Page, read_page
 from newsroom.archive.importer import import_archive
 from newsroom.archive.report import Entry, ImportReport, default_report_path
 from newsroom.config import NewsroomConfig
-from tests.archive.conftest import (
+from tests.support.archive import (
     CEP_ID,
     FIXTURES,
     FOOTBALL_ID,

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from newsroom.archive.wxr import Item, NotWxrError, autop, read_items
-from tests.archive.conftest import WXR
+from tests.support.archive import WXR
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 {doctype}<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"

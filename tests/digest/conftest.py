@@ -20,7 +20,6 @@ from newsroom.config import NewsroomConfig
 from newsroom.models import Article, Image
 from newsroom.resources import open_store
 from newsroom.store import Store
-from tests.e2e.conftest import airflow_db, pipeline_env  # noqa: F401  (fixtures for the DAG test)
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 DAY = date(2025, 6, 23)  # a Monday

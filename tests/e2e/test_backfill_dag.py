@@ -11,7 +11,7 @@ import pytest
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.resources import bucket_for, open_store
-from tests.backfill.conftest import archive
+from tests.support.backfill import archive
 
 pytestmark = pytest.mark.e2e
 

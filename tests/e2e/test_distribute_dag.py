@@ -16,8 +16,8 @@ from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
 from newsroom.resources import bucket_for
 from newsroom.store import utcnow
-from tests.conftest import SAMPLES_DIR
 from tests.support.fakes import FakeMastodon, FakeWebhook
+from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 

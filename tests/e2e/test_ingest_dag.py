@@ -11,7 +11,7 @@ import pytest
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.resources import bucket_for, open_store
-from tests.conftest import SAMPLES
+from tests.support.paths import SAMPLES
 
 pytestmark = pytest.mark.e2e
 

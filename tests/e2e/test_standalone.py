@@ -20,8 +20,8 @@ from dev.devstack import AirflowStandalone, SeaweedServer
 from dev.ports import free_port
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.resources import bucket_for, open_store
-from tests.conftest import SAMPLES_DIR
-from tests.e2e.conftest import write_config
+from tests.support.airflow import write_config
+from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent

@@ -18,7 +18,7 @@ from newsroom.phases.ingest import process
 from newsroom.phases.tags import review_tag
 from newsroom.resources import bucket_for, open_store
 from newsroom.store.tag_registry import ReviewError
-from tests.conftest import SAMPLES_DIR
+from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 

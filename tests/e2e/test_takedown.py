@@ -11,7 +11,7 @@ from newsroom.phases.ingest import process
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
 from newsroom.store import utcnow
-from tests.conftest import SAMPLES_DIR
+from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 

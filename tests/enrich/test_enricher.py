@@ -13,7 +13,7 @@ from newsroom.enrich.language import detect_language
 from newsroom.ingest import read_article
 from newsroom.models import Article
 from newsroom.resources import make_enricher
-from tests.conftest import SAMPLES_DIR
+from tests.support.paths import SAMPLES_DIR
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def enricher() -> Enricher:
     import yaml
 
     from newsroom.config import parse_config
-    from tests.conftest import CONFIG_FILE
+    from tests.support.paths import CONFIG_FILE
 
     config = parse_config(yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8")), CONFIG_FILE)
     return make_enricher(config)

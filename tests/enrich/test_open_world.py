@@ -21,7 +21,7 @@ def enricher() -> Enricher:
     import yaml
 
     from newsroom.config import parse_config
-    from tests.conftest import CONFIG_FILE
+    from tests.support.paths import CONFIG_FILE
 
     config = parse_config(yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8")), CONFIG_FILE)
     return make_enricher(config)

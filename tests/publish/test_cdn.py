@@ -11,7 +11,7 @@ import pytest
 
 from newsroom.config import NewsroomConfig
 from newsroom.publish.cdn import cdn_paths, invalidate
-from tests.loopback import serving
+from tests.support.loopback import serving
 
 NS = "{http://cloudfront.amazonaws.com/doc/2020-05-31/}"
 

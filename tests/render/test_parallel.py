@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
 from tests.render.site_fixture import make_small_site, sample_articles
+from tests.support.paths import REPO_ROOT
 
 SCRIPT = """
 import json, sys

@@ -20,8 +20,8 @@ from newsroom.ingest import Inbox
 from newsroom.phases import distribute
 from newsroom.phases.ingest import process
 from newsroom.store import utcnow
-from tests.conftest import SAMPLES_DIR
 from tests.support.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
+from tests.support.paths import SAMPLES_DIR
 
 ARTICLES = ["mali-russie-goita-poutine.md", "benin-motos-godomey.md", "centrafrique-touadera-bruxelles.json"]
 TYPES = ["facebook", "x", "telegram", "mastodon", "bluesky", "webhook"]

@@ -1,13 +1,12 @@
-"""Backfill fixtures: a small generated archive written into day partitions, and a bucket spy."""
+"""A small generated archive in day partitions, and a bucket's contents: for the backfill tests and the DAG's.
+
+Used by ``tests/phases/backfill`` and ``tests/e2e/test_backfill_dag.py``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
+import difflib
 from datetime import UTC, date, datetime
-from typing import Any
-
-import pytest
 
 from bench.generate import generate_articles, write_partitions
 from newsroom.archive import partitions
@@ -31,36 +30,8 @@ def bucket_objects(config: NewsroomConfig) -> dict[str, str]:
     return {key: md5 for key, (md5, _size) in bucket.listing().items()}
 
 
-@pytest.fixture
-def backfill_config(s3_config: NewsroomConfig) -> NewsroomConfig:
-    """The shipped config on a fresh test bucket, in batches of 10."""
-    return s3_config.model_copy(update={"archive": s3_config.archive.model_copy(update={"batch_size": 10})})
-
-
-@pytest.fixture
-def puts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Counter[str]]]:
-    """Every key uploaded from now on, counted; call the fixture's value to read and reset."""
-    seen: Counter[str] = Counter()
-    real = BucketClient.put
-
-    def put(self: BucketClient, key: str, *args: Any, **kwargs: Any) -> None:
-        seen[key] += 1
-        real(self, key, *args, **kwargs)
-
-    monkeypatch.setattr(BucketClient, "put", put)
-
-    def read() -> Counter[str]:
-        out = Counter(seen)
-        seen.clear()
-        return out
-
-    yield read
-
-
 def first_difference(one: NewsroomConfig, other: NewsroomConfig) -> str:
     """The first object whose bytes differ between two buckets, as a unified diff (for assertion messages)."""
-    import difflib
-
     a, b = bucket_objects(one), bucket_objects(other)
     keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
     if not keys:

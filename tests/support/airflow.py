@@ -1,4 +1,7 @@
-"""End-to-end fixtures: Airflow's metadata DB for dag.test(), and the pipeline's env for its tasks."""
+"""Fixtures for running the real DAGs with ``dag.test()``: Airflow's metadata DB, and the env its tasks see.
+
+Registered for the whole suite in ``tests/conftest.py`` (the e2e tests and the digest's DAG test use them).
+"""
 
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from dev.devstack import SeaweedServer
 from newsroom.config import NewsroomConfig, parse_config
 from newsroom.phases import backfill
 from newsroom.resources import open_store
-from tests.backfill.conftest import archive, bucket_objects, first_difference
-from tests.conftest import CONFIG_FILE, REPO_ROOT
-from tests.store.conftest import _pg_database
+from tests.support.backfill import archive, bucket_objects, first_difference
+from tests.support.paths import CONFIG_FILE, REPO_ROOT
+from tests.support.postgres import pg_database
 
 pytestmark = pytest.mark.e2e
 
@@ -139,7 +139,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_published_after_the_retry
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    yield from _pg_database()
+    yield from pg_database()
 
 
 def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer, tmp_path: Path, pg_url: str) -> None:

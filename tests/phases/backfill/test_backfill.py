@@ -13,7 +13,7 @@ from newsroom.distribute.planner import plan_deliveries
 from newsroom.phases import backfill
 from newsroom.resources import open_store
 from newsroom.store import utcnow
-from tests.backfill.conftest import archive, bucket_objects
+from tests.support.backfill import archive, bucket_objects
 
 
 def test_backfill_publishes_every_article_silently_and_listings_once_per_day(

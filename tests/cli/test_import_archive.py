@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsroom.cli import main
-from tests.archive.conftest import FIXTURES, SEED_ID, SITE, TOUADERA_ID
+from tests.support.archive import FIXTURES, SEED_ID, SITE, TOUADERA_ID
 
 
 @pytest.fixture
