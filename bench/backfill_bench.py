@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.util import environ, log, peak_rss_mb, rate
+from newsroom.contracts import BatchResult, ListingsResult
 
 PHASES = ("ingest", "enrich", "render", "publish")
 LISTINGS_LAG = 4  # days the listings may trail the batches (the DAG allows up to max_active_runs)
@@ -48,14 +49,14 @@ def _children_peak_mb() -> float:
     return peak_rss_mb(resource.RUSAGE_CHILDREN)
 
 
-def _batch(job: tuple[list[str], str]) -> dict[str, Any]:
+def _batch(job: tuple[list[str], str]) -> BatchResult:
     from newsroom.phases import backfill
 
     files, day = job
     return backfill.run_batch(files, date.fromisoformat(day), config=_CONFIG)
 
 
-def _listings(job: tuple[list[dict[str, Any]], str]) -> dict[str, Any]:
+def _listings(job: tuple[list[BatchResult], str]) -> ListingsResult:
     from newsroom.phases import backfill
 
     batches, day = job
@@ -154,9 +155,9 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
     }
     started = time.perf_counter()
     last_log = started
-    pending: deque[Future[dict[str, Any]]] = deque()
+    pending: deque[Future[ListingsResult]] = deque()
 
-    def collect(future: Future[dict[str, Any]]) -> None:
+    def collect(future: Future[ListingsResult]) -> None:
         listed = future.result()
         for key in listing_seconds:
             listing_seconds[key] += listed["seconds"][key]

@@ -94,7 +94,8 @@ def run(
     result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The figures, filled into ``result`` as they come (so a failure keeps what was measured)."""
-    from dev.devstack import AirflowStandalone, SeaweedServer, free_port
+    from dev.devstack import AirflowStandalone, SeaweedServer
+    from dev.ports import free_port
     from newsroom.airflow_api import AirflowApi, AirflowApiError, signal_filed
     from newsroom.config import parse_config
     from newsroom.ingest import Inbox

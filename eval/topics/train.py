@@ -44,7 +44,7 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def body_of(row: dict[str, Any]) -> str:
-    text = row["text"]
+    text = str(row["text"])
     first, _sep, rest = text.partition("\n")
     # the Wikinews dateline ("1er janvier 2016. –") says nothing of the topic
     return rest if len(first) < 40 and any(ch.isdigit() for ch in first) else text
