@@ -216,6 +216,16 @@ class ArticleRecord:
         return Article.model_validate(self.content)
 
     @property
+    def authors(self) -> tuple[str, ...]:
+        """The current version's authors, read without validating the whole article (feeds list many)."""
+        return tuple(str(a) for a in self.content.get("authors") or ())
+
+    @property
+    def repost(self) -> bool:
+        """Whether a correction asks to be posted again (the social planner reads it every minute)."""
+        return bool(self.content.get("repost"))
+
+    @property
     def listed(self) -> Listed:
         """What a listing shows of it."""
         return Listed(

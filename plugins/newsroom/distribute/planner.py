@@ -70,7 +70,7 @@ def plan_deliveries(
                 delivery_key(row.id, row.version, channel.name),
                 now,
                 skip_reason=reason,
-                repost=bool(row.article.repost),
+                repost=row.repost,
             )
             counts[state] += 1
     return dict(counts)

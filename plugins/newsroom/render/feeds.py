@@ -134,7 +134,7 @@ class FeedWriter:
             tags = self.store.enrichments.tags_of(chunk)
             for article_id in chunk:
                 row = rows.get(article_id)
-                authors = tuple(str(a) for a in row.article.authors or ()) if row is not None else ()
+                authors = row.authors if row is not None else ()
                 self._details[article_id] = _Details(authors, tuple(tags.get(article_id, ())))
 
     def pages(self, spec: FeedSpec, listed: Sequence[Listed]) -> list[Page]:
