@@ -192,15 +192,17 @@ def test_x_without_user_id_cannot_find_and_an_empty_text_is_permanent(x_fake: Fa
 
 
 # -- Telegram ---------------------------------------------------------------------------
-def test_telegram_sends_escaped_html_with_a_large_link_preview(telegram_fake: FakeTelegram) -> None:
-    post = make_post("telegram", text=f"Prix <b>unique</b> & taxes : +5 % {ARTICLE_URL}")
+def test_telegram_sends_its_html_once_with_a_large_link_preview(telegram_fake: FakeTelegram) -> None:
+    # the post's text is Telegram HTML already (the template escaped each field): sent as it is
+    post = make_post("telegram", text=f"<b>Prix &lt;b&gt;unique&lt;/b&gt; &amp; taxes</b> : +5 % {ARTICLE_URL}")
     sent = adapter(telegram_fake).send(post)
     seen = posted(telegram_fake)[0]
     assert seen.path == f"/bot{telegram_fake.token}/sendMessage"
     body = seen.json()
     assert body["chat_id"] == telegram_fake.chat_id
     assert body["parse_mode"] == "HTML"
-    assert body["text"].startswith("Prix &lt;b&gt;unique&lt;/b&gt; &amp; taxes")
+    assert body["text"] == post.text
+    assert telegram_fake.message_texts()[0].startswith("Prix <b>unique</b> & taxes : +5 %")
     assert body["link_preview_options"] == {"url": post.url, "prefer_large_media": True}
     assert sent.remote_id == str(telegram_fake.posts[0]["message_id"])
     assert sent.remote_url == f"https://t.me/echodugolfe/{sent.remote_id}"

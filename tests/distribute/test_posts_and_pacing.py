@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsroom.channels.limits import graphemes, x_length
+from newsroom.channels.telegram import TelegramChannel
 from newsroom.config import ChannelConfig, NewsroomConfig
 from newsroom.distribute.pacing import allowance, in_quiet_hours
 from newsroom.distribute.posts import build_post, campaign_url, hashtag
 from newsroom.models import Tag
 from newsroom.render.environment import make_text_environment
+from tests.support.fakes import FakeTelegram
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 TAGS = [
@@ -61,6 +63,19 @@ def test_telegram_escapes_html(config: NewsroomConfig) -> None:
     post = _post(config, "telegram", "Prix < 500 FCFA & plus", "")
     assert "<b>Prix &lt; 500 FCFA &amp; plus</b>" in post.text
     assert f'<a href="{URL}">' in post.text
+
+
+def test_telegram_readers_see_the_title_once_decoded(config: NewsroomConfig, telegram_fake: FakeTelegram) -> None:
+    # the template escapes each field once and the channel sends that HTML as it is: no "&#39;" or
+    # literal "<b>" in what the channel's readers see
+    title = "L'ONU <b>alerte</b> & « s'inquiète »"
+    post = _post(config, "telegram", title, "")
+    TelegramChannel("telegram", token=telegram_fake.token, chat_id=telegram_fake.chat_id, host=telegram_fake.url).send(
+        post
+    )
+    shown = telegram_fake.message_texts()[0]
+    assert shown.startswith(title + "\n")
+    assert "&#39;" not in shown and "&lt;" not in shown and "&amp;" not in shown
 
 
 def test_hashtag_and_lengths() -> None:

@@ -1,8 +1,9 @@
 """Messages in a Telegram channel through the Bot API (``POST /bot<token>/sendMessage``).
 
 The bot must be an administrator of the channel. The text is sent with
-``parse_mode: HTML`` (so it is HTML-escaped here: the post's text is plain)
-and a large link preview of the article. Every answer is
+``parse_mode: HTML``: the post's text is already Telegram HTML (the
+``social/telegram.txt`` template escapes every field once with ``|e``), so it is
+sent as it is, never escaped a second time; and a large link preview of the article. Every answer is
 ``{"ok": true, "result": {...}}`` or ``{"ok": false, "error_code", "description",
 "parameters": {"retry_after"}}``; the wait of a 429 is in that JSON, not in a header.
 
@@ -12,7 +13,6 @@ the channel is not idempotent and :meth:`TelegramChannel.find` returns None.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self
 
@@ -98,7 +98,7 @@ class TelegramChannel(ChannelBase):
         what = f"telegram {self.name}: sendMessage"
         payload = {
             "chat_id": self.chat_id,
-            "text": html.escape(post.text, quote=False),
+            "text": post.text,
             "parse_mode": "HTML",
             "link_preview_options": {"url": post.url, "prefer_large_media": True},
         }

@@ -111,12 +111,18 @@ class FakeTelegram(FakePlatform):
             {
                 "message_id": message_id,
                 "text": text,
+                "shown": plain,  # what a reader of the channel sees, entities decoded once
                 "parse_mode": body.get("parse_mode"),
                 "preview": preview,
                 "date": result["date"],
             }
         )
         return self._deliver(fault, json_reply(200, {"ok": True, "result": result}))
+
+    def message_texts(self) -> list[str]:
+        """Each stored message as its readers see it (tags applied, entities decoded once)."""
+        with self.lock:
+            return [str(post["shown"]) for post in self.posts]
 
     def age(self, hours: float) -> None:
         """Make every stored message ``hours`` older."""
