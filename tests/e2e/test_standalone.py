@@ -83,7 +83,8 @@ def test_filed_article_goes_live(stack: tuple[NewsroomConfig, dict[str, str]]) -
 def test_broken_filing_is_quarantined_and_status_says_why(stack: tuple[NewsroomConfig, dict[str, str]]) -> None:
     config, env = stack
     result = _newsroom(env, "file", str(SAMPLES_DIR / "broken-no-title.md"))
-    assert result.returncode == 0 and "WILL BE QUARANTINED" in result.stdout
+    assert result.returncode == 1 and "WILL BE QUARANTINED" in result.stdout
+    assert "will be quarantined" in result.stderr and "title: missing or empty" in result.stderr
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (config.quarantine_dir / "broken-no-title.md.report.json").exists():
         time.sleep(0.5)

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,53 +25,97 @@ from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
 from newsroom.render import Urls
 from newsroom.resources import make_enricher, open_store
+from newsroom.store.articles import content_hash
+
+# an inbox name is "<20-digit stamp>--<name>", written through ".<stamp>.<name>.part": within 255 bytes
+MAX_NAME_BYTES = 200
 
 
 def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     inbox = Inbox(config)
     filed: list[str] = []
-    ids: list[str] = []
+    expected: dict[str, str] = {}  # article id -> the content hash of the version filed now
+    refused: list[str] = []
     for name in args.paths:
         path = Path(name)
         if not path.is_file():
             print(f"newsroom file: {path}: no such file", file=sys.stderr)
             return 2
+        size = len(path.name.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            print(
+                f"newsroom file: {path.name[:40]}…: file name too long ({size} bytes, at most {MAX_NAME_BYTES});"
+                " rename it and file it again",
+                file=sys.stderr,
+            )
+            return 2
         try:
             article = read_article(path.read_bytes(), path.name, config)
-            ids.append(article.id)
+            expected[article.id] = content_hash(article)
             note = f"article {article.id}"
         except ArticleError as exc:
             note = f"WILL BE QUARANTINED: {exc}"
-        target = inbox.file(path)
+            refused.append(str(exc))
+        try:
+            target = inbox.file(path)
+        except OSError as exc:
+            print(f"newsroom file: {path}: cannot copy it into {inbox.inbox}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         filed.append(target.name)
         print(f"Filed {path} -> {target} ({note})")
-    if args.no_signal:
-        return 0
-    try:
-        event = signal_filed(config, filed)
-        print(f"Airflow told: asset event {event.get('id')} on {config.airflow.inbox_asset}")
-    except AirflowApiError as exc:
-        print(f"Warning: {exc}; the safety-net schedule will pick the filing up.", file=sys.stderr)
-    if args.wait and ids:
-        return _wait_published(config, ids, args.wait)
-    return 0
+    code = 0
+    if not args.no_signal:
+        try:
+            event = signal_filed(config, filed)
+            print(f"Airflow told: asset event {event.get('id')} on {config.airflow.inbox_asset}")
+        except AirflowApiError as exc:
+            print(f"Warning: {exc}; the safety-net schedule will pick the filing up.", file=sys.stderr)
+    if args.wait and expected:
+        code = _wait_published(config, expected, args.wait)
+    for reason in refused:  # filed all the same: the original is kept beside its report
+        print(f"newsroom file: will be quarantined: {reason}", file=sys.stderr)
+    return 1 if refused else code
 
 
-def _wait_published(config: NewsroomConfig, ids: list[str], timeout: float) -> int:
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
+
+def _wait_published(config: NewsroomConfig, expected: dict[str, str], timeout: float) -> int:
+    """Wait until the version filed now (its content hash) is live; stop at once if it is refused."""
     store = open_store(config)
+    since = datetime.now(UTC)
     deadline = time.monotonic() + timeout
-    pending = set(ids)
+    pending = dict(expected)
+    scheduled: dict[str, datetime] = {}
     while pending and time.monotonic() < deadline:
         rows = store.articles.records(pending)
-        pending = {i for i in pending if i not in rows or rows[i].status != "published"}
+        for article_id, digest in list(pending.items()):
+            row = rows.get(article_id)
+            if row is not None and row.content_hash == digest:
+                if row.status == "published":
+                    del pending[article_id]
+                elif row.status == "scheduled" and row.visible_from is not None:
+                    scheduled[article_id] = row.visible_from
+                    del pending[article_id]
+                continue
+            info = store.status.of(article_id)
+            refusals = [q for q in (info or {}).get("quarantine", []) if _aware(q["at"]) >= since]
+            if refusals:
+                problems = "; ".join(f"{p['field']}: {p['reason']}" for p in refusals[-1]["problems"])
+                print(f"newsroom file: {article_id} was refused: {problems}", file=sys.stderr)
+                return 1
         if pending:
-            time.sleep(0.2)
+            time.sleep(0.3)
     if pending:
-        print(f"Not published after {timeout:.0f}s: {', '.join(sorted(pending))}", file=sys.stderr)
+        print(f"newsroom file: not published after {timeout:.0f}s: {', '.join(sorted(pending))}", file=sys.stderr)
         return 1
-    print(f"Published: {', '.join(ids)}")
+    for article_id, when in scheduled.items():
+        print(f"Scheduled: {article_id} goes live at {fmt_time(when, config)}")
+    live = [i for i in expected if i not in scheduled]
+    if live:
+        print(f"Published: {', '.join(live)}")
     return 0
 
 
