@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import smtplib
 import sys
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +21,8 @@ from newsroom.config import NewsroomConfig
 from newsroom.phases.tags import review_tag
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
-from newsroom.store import utcnow
+from newsroom.store import Store, utcnow
+from newsroom.store.digests import UNKNOWN
 from newsroom.store.ledger import PENDING
 from newsroom.store.tag_registry import ReviewError
 
@@ -127,6 +129,8 @@ def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
     now = utcnow()
     day = date.fromisoformat(args.date) if args.date else now.astimezone(config.site.tz).date() - timedelta(days=1)
     store = open_store(config)
+    if args.release:
+        return _release_unknown(config, store, day, args.release, args.list)
     built = digest.build_digest(config, day, now=now, store=store)
     print(f"{built['date']}: {built['articles']} article(s) — {built['subject']}")
     print(f"  build folder   {built['build']}")
@@ -136,16 +140,54 @@ def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
         published = digest.publish_pages(config, built, store=store, bucket=bucket, now=now)
         state = f"{published['uploaded']} uploaded" if published["published"] else "nothing to publish"
         print(f"  web page       {config.site.base_url}{digest.page_key(day)} ({state})")
+    code = 0
     if args.send:
         try:
             result = digest.send_digest(config, built, store=store, run_type="manual", force=args.force, owner="cli")
         except digest.DigestIncompleteError as exc:
             print(f"newsroom digest: {exc}", file=sys.stderr)
-            return 1
-        if result.get("held"):
-            print(f"  not sent       {result['held']}")
-        for name, outcome in result["lists"].items():
-            print(f"  list {name:<9} {outcome['state']}, {outcome.get('sent_now', 0)} sent now")
+            code = 1
+        except (OSError, smtplib.SMTPException) as exc:  # the server is down or refused us: the ledger knows
+            print(f"newsroom digest: the mail server refused or did not answer: {exc}", file=sys.stderr)
+            code = 1
+        else:
+            if result.get("held"):
+                print(f"  not sent       {result['held']}")
+            for name, outcome in result["lists"].items():
+                print(f"  list {name:<9} {outcome['state']}, {outcome.get('sent_now', 0)} sent now")
+    _print_ledger(config, store, day)
+    return code
+
+
+def _print_ledger(config: NewsroomConfig, store: Store, day: date) -> None:
+    """Each list's recipients by state; the ``unknown`` ones by address, with what to do about them."""
+    for mailing in config.digest.lists:
+        counts = store.digests.counts(day.isoformat(), mailing.name)
+        if not counts:
+            continue
+        states = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+        print(f"  ledger {mailing.name:<7} {states}")
+        for row in store.digests.recipients(day.isoformat(), mailing.name):
+            if row.state == UNKNOWN:
+                print(f"    unknown      {row.email} ({row.reason})")
+        if counts.get(UNKNOWN):
+            print(
+                f"    check the mail server's log, then: newsroom digest --date {day} --list {mailing.name}"
+                " --release EMAIL... (sent again at the next --send)"
+            )
+
+
+def _release_unknown(config: NewsroomConfig, store: Store, day: date, emails: list[str], only: str | None) -> int:
+    names = [m.name for m in config.digest.lists if only is None or m.name == only]
+    if not names:
+        print(f"newsroom digest: no list named {only!r}", file=sys.stderr)
+        return 2
+    wanted = [e.strip().lower() for e in emails]
+    released = sum(store.digests.release_unknown(day.isoformat(), name, wanted) for name in names)
+    if not released:
+        print(f"newsroom digest: no unknown recipient among {', '.join(wanted)} on {day}", file=sys.stderr)
+        return 1
+    print(f"Released {released} recipient(s) of {day}: the next --send (or the DAG's rerun) mails them.")
     return 0
 
 
@@ -199,6 +241,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--publish", action="store_true", help="upload the day's web page and the archive index")
     p.add_argument("--send", action="store_true", help="publish, then send to every list (never twice: the ledger)")
     p.add_argument("--force", action="store_true", help="send even a digest date more than 2 days old")
+    p.add_argument(
+        "--release",
+        nargs="+",
+        metavar="EMAIL",
+        help="make these 'unknown' recipients pending again (you checked the mail log: they got nothing)",
+    )
+    p.add_argument("--list", help="--release: only this list (default: every list)")
     p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("deliveries", help="the social delivery ledger; release a failed/unknown one after checking")
