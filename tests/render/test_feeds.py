@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import html
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
+import lxml.html
 import pytest
 
 from newsroom.models import Image
@@ -173,3 +176,28 @@ def test_a_full_entry_cache_gives_the_same_feeds(small_site: SmallSite, monkeypa
 )
 def test_image_types_come_from_a_fixed_table(url: str, expected: str | None) -> None:
     assert feeds_module.image_type(url) == expected
+
+
+PAYLOAD = (
+    '<script>alert(1)</script><img src=x onerror=alert(1)><svg onload=alert(1)><a href="javascript:alert(1)">x</a>'
+)
+
+
+def test_rss_descriptions_read_as_text_in_a_feed_reader(tmp_path: Path) -> None:
+    """RSS readers render <description> as HTML: a summary with markup must come out as that text, not as
+    elements (feedparser sanitises, so read the raw XML as a reader gets it: one decode, then HTML)."""
+    site = make_small_site(tmp_path / "state")
+    site.file("piege", title="Piège", summary=PAYLOAD, published=NOW - timedelta(hours=1))
+    feeds = _feeds(site)
+    for key in ("feed.xml", "diplomatie/feed.xml", "tag/benin/feed.xml"):
+        descriptions = [d.text or "" for d in ElementTree.fromstring(feeds[key]).iter("description")]
+        assert html.escape(PAYLOAD, quote=False) in descriptions, key  # one decode: still escaped for HTML...
+        for text in descriptions:
+            tree = lxml.html.fragment_fromstring(text, create_parent="div")
+            names = {el.tag for el in tree.iter()}
+            assert not names & {"script", "img", "svg", "a"}, (key, text)
+        assert any("".join(lxml.html.fragment_fromstring(t, create_parent="div").itertext()) == PAYLOAD
+                   for t in descriptions), key  # ...and renders it as that text  # fmt: skip
+    atom = ElementTree.fromstring(feeds["atom.xml"])
+    summaries = [s for s in atom.iter("{http://www.w3.org/2005/Atom}summary") if "alert" in (s.text or "")]
+    assert summaries and summaries[0].get("type") in (None, "text") and summaries[0].text == PAYLOAD

@@ -19,6 +19,7 @@ and ``<prefix>atom.xml`` (Atom), the prefix being ``""`` for the site,
 
 from __future__ import annotations
 
+import html
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,13 @@ def feed_links(spec: FeedSpec, url_of: Callable[[str], str]) -> list[dict[str, s
     ]
 
 
+def as_rss_html(text: str) -> str:
+    """RSS readers render a ``<description>`` as HTML once it is XML-decoded: plain text escaped for HTML
+    first (feedgen then escapes it for XML), so ``<script>`` in a summary reads as text. Atom's summary
+    is ``type="text"`` and needs nothing."""
+    return html.escape(text, quote=False)
+
+
 def _stamp(value: datetime, tz: ZoneInfo) -> datetime:
     return value.astimezone(tz).replace(microsecond=0)
 
@@ -169,7 +177,8 @@ class FeedWriter:
             fg.load_extension("dc", atom=False, rss=True)
         fg.id(self_url)
         fg.title(xml_text(spec.title))
-        fg.description(xml_text(spec.description or spec.title))
+        description = xml_text(spec.description or spec.title)
+        fg.description(description if atom else as_rss_html(description))
         fg.link(href=self_url, rel="self", type=ATOM_TYPE if atom else RSS_TYPE)
         fg.link(href=spec.page_url, rel="alternate", type="text/html")  # the last link is RSS's <link>
         fg.language(self.site.language)
@@ -202,7 +211,8 @@ class FeedWriter:
         entry.title(xml_text(item.title))
         entry.link(href=url, rel="alternate", type="text/html")
         if item.summary:
-            entry.summary(xml_text(item.summary))
+            summary = xml_text(item.summary)
+            entry.summary(summary if atom else as_rss_html(summary))
         entry.published(_stamp(item.published, tz))
         entry.updated(_stamp(item.modified, tz))
         names = [xml_text(name) for name in details.authors]
