@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newsroom.text import is_safe_id, is_slug
+
+# dates an article may carry: outside these the store (and any reader's clock arithmetic) cannot hold them
+MIN_YEAR, MAX_YEAR = 1800, 2200
 
 
 class Image(BaseModel):
@@ -84,8 +87,16 @@ class Article(BaseModel):
     @field_validator("published", "updated", "publish_at", "embargo_until")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("datetime without a time zone reached the model")
+        try:  # 0001-01-01 with a positive offset, 9999-12-31 with a negative one: no UTC time exists
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{value.isoformat()} is out of range") from None
+        if not MIN_YEAR <= utc.year <= MAX_YEAR:
+            raise ValueError(f"{value.isoformat()} is out of range: the year must be {MIN_YEAR} to {MAX_YEAR}")
         return value
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.store import Store
@@ -210,3 +212,34 @@ def test_original_name_strips_only_a_numeric_stamp() -> None:
     assert Inbox.original_name(Path("00001719135000000000--a--b.md")) == "a--b.md"
     assert Inbox.original_name(Path("draft--a.md")) == "draft--a.md"
     assert Inbox.original_name(Path("plain.md")) == "plain.md"
+
+
+@pytest.mark.parametrize(
+    ("sample", "line", "bad", "field"),
+    [
+        ("mali-russie-goita-poutine.md", "published: 2025-06-23T18:30:00+01:00", "published: 0001-01-01", "published"),
+        ("mali-russie-goita-poutine.md", "published: 2025-06-23T18:30:00+01:00",
+         "published: 0001-01-01T00:10:00+01:00", "published"),
+        ("centrafrique-touadera-bruxelles.json", '"firstcreated": "2025-06-23T07:45:00+01:00"',
+         '"firstcreated": "9999-12-31T23:30:00-01:00"', "published"),
+    ],
+)  # fmt: skip
+def test_a_date_out_of_range_quarantines_that_filing_and_the_others_publish(
+    config: NewsroomConfig, store: Store, tmp_path: Path, sample: str, line: str, bad: str, field: str
+) -> None:
+    """Year 1 or 9999 passed validation, then storing it overflowed and stopped every filing of the run."""
+    source = (SAMPLES_DIR / sample).read_text(encoding="utf-8")
+    assert line in source
+    broken = tmp_path / f"date-hors-limites{Path(sample).suffix}"
+    broken.write_text(source.replace(line, bad, 1), encoding="utf-8")
+    inbox = Inbox(config)
+    for path in (SAMPLES_DIR / "parakou-detournement.md", broken, SAMPLES_DIR / "benin-motos-godomey.md"):
+        inbox.file(path)
+
+    outcome = inbox.process(store)
+
+    assert sorted(f.article_id for f in outcome.accepted) == ["benin-motos-godomey", "parakou-agents-suspendus"]
+    assert outcome.quarantined == [broken.name]
+    report = json.loads((config.quarantine_dir / f"{broken.name}.report.json").read_text(encoding="utf-8"))
+    problems = {p["field"]: p["reason"] for p in report["problems"]}
+    assert field in problems and "out of range" in problems[field], problems
