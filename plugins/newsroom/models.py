@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from newsroom.text import is_safe_id, is_slug
+from newsroom.text import is_safe_id, is_slug, url_problem
 
 # dates an article may carry: outside these the store (and any reader's clock arithmetic) cannot hold them
 MIN_YEAR, MAX_YEAR = 1800, 2200
@@ -30,6 +30,17 @@ class Image(BaseModel):
     alt: str = ""
     caption: str = ""
     credit: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _safe(cls, value: str) -> str:
+        # javascript:/data: kept in <img src> and og:image, "http://[oops" crashed the render: refused here,
+        # where every format's reader and the archive importer pass
+        url = value.strip().replace(" ", "%20")  # a space in a file name is common in archives: kept, encoded
+        problem = url_problem(url)
+        if problem:
+            raise ValueError(problem)
+        return url
 
 
 class Article(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.(?!\.)){0,127}$")
@@ -45,3 +46,23 @@ def is_slug(value: str) -> bool:
 def is_safe_id(value: str) -> bool:
     """Letters, digits, '-', '_' and single dots; no slash, no '..', at most 128 chars."""
     return bool(ID_RE.fullmatch(value))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def url_problem(value: str) -> str | None:
+    """Why a URL from an article may not be emitted (None if it may): only http(s) or relative, parseable,
+    no tabs, newlines or control characters (which browsers strip, turning ``jav\\tascript:`` into a scheme)."""
+    if _CONTROL.search(value):
+        return "contains a tab, a newline or a control character"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme and parts.scheme.lower() not in ("http", "https"):
+        return f"only http(s) or relative URLs are allowed, not {parts.scheme}:"
+    if not parts.scheme and ":" in value.split("/", 1)[0]:
+        return "only http(s) or relative URLs are allowed"
+    return None

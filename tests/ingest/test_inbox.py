@@ -243,3 +243,29 @@ def test_a_date_out_of_range_quarantines_that_filing_and_the_others_publish(
     report = json.loads((config.quarantine_dir / f"{broken.name}.report.json").read_text(encoding="utf-8"))
     problems = {p["field"]: p["reason"] for p in report["problems"]}
     assert field in problems and "out of range" in problems[field], problems
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>",
+            "http://[oops/photo.jpg", "https://img.example/a\x07.jpg", "jav\tascript:alert(1)"],
+)  # fmt: skip
+def test_an_image_url_that_is_not_http_is_quarantined_and_the_others_publish(
+    config: NewsroomConfig, store: Store, tmp_path: Path, url: str
+) -> None:
+    sample = "benin-enseignement-technique.md"
+    source = (SAMPLES_DIR / sample).read_text(encoding="utf-8")
+    broken = tmp_path / "image-piegee.md"
+    broken.write_text(
+        source.replace("image: https://example.org/images/lycee-technique.jpg", f"image: {json.dumps(url)}", 1),
+        encoding="utf-8",
+    )
+    inbox = Inbox(config)
+    for path in (SAMPLES_DIR / "parakou-detournement.md", broken, SAMPLES_DIR / "benin-motos-godomey.md"):
+        inbox.file(path)
+
+    outcome = inbox.process(store)
+
+    assert sorted(f.article_id for f in outcome.accepted) == ["benin-motos-godomey", "parakou-agents-suspendus"]
+    assert outcome.quarantined == [broken.name]
+    report = json.loads((config.quarantine_dir / f"{broken.name}.report.json").read_text(encoding="utf-8"))
+    assert any(p["field"].startswith("image") for p in report["problems"]), report["problems"]
