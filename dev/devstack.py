@@ -66,22 +66,24 @@ class SeaweedServer:
     filer_port: int = 8889
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    credentials: tuple[str, str] | None = None  # (access key, secret key): S3 requests must be signed with them
 
     @classmethod
-    def on_free_ports(cls, data_dir: Path) -> SeaweedServer:
-        return cls(data_dir, free_port(), free_port(), free_port(), free_port())
+    def on_free_ports(cls, data_dir: Path, credentials: tuple[str, str] | None = None) -> SeaweedServer:
+        return cls(data_dir, free_port(), free_port(), free_port(), free_port(), credentials=credentials)
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.s3_port}"
 
-    def connection_uri(self) -> str:
-        """An Airflow AWS connection (JSON form) for this server; SeaweedFS here runs without auth."""
+    def connection_uri(self, credentials: tuple[str, str] | None = None) -> str:
+        """An Airflow AWS connection (JSON form) for this server, with its credentials (or ``credentials``)."""
+        login, password = credentials or self.credentials or ("newsroom-local", "newsroom-local")
         return json.dumps(
             {
                 "conn_type": "aws",
-                "login": "newsroom-local",
-                "password": "newsroom-local",
+                "login": login,
+                "password": password,
                 "extra": {"endpoint_url": self.endpoint, "region_name": "us-east-1"},
             }
         )
@@ -100,6 +102,13 @@ class SeaweedServer:
             "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={grpc[3]}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-volume.max=0", "-master.volumeSizeLimitMB=256",
         ]  # fmt: skip
+        if self.credentials is not None:
+            access, secret = self.credentials
+            identity = {"name": "newsroom", "credentials": [{"accessKey": access, "secretKey": secret}],
+                        "actions": ["Admin", "Read", "List", "Tagging", "Write"]}  # fmt: skip
+            s3_config = self.data_dir / "s3.json"
+            s3_config.write_text(json.dumps({"identities": [identity]}), encoding="utf-8")
+            command.append(f"-s3.config={s3_config}")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_ready(timeout)
@@ -112,8 +121,8 @@ class SeaweedServer:
         client = boto3.client(
             "s3",
             endpoint_url=self.endpoint,
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
+            aws_access_key_id=self.credentials[0] if self.credentials else "x",
+            aws_secret_access_key=self.credentials[1] if self.credentials else "x",
             region_name="us-east-1",
             config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10),
         )

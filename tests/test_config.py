@@ -233,7 +233,7 @@ def test_a_file_that_is_not_yaml(tmp_path: Path) -> None:
     message = load_error(write(tmp_path, "site:\n  name: [L'Écho\n  base_url: x\n"))
 
     assert "not valid YAML" in message
-    assert "line 3" in message
+    assert "line 2, column 9: a bracket opened here is never closed" in message  # where the mistake is, not EOF
 
 
 def test_an_impossible_yaml_date_is_a_config_error(tmp_path: Path, data: dict[str, Any]) -> None:

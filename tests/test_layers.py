@@ -28,7 +28,7 @@ PACKAGE = REPO / "plugins" / "newsroom"
 MAX_LINES = 420
 
 LAYERS: list[set[str]] = [
-    {"text", "contracts", "assets"},
+    {"text", "yamltext", "contracts", "assets"},
     {"models", "config"},
     {"countries", "bodies", "airflow_api", "channels"},  # channels: config in, platforms out; no store
     {"store"},

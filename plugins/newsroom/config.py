@@ -1,7 +1,7 @@
 """Load and validate the newsroom's YAML configuration.
 
 One file describes the newsroom: the site, its sections, storage, state and
-the Airflow API used to signal filings. It is loaded with ``yaml.safe_load``
+the Airflow API used to signal filings. It is loaded with ``newsroom.yamltext`` (safe, errors at the line to fix)
 and validated with pydantic; any problem raises :class:`ConfigError` naming
 the file, the key and what was expected, before anything is published.
 
@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newsroom.assets import INBOX_URI
+from newsroom.yamltext import YamlProblem
+from newsroom.yamltext import load as load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO_ROOT / "include" / "newsroom.yaml"
@@ -49,6 +50,9 @@ class Site(_Strict):
     home_size: int = Field(default=12, ge=1, le=200)
     directory_index: bool = False
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    # Markdown is read before it is rendered, and rendering costs up to ~10 us a byte on hostile input
+    # (runs of '[' or '*a', tables): 300 KB is ten times the longest long read.
+    max_markdown_bytes: int = Field(default=300_000, ge=1_000)
 
     @field_validator("base_url")
     @classmethod
@@ -367,8 +371,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> NewsroomConfig:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2025-13-45
+        data = load_yaml(text)
+    except YamlProblem as exc:
         raise ConfigError(f"{file}: not valid YAML: {exc}") from None
     return parse_config(data, file)
 

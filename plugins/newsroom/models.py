@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import Any, TypedDict
 
@@ -141,12 +141,17 @@ class ArticleError(Exception):
 # -- what the store hands out (``newsroom.store``): plain values, never ORM rows --------------
 
 
+class StorageError(Exception):
+    """The object store refused a request or could not be reached; the message names the connection."""
+
+
 class TakenDownError(Exception):
     """A taken-down article was filed again: refused until an editor restores it."""
 
-    def __init__(self, article_id: str, at: datetime) -> None:
+    def __init__(self, article_id: str, at: datetime, tz: tzinfo = UTC) -> None:
+        local = at.astimezone(tz)  # the desk reads times in the site's zone
         super().__init__(
-            f"article {article_id!r} was taken down on {at:%Y-%m-%d %H:%M} UTC; "
+            f"article {article_id!r} was taken down on {local:%Y-%m-%d %H:%M} {local.tzname() or tz}; "
             f"restore it first with `newsroom restore {article_id}`"
         )
         self.article_id = article_id

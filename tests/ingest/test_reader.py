@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -160,7 +161,7 @@ def test_front_matter_that_is_not_yaml(refuse: Refuse) -> None:
     exc = refuse(markdown("section: news\ntitle: Bénin: a: b"), "bad-yaml.md")
 
     assert exc.field == "front matter"
-    assert exc.reason.startswith("not valid YAML (line 3, column ")
+    assert exc.reason.startswith("not valid YAML: line 3, column ")
     assert "mapping values are not allowed" in exc.reason  # libyaml and pure-Python word it differently
 
 
@@ -291,11 +292,60 @@ def test_a_bad_slug_is_refused(refuse: Refuse) -> None:
 
 def test_a_body_of_several_megabytes(refuse: Refuse) -> None:
     paragraph = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20 + "\n\n"
-    body = paragraph * (3_000_000 // len(paragraph))
-    exc = refuse(markdown("title: Un titre\nsection: news", body), "huge.md")
+    body = "<p>" + paragraph * (3_000_000 // len(paragraph)) + "</p>"
+    exc = refuse(json.dumps({"uri": "huge", "headline": "Un titre", "section": "news", "body_html": body}), "huge.json")
 
     assert [p.field for p in exc.problems] == ["body"]
     assert exc.reason == "3.0 MB is over the limit of 2.0 MB (site.max_body_bytes)"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            "Lorem ipsum dolor sit amet. " * 40_000,
+            "1.1 MB of Markdown is over the limit of 0.3 MB (site.max_markdown_bytes)",
+        ),
+        ("[" * 250_000, "250,000 '[' characters: more than 20,000 links or images is not an article"),
+        ("![" * 100_000, "100,000 '[' characters: more than 20,000 links or images is not an article"),
+    ],
+    ids=["long", "brackets", "images"],
+)
+def test_markdown_over_its_limits_is_refused_before_it_is_rendered(
+    refuse: Refuse, monkeypatch: pytest.MonkeyPatch, body: str, reason: str
+) -> None:
+    # Rendering such bodies costs seconds to minutes (runs of '[' or '![' are ~50 us each): never start it.
+    def render(text: str) -> str:
+        raise AssertionError(f"rendered {len(text):,} characters of Markdown over the limit")
+
+    monkeypatch.setattr("newsroom.ingest.markdown.markdown_to_html", render)
+    exc = refuse(markdown("id: trop-long\ntitle: Un titre\nsection: news", body), "long.md")
+
+    assert [(p.field, p.reason) for p in exc.problems] == [("body", reason)]
+    assert exc.article_id == "trop-long"
+
+
+def test_an_unclosed_quote_is_reported_where_it_was_opened(refuse: Refuse) -> None:
+    exc = refuse(markdown('section: news\ntitle: "Bénin : le CEP publie\nauthors: Rédaction\nsummary: Un résumé'))
+
+    assert exc.field == "front matter"
+    assert exc.reason.startswith("not valid YAML: line 3, column 8: a quote opened here is never closed")
+
+
+def test_yaml_aliases_are_refused_before_anything_expands_them(refuse: Refuse) -> None:
+    # A kilobyte of nested aliases is hundreds of millions of items once anything turns it into text.
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    exc = refuse(markdown("\n".join([*levels, "title: Un titre", "section: *a8"])), "bomb.md")
+
+    assert exc.field == "front matter"
+    assert exc.reason == "not valid YAML: line 3, column 10: aliases (*name) are not allowed here; write the value out"
+
+
+def test_a_plain_alias_is_refused_too(refuse: Refuse) -> None:
+    exc = refuse(markdown("title: &t Un titre\nsummary: *t\nsection: news"))
+
+    assert exc.reason.startswith("not valid YAML: line 3, column 10: aliases")
 
 
 def test_a_file_far_over_the_limit_is_refused_before_parsing(refuse: Refuse) -> None:

@@ -18,6 +18,7 @@ import sys
 
 from newsroom.cli import archive, desk, filing, site
 from newsroom.config import ConfigError, load_config
+from newsroom.models import StorageError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,5 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsroom: {exc}", file=sys.stderr)
         return 2
-    result: int = args.func(args, config)
+    try:
+        result: int = args.func(args, config)
+    except StorageError as exc:  # known and explained: one line, no traceback
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 1
     return result

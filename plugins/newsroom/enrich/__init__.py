@@ -9,6 +9,7 @@ tags it created for review) and :func:`write_review_file`. Called by
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,9 +20,11 @@ from newsroom.enrich.document import html_to_text
 from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
 from newsroom.enrich.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
-from newsroom.models import Tag
+from newsroom.models import Article, Tag
 from newsroom.store import Store
 from newsroom.store.search import SearchDoc
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Enricher",
@@ -34,6 +37,27 @@ __all__ = [
     "load_taxonomy",
     "write_review_file",
 ]
+
+
+def _enrich_each(
+    enricher: Enricher, articles: Sequence[Article], directory: StoreDirectory, *, learn: bool
+) -> list[Enrichment]:
+    """The batch's enrichments; when the batch fails, each article alone, and one that still fails
+    is published without tags, flagged in its notes (``newsroom status`` shows them), never
+    holding back the others."""
+    try:
+        return enricher.enrich(articles, directory, learn=learn)
+    except Exception:
+        log.exception("Enrichment of a batch of %d failed: enriching each article alone", len(articles))
+    results = []
+    for article in articles:
+        try:
+            results.extend(enricher.enrich([article], directory, learn=learn))
+        except Exception as exc:
+            log.exception("Enrichment of %s failed: published without tags", article.id)
+            note = f"enrichment failed ({type(exc).__name__}: {exc}): published without tags or related links"
+            results.append(Enrichment(article.id, [], [], [], article.language or "fr", notes=[note]))
+    return results
 
 
 class StoreDirectory:
@@ -72,7 +96,7 @@ def enrich_articles(
     for start in range(0, len(ordered), batch_size):
         batch = ordered[start : start + batch_size]
         articles = [r.article for r in batch]
-        results = enricher.enrich(articles, directory, learn=related_before is None)
+        results = _enrich_each(enricher, articles, directory, learn=related_before is None)
         docs = []
         bodies = [html_to_text(a.body_html) for a in articles]
         for row, article, result, body in zip(batch, articles, results, bodies, strict=True):

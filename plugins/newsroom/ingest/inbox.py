@@ -40,12 +40,29 @@ class IngestOutcome:
         return list(dict.fromkeys(f.article_id for f in self.accepted if f.changed))
 
 
+MAX_NAME_BYTES = 200  # a stored name plus "-<hash8>" and ".report.json" stays under the 255 bytes of a file name
+
+
+def _bounded(name: str, digest: str) -> str:
+    """``name``, or a shortened one ending in ``~<hash8>`` and its suffix when it is too long to store."""
+    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 16:
+        stem, suffix = name, ""
+    tail = f"~{digest[:8]}" + (f".{suffix}" if suffix else "")
+    room = MAX_NAME_BYTES - len(tail.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + tail
+
+
 def _free_name(folder: Path, name: str, digest: str) -> Path:
     """``folder/name``, unless another file holds that name: then ``name-<hash8>``.
 
     The same bytes filed twice land on the same name, so a re-filing (or a
-    retried task) replaces its own copy instead of piling up duplicates.
+    retried task) replaces its own copy instead of piling up duplicates. A
+    name too long for the file system is shortened (the report keeps the original).
     """
+    name = _bounded(name, digest)
     target = folder / name
     if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() == digest:
         return target
@@ -145,7 +162,7 @@ class Inbox:
             "stored_as": stored.name,
             "article_id": exc.article_id,
             "sha256": digest,
-            "quarantined_at": utcnow().isoformat(timespec="seconds"),
+            "quarantined_at": utcnow().astimezone(self.config.site.tz).isoformat(timespec="seconds"),
             "field": problems[0]["field"],
             "reason": problems[0]["reason"],
             "problems": problems,

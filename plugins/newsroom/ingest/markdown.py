@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from newsroom.bodies import markdown_to_html
 from newsroom.models import Problem
-
-# libyaml's safe loader where it is built in (several times faster), else the pure-Python one: both are safe.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from newsroom.yamltext import YamlProblem, load
 
 FIELDS = {
     "id", "title", "slug", "section", "author", "authors", "date", "published", "updated",
@@ -45,15 +41,36 @@ class ProblemError(Exception):
         self.fields = fields or {}
 
 
-def parse_markdown(text: str) -> tuple[dict[str, Any], str]:
+MAX_LINKS = 20_000  # '[' in one body: a link-heavy article has hundreds; each costs a look-ahead to render
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def check_body(body: str, max_bytes: int) -> None:
+    """Refuse a body whose rendering would be unbounded, before rendering it (linear, a few ms)."""
+    size = len(body.encode("utf-8"))
+    if size > max_bytes:
+        raise ProblemError(
+            Problem(
+                "body",
+                f"{megabytes(size)} of Markdown is over the limit of {megabytes(max_bytes)} (site.max_markdown_bytes)",
+            )
+        )
+    links = body.count("[")
+    if links > MAX_LINKS:
+        raise ProblemError(
+            Problem("body", f"{links:,} '[' characters: more than {MAX_LINKS:,} links or images is not an article")
+        )
+
+
+def parse_markdown(text: str, *, max_body_bytes: int = 300_000) -> tuple[dict[str, Any], str]:
     head, body = split_front_matter(text)
-    try:
-        meta = yaml.load(head, Loader=SAFE_LOADER) if head.strip() else {}
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date such as 2025-13-45
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ProblemError(Problem("front matter", f"not valid YAML{where}: {problem}")) from None
+    try:  # line 1 of the file is the opening '---'
+        meta = load(head, first_line=2, aliases=False) if head.strip() else {}
+    except YamlProblem as exc:
+        raise ProblemError(Problem("front matter", f"not valid YAML: {exc}")) from None
     if not isinstance(meta, dict):
         raise ProblemError(Problem("front matter", f"expected key: value pairs, got {type(meta).__name__}"))
     fields: dict[str, Any] = {str(k): v for k, v in meta.items()}
@@ -72,6 +89,11 @@ def parse_markdown(text: str) -> tuple[dict[str, Any], str]:
             "caption": fields.pop("image_caption", ""),
             "credit": fields.pop("image_credit", ""),
         }
+    try:
+        check_body(body, max_body_bytes)
+    except ProblemError as exc:
+        exc.fields = fields
+        raise
     fields["body_html"] = markdown_to_html(body) if body.strip() else ""
     fields["source_format"] = "markdown"
     return fields, body

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from newsroom.bodies import sanitize_html
 from newsroom.config import NewsroomConfig
 from newsroom.ingest.markdown import FIELDS as MARKDOWN_FIELDS
-from newsroom.ingest.markdown import ProblemError, parse_markdown
+from newsroom.ingest.markdown import ProblemError, megabytes, parse_markdown
 from newsroom.ingest.ninjs import parse_ninjs
 from newsroom.models import Article, ArticleError, Problem
 from newsroom.text import slugify
@@ -27,10 +27,6 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 JSON_SUFFIXES = {".json"}
 SUPPORTED_SUFFIXES = MARKDOWN_SUFFIXES | JSON_SUFFIXES
 DATE_FIELDS = ("published", "updated", "publish_at", "embargo_until")
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
 
 
 def decode(data: bytes, file: str) -> str:
@@ -142,7 +138,10 @@ def build_article(fields: dict[str, Any], file: str, config: NewsroomConfig, *, 
     size = len(body.encode("utf-8"))
     if size > config.site.max_body_bytes:
         problems.append(
-            Problem("body", f"{_mb(size)} is over the limit of {_mb(config.site.max_body_bytes)} (site.max_body_bytes)")
+            Problem(
+                "body",
+                f"{megabytes(size)} is over the limit of {megabytes(config.site.max_body_bytes)} (site.max_body_bytes)",
+            )
         )
         data["body_html"] = "<p>(trop long)</p>"
     else:
@@ -192,12 +191,12 @@ def read_article(data: bytes, file: str, config: NewsroomConfig) -> Article:
     limit = config.site.max_body_bytes * 2 + 65_536
     if len(data) > limit:
         raise ArticleError(
-            file, [Problem("file", f"{_mb(len(data))} is over the limit of {_mb(limit)} for one article")]
+            file, [Problem("file", f"{megabytes(len(data))} is over the limit of {megabytes(limit)} for one article")]
         )
     text = decode(data, file)
     try:
         if suffix in MARKDOWN_SUFFIXES:
-            fields, _ = parse_markdown(text)
+            fields, _ = parse_markdown(text, max_body_bytes=config.site.max_markdown_bytes)
             unknown = sorted(set(fields) - MARKDOWN_FIELDS - {"body_html", "source_format", "image"})
             if unknown:
                 problems = []

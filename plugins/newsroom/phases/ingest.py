@@ -17,6 +17,7 @@ from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
 from newsroom.enrich import enrich_articles, write_review_file
 from newsroom.ingest import Inbox
+from newsroom.models import StorageError
 from newsroom.publish.build import BuildFolder, run_folder
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import publish
@@ -26,6 +27,9 @@ from newsroom.resources import bucket_for, make_enricher, open_store
 from newsroom.store import utcnow
 
 log = logging.getLogger(__name__)
+
+RENDER_FAILED = "render_failed"  # the page of this article failed to render; the run published the others
+PUBLISH_FAILED = "publish_failed"  # the upload failed (the reason names the connection); the retry resumes
 
 
 def ingest(
@@ -77,11 +81,15 @@ def render(
     if full and workers > 1:
         folder.remove()
         result = folder.write_manifest(render_site(config, store, now, folder.files, workers), ids)
+        failed: dict[str, str] = {}
     else:
         renderer = SiteRenderer(config, store, now)
         result = folder.write(renderer.everything() if full else renderer.plan(ids, previous_tags), ids)
-    live = store.articles.live_ids(ids, now)
+        failed = renderer.articles.failed
+    live = store.articles.live_ids(ids, now) - failed.keys()
     waiting = store.articles.waiting_ids(ids, now)
+    for article_id, reason in sorted(failed.items()):
+        store.articles.mark([article_id], RENDER_FAILED, now, f"its page could not be rendered: {reason}")
     store.articles.mark(sorted(live), "rendered", now)
     store.articles.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
@@ -97,11 +105,15 @@ def publish_build(
     folder = BuildFolder(build)
     entries = folder.entries()
     changed = set(folder.changed())
-    bucket = bucket_for(config)
-    bucket.ensure_bucket()
-    result = publish(folder.planned(entries), store, bucket, workers=config.storage.upload_workers, verify=verify)
-    now = now or utcnow()
     published_ids = sorted({e["article_id"] for e in entries if e["article_id"]} & changed)
+    try:
+        bucket = bucket_for(config)
+        bucket.ensure_bucket()
+        result = publish(folder.planned(entries), store, bucket, workers=config.storage.upload_workers, verify=verify)
+    except StorageError as exc:  # the desk sees why in `newsroom status`; the retry resumes (objects are recorded)
+        store.articles.mark(published_ids, PUBLISH_FAILED, now or utcnow(), str(exc))
+        raise
+    now = now or utcnow()
     uploaded = set(result.uploaded)
     for article_id in published_ids:
         keys = [e["key"] for e in entries if e["article_id"] == article_id]

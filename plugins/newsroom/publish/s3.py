@@ -5,8 +5,13 @@ size differs from what we last uploaded to that key (the ``objects`` table;
 ``verify=True`` compares with the bucket's own listing instead, as Hugo's
 deploy does). Uploads go in ordered groups, each group in parallel: static
 files, then article pages, then tag and section listings, then home, so no
-index ever links a page that is not there yet. Each group is recorded in the
-store as soon as it is done, so a retried task resumes, it does not repeat.
+index ever links a page that is not there yet. Objects are recorded in the
+store as they land (a few at a time), so a retried task resumes where the
+last one stopped, it does not upload again what is already there; a group
+with a failed upload stops the run before the next group.
+
+Errors from the store's side become :class:`~newsroom.models.StorageError`
+with one line naming the connection, the bucket and what the server said.
 
 The bucket is reached through :class:`BucketClient`, a thin wrapper of the
 boto3 client that Airflow's ``S3Hook`` builds from a connection (its extra
@@ -22,11 +27,11 @@ import os
 import posixpath
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsroom.models import StoredObject
+from newsroom.models import StorageError, StoredObject
 from newsroom.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,6 +105,8 @@ def plan_uploads(planned: Iterable[Planned], current: dict[str, tuple[str, int]]
     return todo, unchanged
 
 
+RECORD_EVERY = 16  # objects recorded per store transaction while a group uploads
+
 CLIENT_TTL = 300.0  # seconds a process keeps a connection's client (rotated credentials are read again after)
 _CLIENTS: dict[tuple[int, str, str | None], tuple[float, Any]] = {}
 
@@ -132,16 +139,49 @@ def _client(conn_id: str) -> Any:
 class BucketClient:
     """The few S3 calls we make, on a boto3 client, under an optional key prefix."""
 
-    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+    def __init__(self, client: Any, bucket: str, prefix: str = "", conn_id: str = "") -> None:
         self.client = client
         self.bucket = bucket
         self.prefix = prefix
+        self.conn_id = conn_id
 
     @classmethod
     def from_connection(cls, conn_id: str, bucket: str, prefix: str = "") -> BucketClient:
-        return cls(_client(conn_id), bucket, prefix)
+        try:
+            client = _client(conn_id)
+        except Exception as exc:  # AirflowNotFoundException, a malformed URI...
+            raise StorageError(
+                f"storage connection {conn_id!r} could not be read ({type(exc).__name__}: {exc}): "
+                f"define it as AIRFLOW_CONN_{conn_id.upper()} or in Airflow's connections"
+            ) from exc
+        return cls(client, bucket, prefix, conn_id)
+
+    def explain(self, exc: BaseException, action: str) -> StorageError:
+        """One line for the desk: which connection, which bucket, what the server said, what to check."""
+        where = f"storage connection {self.conn_id!r}" if self.conn_id else "the storage connection"
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            error = response.get("Error", {})
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            code = error.get("Code") or status
+            said = f"{code} {error.get('Message') or ''}".strip()
+            if status in (401, 403) or code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+                return StorageError(
+                    f"{where} refused the credentials ({said}) while trying to {action} in bucket {self.bucket!r}: "
+                    "check the connection's login (access key) and password (secret key)"
+                )
+            return StorageError(f"{where}: {action} in bucket {self.bucket!r} failed: {said}")
+        return StorageError(f"{where}: could not {action} in bucket {self.bucket!r}: {type(exc).__name__}: {exc}")
 
     def ensure_bucket(self) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._ensure_bucket()
+        except (BotoCoreError, ClientError) as exc:
+            raise self.explain(exc, "check the bucket") from exc
+
+    def _ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError
 
         try:
@@ -194,10 +234,13 @@ def publish(
     workers: int = 8,
     verify: bool = False,
 ) -> PublishResult:
-    """Upload what changed, group by group, recording each group in the store."""
+    """Upload what changed, group by group, recording objects in the store as they land."""
     items = list(planned)
     if verify:
-        current = bucket.listing()
+        try:
+            current = bucket.listing()
+        except Exception as exc:
+            raise bucket.explain(exc, "list the objects") from exc
     else:
         current = {k: (o.md5, o.size) for k, o in store.objects.get(i.key for i in items).items()}
     todo, unchanged = plan_uploads(items, current)
@@ -210,9 +253,38 @@ def publish(
                 bucket.put(item.key, item.read(), item.md5, item.kind)
                 return StoredObject(item.key, item.md5, item.size, content_type(item.key), item.kind, item.article_id)
 
-            done = list(pool.map(upload, group))
-            store.objects.record(done)
-            result.uploaded.extend(o.key for o in done)
+            done, error = _upload_group(pool, group, upload, store)
+            order = {p.key: i for i, p in enumerate(group)}
+            result.uploaded.extend(sorted((o.key for o in done), key=order.__getitem__))
             log.info("Uploaded %d %s object(s)", len(done), kind)
+            if error is not None:
+                raise bucket.explain(error, f"upload {kind} objects") from error
     log.info("Publish: %d uploaded, %d unchanged", len(result.uploaded), unchanged)
     return result
+
+
+def _upload_group(
+    pool: ThreadPoolExecutor, group: Sequence[Planned], upload: Callable[[Planned], StoredObject], store: Store
+) -> tuple[list[StoredObject], BaseException | None]:
+    """Upload a group in parallel, recording every object that landed, even when others fail.
+
+    Returns what landed and the first error (the caller stops before the next group).
+    """
+    futures: list[Future[StoredObject]] = [pool.submit(upload, item) for item in group]
+    done: list[StoredObject] = []
+    waiting: list[StoredObject] = []
+    error: BaseException | None = None
+    for future in as_completed(futures):
+        try:
+            waiting.append(future.result())
+        except Exception as exc:
+            error = error or exc
+            continue
+        if len(waiting) >= RECORD_EVERY:
+            store.objects.record(waiting)
+            done.extend(waiting)
+            waiting = []
+    if waiting:
+        store.objects.record(waiting)
+        done.extend(waiting)
+    return done, error

@@ -7,6 +7,7 @@ unfiled draft, by ``newsroom.phases.preview``. Reads go through
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,11 +21,14 @@ from newsroom.render.urls import HOME, safe_key, section_key, tag_key
 
 CHUNK = 500  # articles read at a time
 
+log = logging.getLogger(__name__)
+
 
 class ArticlePages:
     def __init__(self, context: PageContext) -> None:
         self.context = context
         self.reads = context.reads
+        self.failed: dict[str, str] = {}  # article id -> why its page could not be rendered
 
     def page(
         self,
@@ -82,7 +86,11 @@ class ArticlePages:
         return {"name": section.name, "url": ctx.url_of(section_key(section.slug)), "entries": list(items)}
 
     def pages(self, ids: Iterable[str]) -> Iterator[Page]:
-        """The pages of those of ``ids`` that are live, in id order."""
+        """The pages of those of ``ids`` that are live, in id order.
+
+        An article whose page fails to render is left out and recorded in
+        :attr:`failed` (the render phase flags it), so it never stops the others.
+        """
         reads, now = self.reads, self.context.now
         wanted = sorted(reads.articles.live_ids(ids, now))
         for start in range(0, len(wanted), CHUNK):
@@ -101,15 +109,21 @@ class ArticlePages:
                 newer = [linked_rows[r] for r in newer_ids[article_id] if r in linked_rows]
                 sidebar = [linked_rows[r] for r in sidebar_ids[article_id] if r in linked_rows]
                 found = enrichment.get(article_id, {})
-                yield self.page(
-                    row.article,
-                    row.path,
-                    row.published,
-                    row.modified,
-                    tags[article_id],
-                    related,
-                    newer,
-                    sidebar=sidebar,
-                    keywords=found.get("keywords") or (),
-                    language=found.get("language") or None,
-                )
+                try:
+                    page = self.page(
+                        row.article,
+                        row.path,
+                        row.published,
+                        row.modified,
+                        tags[article_id],
+                        related,
+                        newer,
+                        sidebar=sidebar,
+                        keywords=found.get("keywords") or (),
+                        language=found.get("language") or None,
+                    )
+                except Exception as exc:  # one article's page must not stop the run: flag it, go on
+                    log.exception("Rendering the page of %s failed", article_id)
+                    self.failed[article_id] = f"{type(exc).__name__}: {exc}"
+                    continue
+                yield page

@@ -79,7 +79,7 @@ class ArticleRepository(Repository):
         with self.session() as session:
             row = session.get(ArticleRow, article.id, with_for_update=True)
             if row is not None and row.taken_down_at is not None:
-                raise TakenDownError(article.id, row.taken_down_at)
+                raise TakenDownError(article.id, row.taken_down_at, tz)
             if row is not None and row.content_hash == digest:
                 return Filed(article.id, row.version, False, row.path)
             published = article.published or article.publish_at or (row.published if row else now)
