@@ -20,15 +20,13 @@ from newsroom.cli.common import fmt_time
 from newsroom.config import NewsroomConfig
 from newsroom.enrich.topics import NAMES
 from newsroom.ingest import Inbox, read_article
+from newsroom.ingest.inbox import MAX_NAME_BYTES
 from newsroom.models import ArticleError
 from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
 from newsroom.render import Urls
 from newsroom.resources import make_enricher, open_store
 from newsroom.store.articles import content_hash
-
-# an inbox name is "<20-digit stamp>--<name>", written through ".<stamp>.<name>.part": within 255 bytes
-MAX_NAME_BYTES = 200
 
 
 def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:

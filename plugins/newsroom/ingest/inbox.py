@@ -40,7 +40,9 @@ class IngestOutcome:
         return list(dict.fromkeys(f.article_id for f in self.accepted if f.changed))
 
 
-MAX_NAME_BYTES = 200  # a stored name plus "-<hash8>" and ".report.json" stays under the 255 bytes of a file name
+# the longest name filed or stored: "<20-digit stamp>--<name>" in the inbox, or a stored name plus
+# "-<hash8>" and ".report.json" in quarantine, stays within the 255 bytes of a file name
+MAX_NAME_BYTES = 200
 
 
 def _bounded(name: str, digest: str) -> str:
