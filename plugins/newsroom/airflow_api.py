@@ -155,7 +155,7 @@ class AirflowApi:
         started = time.monotonic()
         deadline = started + self.wait
         attempt = 0
-        shown = 0.0  # when the last waiting line was printed (0: none yet)
+        shown: float | None = None  # when the last waiting line was printed
         while True:
             attempt += 1
             # at least three attempts within a short wait; never past the deadline
@@ -167,7 +167,7 @@ class AirflowApi:
                 elapsed = now - started
                 if now >= deadline or (self.attempts is not None and attempt >= self.attempts):
                     raise AirflowUnavailable(f"{exc} (gave up after {attempt} attempts in {elapsed:.0f} s)") from None
-                if not shown:
+                if shown is None:
                     self.notify(f"waiting for Airflow at {self.base_url} (not answering: {exc.reason})…")
                     shown = now
                 elif now - shown >= PROGRESS_EVERY:
@@ -178,7 +178,7 @@ class AirflowApi:
                 delay = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1), max(0.0, deadline - now))
                 time.sleep(delay)
                 continue
-            if shown:
+            if shown is not None:
                 self.notify(f"Airflow answered after {time.monotonic() - started:.0f} s")
             return result
 
