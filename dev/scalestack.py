@@ -22,7 +22,14 @@ helpers, reused) on:
 * an api-server on a free port, a scheduler, a dag-processor, a triggerer and
   two ``airflow celery worker`` processes (``worker1@host``, ``worker2@host``),
   all sharing one generated JWT secret and Fernet key, each in its own
-  process group with its log under the stack's folder.
+  process group with its log under the stack's folder;
+* real authentication (:class:`dev.auth.SimpleAuthUsers`): the simple auth
+  manager's users ``admin`` (role admin, for a person in the UI) and
+  ``newsroom`` (role op: ``newsroom file`` and this module's REST client),
+  each with a password generated at start, in ``airflow/passwords.json``
+  (mode 0600); ``env.sh`` carries the ``newsroom_airflow`` connection
+  ``newsroom file`` logs in with. Without credentials the API refuses every
+  call (``GET /auth/token`` answers 403).
 
 Both workers run on one machine, so each reports its Celery node name as
 its hostname (``[core] hostname_callable`` = :func:`worker_hostname`): the
@@ -54,6 +61,7 @@ from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
+from dev.auth import CONN_ID, SimpleAuthUsers
 from dev.devstack import BIN, SeaweedServer, _stop_group, airflow_env
 from dev.ports import free_port, port_open
 from newsroom.config import DEFAULT_CONFIG, REPO_ROOT, NewsroomConfig, load_config
@@ -117,6 +125,7 @@ class CeleryStack:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _created: list[str] = field(default_factory=list)
     _secrets: dict[str, str] = field(default_factory=dict)
+    _auth: SimpleAuthUsers | None = None
 
     # -- names -----------------------------------------------------------------
     @property
@@ -152,6 +161,17 @@ class CeleryStack:
     def redis_prefix(self) -> str:
         return f"newsroom-scale-{self.token}:"
 
+    @property
+    def auth(self) -> SimpleAuthUsers:
+        """The stack's users and their passwords (generated on first use, in ``airflow/passwords.json``)."""
+        if self._auth is None:
+            self._auth = SimpleAuthUsers(self.home / "passwords.json")
+        return self._auth
+
+    def connection_uri(self) -> str:
+        """The Airflow connection ``newsroom file`` (airflow.conn_id) logs in to this stack with."""
+        return self.auth.connection_uri(self.url)
+
     def worker_names(self) -> list[str]:
         host = socket.gethostname().split(".")[0] or "localhost"
         return [f"worker{i}@{host}" for i in range(1, self.workers + 1)]
@@ -169,7 +189,7 @@ class CeleryStack:
             }
         # nothing of the caller's Airflow or newsroom settings leaks in (a test's AIRFLOW_HOME, unit-test mode...)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "NEWSROOM_"))}
-        env = airflow_env(env, self.home, self.url, self._secrets["jwt"])
+        env = airflow_env(env, self.home, self.url, self._secrets["jwt"], self.auth)
         metadata = self.metadata_url
         env.update(
             {
@@ -358,7 +378,7 @@ class CeleryStack:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
             try:
-                api = api or self.api()
+                api = api or self.api(wait=5, notify=lambda line: None)  # not up yet is expected here
                 health = api.health()
                 unhealthy = [k for k, v in health.items() if isinstance(v, dict) and v.get("status") != "healthy"]
                 if unhealthy:
@@ -399,12 +419,13 @@ class CeleryStack:
                 self._clear_redis()
 
     # -- using it ----------------------------------------------------------------
-    def api(self) -> Any:
-        """A REST client for this stack's api-server (all-admins token)."""
+    def api(self, **options: Any) -> Any:
+        """A REST client for this stack's api-server, logged in as its ``newsroom`` user (``options``: AirflowApi's)."""
         from newsroom.airflow_api import AirflowApi
 
-        api = AirflowApi(self.url, timeout=30)
-        api.token = api._request("GET", "/auth/token")["access_token"]
+        options = {"timeout": 30, "who": "the stack's user 'newsroom'", **options}
+        api = AirflowApi(self.url, **options)
+        api.token = api._login("newsroom", self.auth.passwords["newsroom"])
         return api
 
     def airflow(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -509,6 +530,7 @@ class CeleryStack:
         lines = ["# source this to use the airflow CLI and `newsroom` against the running Celery stack"]
         lines.append(f"export PATH={BIN}:$PATH")
         lines += [f"export {k}={_shell_quote(env[k])}" for k in wanted]
+        lines.append(f"export AIRFLOW_CONN_{CONN_ID.upper()}={_shell_quote(self.connection_uri())}")
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         path.chmod(0o600)
         return path
@@ -526,7 +548,8 @@ def _shell_quote(value: str) -> str:
 def write_config(
     folder: Path, base_url: str, bucket: str, batch_size: int, airflow_url: str = "http://localhost:8080"
 ) -> Path:
-    """A newsroom.yaml in ``folder``: the shipped one, its state in folder/state, publishing to ``bucket``."""
+    """A newsroom.yaml in ``folder``: the shipped one, its state in folder/state, publishing to ``bucket``,
+    telling the Airflow at ``airflow_url`` as the user of the connection ``newsroom_airflow``."""
     import yaml
 
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
@@ -537,6 +560,7 @@ def write_config(
     data["paths"]["state_dir"] = str(folder / "state")
     data["archive"]["batch_size"] = batch_size
     data["airflow"]["url"] = airflow_url
+    data["airflow"]["conn_id"] = CONN_ID
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "newsroom.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -626,6 +650,10 @@ def _demo(args: argparse.Namespace) -> int:
             ready = time.monotonic()
             env_file = stack.write_env_file()
             print(f"Stack up in {ready - started:.0f}s; `source {env_file}` to use the airflow CLI against it")
+            print(
+                f"Airflow UI {stack.url}: log in as admin; this run's passwords are in {stack.auth.passwords_file}"
+                " (anyone without them is refused)"
+            )
             # "failed": a fresh range runs every day (the DAG's depends_on_past rules out the default "none")
             print(
                 f"airflow backfill create --dag-id {BACKFILL_DAG} --from-date {days[0]} --to-date {days[-1]}"

@@ -1,90 +1,42 @@
-"""The REST client ``newsroom file`` uses, against a real HTTP server on loopback that answers
-like Airflow's api-server, including the moment its database is busy (HTTP 500)."""
+"""The REST client ``newsroom file`` uses, against a real HTTP server on loopback that answers like
+Airflow's api-server: a busy database (HTTP 500), a stalled api-server (it accepts and answers nothing,
+then answers), cut connections and garbage, and the simple auth manager with and without users."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from newsroom.airflow_api import AirflowApi, AirflowApiError
+from newsroom.airflow_api import AirflowApi, AirflowApiError, AirflowAuthError, AirflowUnavailable
+from newsroom.config import NewsroomConfig
+from tests.support.fakes.airflow import INBOX, TOKEN, FakeAirflow
 from tests.support.loopback import serving
 
-INBOX = "file:///inbox/"
-
-
-class _ApiServer(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first, in order
-        self.requests: list[tuple[str, str, Any]] = []
-        self.events: list[dict[str, Any]] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _ApiServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _handle(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length)) if length else None
-        path = self.path.split("?")[0]
-        self.server.requests.append((method, path, body))
-        pending = self.server.failures.get(path)
-        if pending:
-            status = pending.pop(0)
-            self._answer(status, {"detail": {"reason": "database is locked"}})
-            return
-        if path == "/auth/token":
-            self._answer(201, {"access_token": "token"})
-        elif path == "/api/v2/assets":
-            self._answer(200, {"assets": [{"id": 7, "uri": INBOX}], "total_entries": 1})
-        elif self.headers["Authorization"] != "Bearer token":
-            self._answer(401, {"detail": "Not authenticated"})
-        elif path == "/api/v2/assets/events" and method == "POST":
-            assert body is not None
-            event = {"id": len(self.server.events) + 1, "asset_id": body["asset_id"], "extra": body["extra"]}
-            self.server.events.append(event)
-            self._answer(200, event)
-        else:
-            self._answer(404, {"detail": "Not Found"})
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
+EVENTS = "/api/v2/assets/events"
 
 
 @pytest.fixture
-def api_server() -> Iterator[_ApiServer]:
-    with serving(_ApiServer()) as server:
+def api_server() -> Iterator[FakeAirflow]:
+    with serving(FakeAirflow()) as server:
         yield server
 
 
-def _api(server: _ApiServer, attempts: int = 4) -> AirflowApi:
-    return AirflowApi(server.url, token="token", timeout=5, attempts=attempts, backoff=0.01)
+@pytest.fixture
+def users_server() -> Iterator[FakeAirflow]:
+    with serving(FakeAirflow(users={"newsroom": "s3cret-of-this-run"})) as server:
+        yield server
 
 
-def test_asset_event_retried_when_the_api_server_is_busy(api_server: _ApiServer) -> None:
-    api_server.failures["/api/v2/assets/events"] = [500, 503]
+def _api(server: FakeAirflow, lines: list[str] | None = None, **options: Any) -> AirflowApi:
+    settings: dict[str, Any] = {"timeout": 5, "backoff": 0.01, "wait": 60}
+    settings.update(options)
+    return AirflowApi(server.url, token=TOKEN, notify=(lines if lines is not None else []).append, **settings)
+
+
+def test_asset_event_retried_when_the_api_server_is_busy(api_server: FakeAirflow) -> None:
+    api_server.failures[EVENTS] = [500, 503]
     event = _api(api_server).create_asset_event(INBOX, {"files": ["a.md"]})
     assert event["extra"] == {"files": ["a.md"]}
     assert [e["extra"] for e in api_server.events] == [{"files": ["a.md"]}]
@@ -92,24 +44,130 @@ def test_asset_event_retried_when_the_api_server_is_busy(api_server: _ApiServer)
     assert len(posts) == 3  # two refusals, then the event
 
 
-def test_gives_up_after_its_attempts_with_the_server_s_answer(api_server: _ApiServer) -> None:
-    api_server.failures["/api/v2/assets/events"] = [500] * 10
+def test_gives_up_after_its_attempts_with_the_server_s_answer(api_server: FakeAirflow) -> None:
+    api_server.failures[EVENTS] = [500] * 10
     with pytest.raises(AirflowApiError, match=r"HTTP 500.*database is locked.*after 3 attempts"):
         _api(api_server, attempts=3).create_asset_event(INBOX, {"files": ["a.md"]})
     assert api_server.events == []
     assert sum(1 for r in api_server.requests if r[0] == "POST") == 3
 
 
-def test_client_errors_are_not_retried(api_server: _ApiServer) -> None:
+def test_client_errors_are_not_retried(api_server: FakeAirflow) -> None:
     with pytest.raises(AirflowApiError, match="HTTP 404"):
         _api(api_server)._request("GET", "/api/v2/nowhere")
     assert len(api_server.requests) == 1
 
 
 def test_no_answer_is_reported_after_retrying() -> None:
-    server = _ApiServer()
+    server = FakeAirflow()
     url = server.url
     server.server_close()  # nothing listens there any more
-    api = AirflowApi(url, token="token", timeout=2, attempts=2, backoff=0.01)
+    api = AirflowApi(url, token="token", timeout=2, attempts=2, backoff=0.01, notify=lambda line: None)
     with pytest.raises(AirflowApiError, match=r"did not answer.*after 2 attempts"):
         api.health()
+
+
+# -- a stalled api-server ---------------------------------------------------------------------
+def test_a_stalled_api_server_is_waited_for_visibly_until_it_answers(api_server: FakeAirflow) -> None:
+    """It accepts and answers nothing three times (as under load, for tens of seconds), then answers."""
+    api_server.stall[EVENTS] = 3
+    lines: list[str] = []
+    event = _api(api_server, lines, timeout=0.5).create_asset_event(INBOX, {"files": ["a.md"]})
+    assert event["extra"] == {"files": ["a.md"]} and len(api_server.events) == 1
+    assert sum(1 for r in api_server.requests if r[0] == "POST") == 4
+    assert lines[0] == f"waiting for Airflow at {api_server.url} (not answering: timed out)…"
+    assert lines[-1].startswith("Airflow answered after ")
+
+
+def test_a_stall_longer_than_the_wait_is_one_line(api_server: FakeAirflow) -> None:
+    api_server.stall[EVENTS] = 1000
+    lines: list[str] = []
+    with pytest.raises(AirflowUnavailable) as caught:
+        _api(api_server, lines, timeout=0.3, wait=1.5).create_asset_event(INBOX, {"files": ["a.md"]})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"POST {EVENTS}: Airflow at {api_server.url} did not answer (timed out) (gave up after")
+    assert lines[0].startswith("waiting for Airflow at") and not lines[-1].startswith("Airflow answered")
+    assert api_server.events == []
+
+
+@pytest.mark.parametrize("mode", ["close", "reset", "garbage"])
+def test_a_cut_connection_or_garbage_is_retried(api_server: FakeAirflow, mode: str) -> None:
+    api_server.broken[EVENTS] = [mode, mode]
+    lines: list[str] = []
+    event = _api(api_server, lines).create_asset_event(INBOX, {"files": ["a.md"]})
+    assert event["id"] == 1 and len(api_server.events) == 1
+    assert lines[0].startswith(f"waiting for Airflow at {api_server.url} (not answering: ")
+
+
+@pytest.mark.parametrize("mode", ["close", "reset", "garbage", "html"])
+def test_every_failure_is_an_airflow_api_error(api_server: FakeAirflow, mode: str) -> None:
+    api_server.broken[EVENTS] = [mode] * 10
+    with pytest.raises(AirflowApiError) as caught:
+        _api(api_server, attempts=2).create_asset_event(INBOX, {"files": ["a.md"]})
+    assert "\n" not in str(caught.value)
+    if mode == "html":
+        assert "answered something not JSON" in str(caught.value)
+
+
+# -- authentication ------------------------------------------------------------------------
+@pytest.fixture
+def configured(
+    make_config: Callable[..., NewsroomConfig], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., NewsroomConfig]:
+    def factory(server: FakeAirflow, password: str | None = None) -> NewsroomConfig:
+        airflow: dict[str, Any] = {"url": server.url, "wait_seconds": 5}
+        if password is not None:
+            airflow["conn_id"] = "newsroom_airflow"
+            host, port = server.url.removeprefix("http://").split(":")
+            monkeypatch.setenv(
+                "AIRFLOW_CONN_NEWSROOM_AIRFLOW",
+                f'{{"conn_type": "http", "host": "{host}", "port": {port}, "login": "newsroom",'
+                f' "password": "{password}"}}',
+            )
+        return make_config({"airflow": airflow})
+
+    return factory
+
+
+def test_all_admins_needs_no_credentials(api_server: FakeAirflow, configured: Callable[..., NewsroomConfig]) -> None:
+    api = AirflowApi.from_config(configured(api_server))
+    assert api.token == TOKEN and api.health()
+
+
+def test_without_credentials_an_authenticated_airflow_is_one_line_naming_the_setting(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    with pytest.raises(AirflowAuthError, match=r"no credentials: .*GET /auth/token: HTTP 403.*set airflow.conn_id"):
+        AirflowApi.from_config(configured(users_server))
+    assert [r[:2] for r in users_server.requests] == [("GET", "/auth/token")]
+
+
+def test_the_connection_s_user_logs_in(users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]) -> None:
+    api = AirflowApi.from_config(configured(users_server, "s3cret-of-this-run"))
+    assert api.token == TOKEN
+    assert users_server.requests[0] == (
+        "POST",
+        "/auth/token",
+        {"username": "newsroom", "password": "s3cret-of-this-run"},
+    )
+    assert api.create_asset_event(INBOX, {"files": ["a.md"]})["id"] == 1
+
+
+def test_a_wrong_password_is_refused_in_one_line_naming_the_connection(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    with pytest.raises(AirflowAuthError) as caught:
+        AirflowApi.from_config(configured(users_server, "not-the-password"))
+    message = str(caught.value)
+    assert "refused the credentials of connection 'newsroom_airflow' (user 'newsroom')" in message
+    assert "HTTP 401" in message and "not-the-password" not in message and "\n" not in message
+    assert len(users_server.requests) == 1  # a refusal is not retried
+
+
+def test_a_missing_connection_is_one_line(
+    users_server: FakeAirflow, make_config: Callable[..., NewsroomConfig]
+) -> None:
+    config = make_config({"airflow": {"url": users_server.url, "conn_id": "nowhere_to_be_found"}})
+    with pytest.raises(AirflowAuthError, match="no credentials: the Airflow connection 'nowhere_to_be_found'"):
+        AirflowApi.from_config(config)

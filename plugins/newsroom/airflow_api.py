@@ -1,107 +1,221 @@
 """Tell Airflow an article was filed: one asset event on the inbox asset, over REST.
 
 The ingest DAG is scheduled on that asset, so the event starts a run within
-about a second. Called by ``newsroom file``. Authentication: with an Airflow
-connection named in ``airflow.conn_id`` (login and password) we ask the API
-for a JWT; without one we use the simple auth manager's all-admins token,
-which the embedded default enables. If Airflow does not answer, the filing
-is still safe in the inbox and the safety-net schedule picks it up.
+about a second. Called by ``newsroom file``, ``newsroom backfill`` and the dev
+stacks (``dev/devstack.py``, ``dev/scalestack.py``).
 
-Every call is retried a few times, with backoff, when the api-server answers
-5xx or does not answer: under load its metadata database can be busy for a
-moment (seen on a 2-core CI machine as an HTTP 500 on the asset event). Our
+Authentication: with an Airflow connection named in ``airflow.conn_id``
+(login and password) we ask the API for a JWT (``POST /auth/token``). Without
+one we ask for the simple auth manager's all-admins token, which only the
+local ``make run`` stack hands out; anywhere else that is refused and we say
+to set ``airflow.conn_id`` (:class:`AirflowAuthError`). If Airflow does not
+answer, or refuses us, the filing is still safe in the inbox and the
+safety-net schedule picks it up.
+
+Waiting: a call that gets no answer (a timeout, a refused or cut connection)
+or a 5xx is tried again, with a backoff from 0.5 s doubling up to 5 s, each
+attempt waiting ``timeout`` (10 s; a third of ``wait`` when that is shorter)
+for its answer, until ``wait`` seconds
+(``airflow.wait_seconds``, 90 by default) have passed since the call began:
+long enough to ride out the minute-long stalls of a single api-server worker
+on a loaded machine. The first failed attempt prints one line on stderr
+(``waiting for Airflow at URL (not answering: timed out)…``), then one every
+15 s, and one when it answers; in the end, :class:`AirflowApiError` with one
+line. Every failure of the call is that exception, never another one. Our
 calls are all safe to repeat: a second asset event or a second run only
 re-reads an inbox the ingest DAG treats idempotently.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
-import logging
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from newsroom.config import NewsroomConfig
 
-log = logging.getLogger(__name__)
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+WAIT_SECONDS = 90.0  # the default of airflow.wait_seconds
+TIMEOUT_SECONDS = 10.0  # one attempt's wait for an answer
+BACKOFF_SECONDS = 0.5  # the first pause between attempts, doubled each time...
+MAX_BACKOFF_SECONDS = 5.0  # ...up to this
+PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
 
 
 class AirflowApiError(RuntimeError):
-    pass
+    """Airflow could not be told: one line for the person at the terminal (``status``: Airflow's answer, if any)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AirflowAuthError(AirflowApiError):
+    """Airflow refused our credentials, or wants credentials and we have none."""
+
+
+class AirflowUnavailable(AirflowApiError):
+    """Airflow did not answer (or answered 5xx) for the whole wait."""
 
 
 class _Transient(Exception):
-    """A 5xx answer or no answer: worth another try."""
+    """A 5xx answer or no answer: worth another try. ``reason`` is the short form for the waiting line."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class AirflowApi:
     def __init__(
-        self, base_url: str, token: str | None = None, timeout: float = 10.0, *, attempts: int = 4, backoff: float = 0.5
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = TIMEOUT_SECONDS,
+        *,
+        wait: float = WAIT_SECONDS,
+        attempts: int | None = None,
+        backoff: float = BACKOFF_SECONDS,
+        notify: Callable[[str], None] = _stderr,
+        who: str = "no credentials (airflow.conn_id is not set)",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
-        self.attempts = max(1, attempts)
+        self.wait = wait
+        self.attempts = attempts  # at most this many tries, when set (else only ``wait`` bounds them)
         self.backoff = backoff
+        self.notify = notify
+        self.who = who  # whose credentials, for the refusal's message
 
     @classmethod
-    def from_config(cls, config: NewsroomConfig) -> AirflowApi:
-        url = config.airflow.url
-        if config.airflow.conn_id:
-            from airflow.sdk import BaseHook
+    def from_config(cls, config: NewsroomConfig, **options: Any) -> AirflowApi:
+        """A client logged in as ``airflow.conn_id``'s user, or holding the all-admins token of ``make run``."""
+        settings = config.airflow
+        options.setdefault("wait", settings.wait_seconds)
+        if settings.conn_id:
+            from airflow.sdk import BaseHook  # Airflow only when a connection must be read
 
-            conn = BaseHook.get_connection(config.airflow.conn_id)
+            try:
+                conn = BaseHook.get_connection(settings.conn_id)
+            except Exception as exc:  # AirflowNotFoundException, a secrets backend's own errors
+                raise AirflowAuthError(
+                    f"no credentials: the Airflow connection {settings.conn_id!r} (airflow.conn_id) cannot be read"
+                    f" ({type(exc).__name__}: {exc}); define it, e.g. AIRFLOW_CONN_{settings.conn_id.upper()}"
+                ) from None
+            url = settings.url
             if conn.host:
                 scheme = conn.schema or "http"
                 url = f"{scheme}://{conn.host}" + (f":{conn.port}" if conn.port else "")
-            api = cls(url)
-            api.token = api._login(conn.login or "", conn.password or "")
+            api = cls(url, who=f"connection {settings.conn_id!r} (user {conn.login!r})", **options)
+            if not conn.login or not conn.password:
+                raise AirflowAuthError(
+                    f"no credentials: the Airflow connection {settings.conn_id!r} (airflow.conn_id)"
+                    " has no login or no password"
+                )
+            api.token = api._login(conn.login, conn.password)
             return api
-        api = cls(url)
+        api = cls(settings.url, **options)
         try:
             api.token = api._request("GET", "/auth/token")["access_token"]
-        except AirflowApiError:
-            api.token = None  # not in all-admins mode; calls will say so
+        except AirflowUnavailable:
+            raise
+        except (AirflowApiError, TypeError, KeyError) as exc:  # 403; a 404/405 from FAB or Keycloak
+            answer = f"HTTP {exc.status}" if isinstance(exc, AirflowApiError) and exc.status else "no token"
+            raise AirflowAuthError(
+                f"no credentials: Airflow at {api.base_url} is not the all-admins local stack and wants a user"
+                f" (GET /auth/token: {answer}); set airflow.conn_id to an Airflow connection with its login"
+                " and password"
+            ) from None
         return api
 
     def _login(self, username: str, password: str) -> str:
-        return str(self._request("POST", "/auth/token", {"username": username, "password": password})["access_token"])
+        answer = self._request("POST", "/auth/token", {"username": username, "password": password})
+        try:
+            return str(answer["access_token"])
+        except (TypeError, KeyError):
+            raise AirflowApiError(f"POST /auth/token: Airflow at {self.base_url} answered no token") from None
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        for attempt in range(1, self.attempts + 1):
+        """One call, tried again while Airflow does not answer (or answers 5xx) until ``wait`` has passed."""
+        started = time.monotonic()
+        deadline = started + self.wait
+        attempt = 0
+        shown: float | None = None  # when the last waiting line was printed
+        while True:
+            attempt += 1
+            # at least three attempts within a short wait; never past the deadline
+            timeout = max(0.5, min(self.timeout, self.wait / 3, deadline - time.monotonic()))
             try:
-                return self._request_once(method, path, body)
+                result = self._request_once(method, path, body, timeout)
             except _Transient as exc:
-                if attempt == self.attempts:
-                    raise AirflowApiError(f"{exc} (after {attempt} attempts)") from None
-                delay = self.backoff * 2 ** (attempt - 1)
-                log.warning("%s; retrying in %.1f s", exc, delay)
+                now = time.monotonic()
+                elapsed = now - started
+                if now >= deadline or (self.attempts is not None and attempt >= self.attempts):
+                    raise AirflowUnavailable(f"{exc} (gave up after {attempt} attempts in {elapsed:.0f} s)") from None
+                if shown is None:
+                    self.notify(f"waiting for Airflow at {self.base_url} (not answering: {exc.reason})…")
+                    shown = now
+                elif now - shown >= PROGRESS_EVERY:
+                    self.notify(
+                        f"still waiting for Airflow: {elapsed:.0f} s of at most {self.wait:.0f} s ({exc.reason})"
+                    )
+                    shown = now
+                delay = min(MAX_BACKOFF_SECONDS, self.backoff * 2 ** (attempt - 1), max(0.0, deadline - now))
                 time.sleep(delay)
-        raise AssertionError("unreachable")
+                continue
+            if shown is not None:
+                self.notify(f"Airflow answered after {time.monotonic() - started:.0f} s")
+            return result
 
-    def _request_once(self, method: str, path: str, body: dict[str, Any] | None) -> Any:
+    def _request_once(self, method: str, path: str, body: dict[str, Any] | None, timeout: float) -> Any:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        where = f"Airflow at {self.base_url}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read() or b"null")
+            request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        except ValueError as exc:
+            raise AirflowApiError(f"{where}: not a URL ({exc}); check airflow.url") from None
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                raw = response.read()
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:300]
+            try:
+                detail = _one_line(exc.read().decode("utf-8", "replace"))
+            except (OSError, http.client.HTTPException):
+                detail = ""
             message = f"{method} {path}: HTTP {exc.code}: {detail}"
+            if exc.code in (401, 403):
+                what = "refused the credentials of" if path == "/auth/token" and method == "POST" else "refused"
+                raise AirflowAuthError(f"{where} {what} {self.who}: {message}", exc.code) from None
             if exc.code in RETRY_STATUSES:
-                raise _Transient(message) from None
-            raise AirflowApiError(message) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise _Transient(f"{method} {path}: Airflow at {self.base_url} did not answer ({exc})") from None
+                raise _Transient(message, f"HTTP {exc.code}") from None
+            raise AirflowApiError(message, exc.code) from None
+        except (OSError, http.client.HTTPException) as exc:
+            # URLError (refused, DNS, a connect timeout), TimeoutError (no answer), ConnectionResetError,
+            # RemoteDisconnected, IncompleteRead, BadStatusLine: nothing usable came back
+            reason = _one_line(str(getattr(exc, "reason", None) or exc), 120) or type(exc).__name__
+            raise _Transient(f"{method} {path}: {where} did not answer ({reason})", reason) from None
+        try:
+            return json.loads(raw or b"null")
+        except ValueError:
+            raise AirflowApiError(f"{method} {path}: {where} answered something not JSON: {raw[:100]!r}") from None
 
     def asset_id(self, uri: str) -> int:
         query = urllib.parse.urlencode({"uri_pattern": uri, "limit": 100})
@@ -155,6 +269,6 @@ class AirflowApi:
 
 
 def signal_filed(config: NewsroomConfig, files: list[str]) -> dict[str, Any]:
-    """Create the inbox asset event; raises AirflowApiError if Airflow cannot be reached."""
+    """Create the inbox asset event; raises AirflowApiError (AirflowAuthError: refused) if Airflow cannot be told."""
     api = AirflowApi.from_config(config)
     return api.create_asset_event(config.airflow.inbox_asset, {"files": files})

@@ -204,6 +204,8 @@ class AirflowApi(_Strict):
     url: str = "http://localhost:8080"
     conn_id: str | None = None
     inbox_asset: str = INBOX_URI
+    # how long a command waits for an api-server that does not answer, retrying (newsroom.airflow_api)
+    wait_seconds: float = Field(default=90, ge=0, le=3600)
 
 
 class Paths(_Strict):

@@ -9,12 +9,15 @@ on both workers, every article is published exactly once in the PostgreSQL
 state database, the bucket holds exactly what the same backfill run inline
 (``newsroom.phases.backfill.run_days``, fresh SQLite state, fresh bucket)
 publishes, and a second backfill of the same range (every day run again)
-uploads nothing.
+uploads nothing. The stack has real users: the API refuses anonymous callers,
+and `newsroom file` gets in only with the stack's connection.
 """
 
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,10 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from dev.auth import CONN_ID
 from dev.devstack import SeaweedServer
 from dev.scalestack import BACKFILL_DAG, CeleryStack, fresh_database, write_archive, write_config
+from newsroom.cli import main
 from newsroom.config import NewsroomConfig, load_config
+from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +199,30 @@ def test_second_backfill_uploads_nothing(scale: ScaleRun) -> None:
     with store.session() as session:
         uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
     assert uploaded == 0
+
+
+def test_only_the_stack_s_users_get_in(
+    scale: ScaleRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No all-admins token and no anonymous call; `newsroom file` is refused without the stack's
+    connection (one line, the filing kept in the inbox) and tells Airflow with it."""
+    for path, status in (("/auth/token", 403), ("/api/v2/dags", 401), ("/api/v2/connections", 401)):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(scale.stack.url + path, timeout=60)
+        assert refused.value.code == status, path
+
+    sample = str(SAMPLES_DIR / "benin-motos-godomey.md")
+    anonymous = tmp_path / "anonymous.yaml"
+    data = yaml.safe_load(scale.config.source.read_text(encoding="utf-8"))
+    data["airflow"]["conn_id"] = None
+    anonymous.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("NEWSROOM_CONFIG", str(anonymous))
+    assert main(["file", sample]) == 1
+    out, err = capsys.readouterr()
+    assert "Filed " in out and len(err.strip().splitlines()) == 1 and "no credentials" in err, err
+
+    monkeypatch.setenv("NEWSROOM_CONFIG", str(scale.config.source))
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", scale.stack.connection_uri())
+    assert main(["file", sample]) == 0
+    out, err = capsys.readouterr()
+    assert "Airflow told: asset event" in out, err

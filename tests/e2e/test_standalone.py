@@ -1,21 +1,30 @@
 """The real thing: Airflow standalone's scheduler, `newsroom file`, and SeaweedFS.
 
-Filing with the CLI creates an asset event and the page is in the bucket
-seconds later; a file dropped in the inbox without any event is picked up by
-the every-minute safety net; `newsroom status` tells where each one is.
+Airflow here has real users (the simple auth manager, a password per run,
+as the scale-out stack and production): `newsroom file` logs in through the
+``newsroom_airflow`` connection, creates an asset event and the page is in
+the bucket seconds later; without credentials the API and `newsroom file`
+are refused, and the filing waits in the inbox; a file dropped in the inbox
+without any event is picked up by the every-minute safety net; `newsroom
+status` tells where each one is.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from dev.auth import CONN_ID, SimpleAuthUsers
 from dev.devstack import AirflowStandalone, SeaweedServer
 from dev.ports import free_port
 from newsroom.config import NewsroomConfig, load_config
@@ -34,19 +43,22 @@ def stack(
     folder = tmp_path_factory.mktemp("standalone")
     port = free_port()
     path = write_config(folder, seaweed, "standalone-site")
-    text = path.read_text(encoding="utf-8").replace("http://localhost:8080", f"http://localhost:{port}")
-    path.write_text(text, encoding="utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["airflow"].update({"url": f"http://localhost:{port}", "conn_id": CONN_ID})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     env = {
         "NEWSROOM_CONFIG": str(path),
         "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri(),
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
     }
-    airflow = AirflowStandalone(folder / "airflow", port, env)
+    auth = SimpleAuthUsers(folder / "passwords.json")  # a password per run for each user
+    airflow = AirflowStandalone(folder / "airflow", port, env, auth=auth)
     previous = os.environ.get("AIRFLOW_CONN_NEWSROOM_S3")
     os.environ["AIRFLOW_CONN_NEWSROOM_S3"] = seaweed.connection_uri()  # for this process's own checks
     airflow.start()
+    login = {f"AIRFLOW_CONN_{CONN_ID.upper()}": auth.connection_uri(airflow.url)}  # for `newsroom file` only
     try:
-        yield load_config(path), {**os.environ, **env, "PATH": f"{BIN}:{os.environ['PATH']}"}
+        yield load_config(path), {**os.environ, **env, **login, "PATH": f"{BIN}:{os.environ['PATH']}"}
     finally:
         airflow.stop()
         if previous is None:
@@ -107,3 +119,33 @@ def test_safety_net_picks_up_a_file_dropped_without_an_event(stack: tuple[Newsro
         time.sleep(1)
     assert row is not None and row.status == "published"
     assert row.path in bucket_for(config).listing()
+
+
+def test_without_credentials_the_api_and_newsroom_file_are_refused(
+    stack: tuple[NewsroomConfig, dict[str, str]], tmp_path: Path
+) -> None:
+    config, env = stack
+    for path, status in (("/auth/token", 403), ("/api/v2/dags", 401)):  # no all-admins token, no anonymous call
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(config.airflow.url + path, timeout=60)
+        assert refused.value.code == status, path
+
+    anonymous = tmp_path / "anonymous.yaml"  # the same newsroom, without airflow.conn_id
+    data = yaml.safe_load(Path(env["NEWSROOM_CONFIG"]).read_text(encoding="utf-8"))
+    data["airflow"]["conn_id"] = None
+    anonymous.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = _newsroom({**env, "NEWSROOM_CONFIG": str(anonymous)}, "file", str(SAMPLES_DIR / "benin-motos-godomey.md"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "no credentials" in result.stderr and "set airflow.conn_id" in result.stderr
+    assert "asset event" not in result.stdout
+    # filed all the same (the safety net may already be ingesting it: not checked here)
+    assert f"-> {config.inbox_dir}/" in result.stdout and "benin-motos-godomey.md (article " in result.stdout
+
+    wrong = json.loads(env[f"AIRFLOW_CONN_{CONN_ID.upper()}"]) | {"password": "not-this-one"}
+    result = _newsroom(
+        {**env, f"AIRFLOW_CONN_{CONN_ID.upper()}": json.dumps(wrong)},
+        "file",
+        str(SAMPLES_DIR / "benin-motos-godomey.md"),
+    )
+    assert result.returncode == 1 and "refused the credentials of connection 'newsroom_airflow'" in result.stderr

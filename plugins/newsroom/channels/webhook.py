@@ -9,17 +9,27 @@ and the headers:
 
 - ``X-Newsroom-Delivery``: the idempotency key, the same on every retry of the
   same post; receivers deduplicate on it, which makes the channel idempotent;
-- ``X-Newsroom-Timestamp``: Unix seconds when this attempt was sent;
-- ``X-Newsroom-Signature``: ``sha256=<hex HMAC-SHA256 of the raw body>`` keyed
-  with the connection's password (left out when no secret is configured).
+- ``X-Newsroom-Timestamp``: Unix seconds when this attempt was sent (a retry
+  has its own);
+- ``X-Newsroom-Signature``: ``v1=<hex HMAC-SHA256>`` keyed with the connection's
+  password, over the bytes ``f"{timestamp}.{delivery}.".encode() + raw body``
+  (left out when no secret is configured).
+
+Signing the timestamp and the delivery id with the body is what makes a
+captured request useless to replay: an old one is refused for its timestamp,
+and a fresh copy of one already received is only a duplicate.
 
 When an article is taken down, :meth:`WebhookChannel.retract` POSTs a signed
 ``{"event": "takedown", "id", "article_id", "version"}`` (header
 ``X-Newsroom-Event: takedown``) so the receiver can remove what it made of it.
 
-A receiver checks the signature with :func:`verify_signature` on the raw
-bytes, before parsing. Any 2xx is success (a JSON answer's ``id`` becomes the
-remote id); 429/5xx are retried (honouring ``Retry-After``), other 4xx are final.
+The receiver's check, on the raw bytes before parsing, is :func:`verify_signature`:
+it refuses (:class:`SignatureRejected`) a bad or missing signature and a
+timestamp more than five minutes away from its clock, and tells a delivery id
+it has seen before (a retry of ours, or a replay) as a duplicate, to be
+answered 2xx and not acted on twice. Any 2xx is success for us (a JSON
+answer's ``id`` becomes the remote id); 429/5xx are retried (honouring
+``Retry-After``), other 4xx are final.
 """
 
 from __future__ import annotations
@@ -27,9 +37,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import requests
 
@@ -46,16 +58,121 @@ TIMESTAMP_HEADER = "X-Newsroom-Timestamp"
 EVENT_HEADER = "X-Newsroom-Event"
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value for ``body``: ``sha256=<hex digest>``."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+#: How far a delivery's timestamp may be from the receiver's clock, either way.
+TOLERANCE_SECONDS = 300
 
 
-def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
-    """True when ``header`` is the signature of exactly these bytes with this secret (constant time)."""
-    if not secret or not header or not header.startswith("sha256="):
-        return False
-    return hmac.compare_digest(sign(secret, body).encode("ascii"), header.strip().encode("ascii", "replace"))
+def signed_bytes(timestamp: str, delivery: str, body: bytes) -> bytes:
+    """What the signature covers: ``f"{timestamp}.{delivery}."`` (UTF-8), then the raw body."""
+    return f"{timestamp}.{delivery}.".encode() + body
+
+
+def sign(secret: str, body: bytes, *, timestamp: str, delivery: str) -> str:
+    """The ``X-Newsroom-Signature`` value: ``v1=<hex HMAC-SHA256 of signed_bytes(...)>``."""
+    mac = hmac.new(secret.encode("utf-8"), signed_bytes(timestamp, delivery, body), hashlib.sha256)
+    return "v1=" + mac.hexdigest()
+
+
+class SignatureRejected(ValueError):
+    """A delivery to refuse (answer 401): bad or missing signature, or a timestamp out of the window."""
+
+
+class ReplayStore(Protocol):
+    """Delivery ids a receiver has acted on. A receiver supplies a persistent one (a table, Redis);
+    :class:`MemoryReplayStore` is the in-process one.
+
+    Keep ids at least ``2 * TOLERANCE_SECONDS`` (replay protection needs no more), and as long as
+    you want retries deduplicated: ours come back with the same id for as long as distribution
+    retries, hours at most.
+    """
+
+    def __contains__(self, delivery: object) -> bool: ...
+
+    def add(self, delivery: str) -> None: ...
+
+
+class MemoryReplayStore:
+    """A :class:`ReplayStore` in memory (one process; forgets on restart), ids kept ``keep`` seconds."""
+
+    def __init__(self, keep: float = 7 * 86400, clock: Callable[[], float] = time.time) -> None:
+        self.keep = keep
+        self.clock = clock
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, delivery: object) -> bool:
+        with self._lock:
+            until = self._seen.get(str(delivery))
+            return until is not None and until > self.clock()
+
+    def add(self, delivery: str) -> None:
+        with self._lock:
+            now = self.clock()
+            if len(self._seen) > 10_000:
+                self._seen = {k: v for k, v in self._seen.items() if v > now}
+            self._seen[delivery] = now + self.keep
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A delivery whose signature and timestamp are good; ``duplicate`` when its id was seen before."""
+
+    delivery: str
+    timestamp: int
+    duplicate: bool
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:  # a plain dict: look the name up ignoring case
+        value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    return value.strip() if isinstance(value, str) else None
+
+
+def verify_signature(
+    secret: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    now: float | None = None,
+    seen: ReplayStore | None = None,
+    tolerance: float = TOLERANCE_SECONDS,
+) -> Verified:
+    """The receiver's check of one delivery, on the raw body bytes, before parsing them.
+
+    Raises :class:`SignatureRejected` (answer 401) when the signature is missing or
+    not that of ``f"{timestamp}.{delivery}."`` + ``body`` with ``secret``
+    (compared in constant time), or when the timestamp is more than ``tolerance``
+    seconds (five minutes) in the past or the future. Otherwise returns a
+    :class:`Verified`; its ``duplicate`` is True when ``seen`` already holds the
+    delivery id: a retry of ours or a replay, to answer 2xx without acting again.
+    Add the id to ``seen`` once you have acted on the delivery (in the same
+    transaction if you can), so that one you failed to act on is acted on when
+    we retry it.
+    """
+    signature = _header(headers, SIGNATURE_HEADER)
+    delivery = _header(headers, DELIVERY_HEADER)
+    stamp = _header(headers, TIMESTAMP_HEADER)
+    if not secret:
+        raise SignatureRejected("no secret to check the signature with")
+    if not signature or not delivery or not stamp:
+        missing = [
+            n
+            for n, v in ((SIGNATURE_HEADER, signature), (DELIVERY_HEADER, delivery), (TIMESTAMP_HEADER, stamp))
+            if not v
+        ]
+        raise SignatureRejected(f"missing {', '.join(missing)}")
+    if not (stamp.isascii() and stamp.isdigit()):
+        raise SignatureRejected(f"{TIMESTAMP_HEADER} is not Unix seconds: {stamp[:20]!r}")
+    expected = sign(secret, body, timestamp=stamp, delivery=delivery)
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace")):
+        raise SignatureRejected("the signature does not match the timestamp, delivery id and body")
+    age = (time.time() if now is None else now) - int(stamp)
+    if age > tolerance:
+        raise SignatureRejected(f"timestamp {age:.0f} s old (at most {tolerance:.0f}): a replay, or a clock off")
+    if age < -tolerance:
+        raise SignatureRejected(f"timestamp {-age:.0f} s in the future (at most {tolerance:.0f}): a clock off")
+    return Verified(delivery, int(stamp), seen is not None and delivery in seen)
 
 
 def payload(post: Post) -> dict[str, Any]:
@@ -110,7 +227,7 @@ class WebhookChannel(ChannelBase):
         if event:
             headers[EVENT_HEADER] = event
         if self.secret:
-            headers[SIGNATURE_HEADER] = sign(self.secret, body)
+            headers[SIGNATURE_HEADER] = sign(self.secret, body, timestamp=headers[TIMESTAMP_HEADER], delivery=delivery)
         return request(
             "POST", self.url, what=what, timeout=self.timeout, headers=headers, content=body, secrets=(self.secret,)
         )

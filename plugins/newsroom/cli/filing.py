@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsroom.airflow_api import AirflowApiError, signal_filed
+from newsroom.airflow_api import AirflowApiError, AirflowAuthError, signal_filed
 from newsroom.cli.common import fmt_time
 from newsroom.config import NewsroomConfig
 from newsroom.enrich.topics import NAMES
@@ -67,9 +67,12 @@ def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
         try:
             event = signal_filed(config, filed)
             print(f"Airflow told: asset event {event.get('id')} on {config.airflow.inbox_asset}")
+        except AirflowAuthError as exc:  # a setup to fix: say so, and fail (without waiting)
+            print(f"newsroom file: {exc}; the filing is safe in the inbox, the safety net picks it up", file=sys.stderr)
+            code = 1
         except AirflowApiError as exc:
             print(f"Warning: {exc}; the safety-net schedule will pick the filing up.", file=sys.stderr)
-    if args.wait and expected:
+    if args.wait and expected and not code:
         code = _wait_published(config, expected, args.wait)
     for reason in refused:  # filed all the same: the original is kept beside its report
         print(f"newsroom file: will be quarantined: {reason}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""A fake webhook receiver (signed deliveries deduplicated on their id, takedown events), for the channel tests."""
+"""A fake webhook receiver that checks deliveries the way the README tells a real receiver to, for the channel tests."""
 
 from __future__ import annotations
 
@@ -10,16 +10,24 @@ from typing import Any
 
 from tests.support.fakes.http import FakePlatform, Reply, Seen, json_reply
 
+WINDOW = 300  # seconds a delivery's timestamp may be off, either way
+
 
 class FakeWebhook(FakePlatform):
-    """Receives signed deliveries at ``/hooks/newsroom``: verifies, deduplicates on the delivery id.
+    """Receives signed deliveries at ``/hooks/newsroom``: verifies, refuses stale ones, deduplicates on the id.
 
-    Answers 401 when the signature does not match the raw body, 400 when the
-    delivery header disagrees with the body or the timestamp is more than five
-    minutes off, 200 ``{"id", "status": "duplicate"}`` for a delivery id seen
-    before (nothing new recorded), else 202 ``{"id", "status": "accepted"}``.
-    A signed ``{"event": "takedown", "id", ...}`` (header ``X-Newsroom-Event``)
-    removes the delivery ``id``: 200 ``{"id", "status": "deleted"}``, or 404 if unknown.
+    The check is written out here from the README, not imported from the
+    channel, so that a change to what the channel signs breaks these tests:
+    ``X-Newsroom-Signature`` must be ``v1=`` + hex HMAC-SHA256, keyed with the
+    secret, of ``f"{timestamp}.{delivery}.".encode() + body``. Answers 401 when
+    it is not, or when ``X-Newsroom-Timestamp`` is more than five minutes off
+    (``clock_offset`` moves the fake's clock); 400 when the delivery header
+    disagrees with the body; 200 ``{"id", "status": "duplicate"}`` for a
+    delivery id it has acted on before (a retry, or a replay: nothing new
+    recorded); else 202 ``{"id", "status": "accepted"}``. A signed
+    ``{"event": "takedown", "id", ...}`` (header ``X-Newsroom-Event``) removes
+    the delivery ``id``: 200 ``{"id", "status": "deleted"}``, or 404 if unknown.
+    ``refused`` lists the reasons of every 401.
     """
 
     name = "webhook"
@@ -28,18 +36,40 @@ class FakeWebhook(FakePlatform):
     def __init__(self, secret: str = "whsec-test-0123456789") -> None:
         super().__init__()
         self.secret = secret
+        self.clock_offset = 0.0
         self.deliveries: dict[str, dict[str, Any]] = {}
+        self.acted: set[str] = set()  # every delivery id acted on (the receiver's replay store)
+        self.refused: list[str] = []
 
     @property
     def hook_url(self) -> str:
         return self.url + self.PATH
 
+    def _refuse(self, reason: str) -> Reply:
+        with self.lock:
+            self.refused.append(reason)
+        return json_reply(401, {"error": reason})
+
+    def _check(self, seen: Seen) -> Reply | None:
+        """None when the signature and the timestamp are good, else the 401 to answer."""
+        stamp = seen.header("X-Newsroom-Timestamp") or ""
+        delivery = seen.header("X-Newsroom-Delivery") or ""
+        signed = f"{stamp}.{delivery}.".encode() + seen.body
+        expected = "v1=" + hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
+        if not stamp.isdigit() or not delivery:
+            return self._refuse("missing timestamp or delivery id")
+        if not hmac.compare_digest(expected, seen.header("X-Newsroom-Signature") or ""):
+            return self._refuse("invalid signature")
+        if abs(time.time() + self.clock_offset - int(stamp)) > WINDOW:
+            return self._refuse("timestamp outside the five-minute window")
+        return None
+
     def respond(self, seen: Seen) -> Reply:
         if seen.path != self.PATH or seen.method != "POST":
             return json_reply(404, {"error": "not found"})
-        expected = "sha256=" + hmac.new(self.secret.encode(), seen.body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, seen.header("X-Newsroom-Signature") or ""):
-            return json_reply(401, {"error": "invalid signature"})
+        refusal = self._check(seen)
+        if refusal is not None:
+            return refusal
         try:
             body = json.loads(seen.body)
         except ValueError:
@@ -49,43 +79,33 @@ class FakeWebhook(FakePlatform):
             return self._takedown(seen, body)
         if not isinstance(body, dict) or not delivery or body.get("id") != delivery:
             return json_reply(400, {"error": "X-Newsroom-Delivery does not match the body's id"})
-        try:
-            sent_at = int(seen.header("X-Newsroom-Timestamp") or "")
-        except ValueError:
-            return json_reply(400, {"error": "missing X-Newsroom-Timestamp"})
-        if abs(time.time() - sent_at) > 300:
-            return json_reply(400, {"error": "stale timestamp"})
         with self.lock:
-            if delivery in self.deliveries:
+            if delivery in self.acted:
                 return json_reply(200, {"id": delivery, "status": "duplicate"})
         fault, error = self._faulted()
         if error is not None:
             return error
         with self.lock:
-            if delivery in self.deliveries:
+            if delivery in self.acted:
                 return json_reply(200, {"id": delivery, "status": "duplicate"})
+            self.acted.add(delivery)
             self.deliveries[delivery] = body
             self.accept(body)
         return self._deliver(fault, json_reply(202, {"id": delivery, "status": "accepted"}))
 
     def _takedown(self, seen: Seen, body: dict[str, Any]) -> Reply:
-        if (
-            seen.header("X-Newsroom-Event") != "takedown"
-            or seen.header("X-Newsroom-Delivery") != f"takedown-{body.get('id')}"
-        ):
+        delivery = seen.header("X-Newsroom-Delivery") or ""
+        if seen.header("X-Newsroom-Event") != "takedown" or delivery != f"takedown-{body.get('id')}":
             return json_reply(400, {"error": "a takedown event needs X-Newsroom-Event and its own delivery id"})
-        try:
-            sent_at = int(seen.header("X-Newsroom-Timestamp") or "")
-        except ValueError:
-            return json_reply(400, {"error": "missing X-Newsroom-Timestamp"})
-        if abs(time.time() - sent_at) > 300:
-            return json_reply(400, {"error": "stale timestamp"})
-        delivery = body.get("id")
+        target = str(body.get("id"))
         with self.lock:
-            if self.deliveries.pop(str(delivery), None) is None:
-                return json_reply(404, {"error": f"unknown delivery {delivery}"})
-            self.remove("id", delivery)
-        return json_reply(200, {"id": delivery, "status": "deleted"})
+            if delivery in self.acted:
+                return json_reply(200, {"id": target, "status": "duplicate"})
+            if self.deliveries.pop(target, None) is None:
+                return json_reply(404, {"error": f"unknown delivery {target}"})
+            self.acted.add(delivery)
+            self.remove("id", target)
+        return json_reply(200, {"id": target, "status": "deleted"})
 
     def error_reply(self, status: int, *, retry_after: int) -> Reply:
         headers = {"Retry-After": str(retry_after)} if status in (429, 503) else {}
