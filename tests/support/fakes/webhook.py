@@ -30,6 +30,11 @@ class FakeWebhook(FakePlatform):
         self.secret = secret
         self.deliveries: dict[str, dict[str, Any]] = {}
 
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self.deliveries.clear()
+
     @property
     def hook_url(self) -> str:
         return self.url + self.PATH
