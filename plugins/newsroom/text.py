@@ -52,8 +52,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # "&#106;avascript:" is a harmless path here and javascript: to whatever decodes it once more
 _CHARACTER_REFERENCE = re.compile(r"&#(?:x[0-9a-f]+|[0-9]+)", re.IGNORECASE)
 # What a filer's text may not carry to a reader: the bidi embedding, override and isolate controls
-# (U+202A-U+202E, U+2066-U+2069: an RLO in a title shows the rest of a post, its link included,
-# backwards: "Facture \u202egpj.exe" reads "Facture exe.jpg"), control characters other than
+# (U+202A-U+202E, U+2066-U+2069: an RLO shows the rest of its line backwards, "Facture \u202egpj.exe"
+# reads "Facture exe.jpg", a link after it too), control characters other than
 # whitespace (an ANSI escape, a NUL), and the invisible zero-width space, word joiner and BOM.
 # Whitespace itself (tabs, newlines, U+2028...) is collapsed by :func:`one_line`, not removed.
 INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")

@@ -79,6 +79,7 @@ class BatchResult:
     outputs: list[Output] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # a field's text missing from a surface, or escaped twice
     misfiled: list[str] = field(default_factory=list)  # a probe accepted, or a filing refused
+    probes: tuple[int, int] = (0, 0)  # (refused naming their field, filed)
 
     def live(self) -> list[Output]:
         return [o for o in self.outputs if o.findings]
@@ -201,6 +202,8 @@ def run_batch(kind: str, state_dir: Path, shared: Platforms, *, limit: int | Non
             result.misfiled.append(f"{filing.name}: expected refused on {filing.refused_field}, got {got}")
         elif filing.refused_field is None and got is not None:
             result.misfiled.append(f"{filing.name}: refused on {got}")
+    probes = [f for f in batch if f.refused_field is not None]
+    result.probes = (sum(refused.get(f.name) == f.refused_field for f in probes), len(probes))
     live = [f for f in batch if f.refused_field is None and f.name not in refused]
     paths = {f.article_id: store.articles.records([f.article_id])[f.article_id].path for f in live}
 
@@ -399,9 +402,13 @@ class Readability:
             self.equal(path, "JSON-LD description", fields["summary"], data.get("description"))
             self.equal(path, "JSON-LD author", fields["author"], data["author"][0].get("name"))
             self.equal(path, "JSON-LD correction", fields["correction"], data.get("correction", {}).get("text"))
-        tag_page = f"tag/{slugify(seen(fields['tag']))}/index.html"
-        self.expect(tag_page, "tag", fields["tag"], readers.visible_text(pages[tag_page]))
-        self.expect(tag_page, "title", fields["title"], readers.visible_text(pages[tag_page]))
+        slugs = dict.fromkeys(slugify(name) for name in (seen(fields["tag"]), fields["tag"]))
+        tag_page = next((key for s in slugs if (key := f"tag/{s}/index.html") in pages), None)
+        if tag_page is None:
+            self.problems.append(f"no tag page for the tag {seen(fields['tag'])[:50]!r}")
+        else:
+            self.expect(tag_page, "tag", fields["tag"], readers.visible_text(pages[tag_page]))
+            self.expect(tag_page, "title", fields["title"], readers.visible_text(pages[tag_page]))
         rss = _xml(pages["feed.xml"])
         assert not isinstance(rss, str)
         items = {i.findtext("title") or "": i for i in rss.iter("item")}
@@ -444,13 +451,18 @@ class Readability:
 
 
 # -- the figure ---------------------------------------------------------------------
+LABELS = {
+    "script": "script", "event handler": "on*", "scheme": "scheme", "obfuscated scheme": "obfusc.",
+    "svg": "svg", "css": "css", "attribute breakout": "attr.", "script breakout": "</script",
+    "embed, frame, form": "embed", "mXSS": "mXSS", "bidi, invisible": "bidi",
+}  # fmt: skip
+
+
 def matrix(results: Sequence[BatchResult]) -> str:
-    """Classes x surfaces: outputs where a payload would run (or spoof), and the outputs read per surface."""
-    width = max(len(r.kind) for r in results) + 2
-    short = {s: s.replace(" page", "").replace("email ", "mail ")[:9] for s in SURFACES}
-    lines = ["".ljust(width) + " ".join(short[s].rjust(9) for s in SURFACES)]
-    for result in results:
-        lines.append(result.kind.ljust(width) + " ".join(str(result.count(s)[0]).rjust(9) for s in SURFACES))
-    read = [sum(r.count(s)[1] for r in results) for s in SURFACES]
-    lines.append("outputs read".ljust(width) + " ".join(str(n).rjust(9) for n in read))
+    """Surfaces x classes: outputs where a payload would run (or spoof); the last column, the outputs read."""
+    labels = [LABELS.get(r.kind, r.kind[:8]) for r in results]
+    lines = ["".ljust(13) + "".join(label.rjust(9) for label in labels) + "read".rjust(7)]
+    for surface in SURFACES:
+        cells = "".join(str(r.count(surface)[0]).rjust(9) for r in results)
+        lines.append(surface.ljust(13) + cells + str(sum(r.count(surface)[1] for r in results)).rjust(7))
     return "\n".join(lines)
