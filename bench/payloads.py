@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     print(matrix(results))
     print(
         f"\n{len(PAYLOADS)} payloads, each filed in Markdown and ninjs through title, summary, author, tag, "
-        "image URL, alt, caption, credit, correction and body"
+        "image URL, alt, caption, credit, correction, body and the ninjs uri (the id)"
     )
     print(f"outputs read: {sum(len(r.outputs) for r in results)}; outputs live: {live}")
     print(f"probes (the payload as a slug or an image URL) refused naming the field: {refused}/{probes}")

@@ -6,7 +6,8 @@ file it, in every field a filer controls, by both formats:
 - a Markdown filing: title, summary, authors, tags, image alt, caption and
   credit, correction, and the payload as raw HTML in the Markdown body; the
   image URL carries it in its query;
-- a ninjs filing: the same fields under ninjs names (``headline``,
+- a ninjs filing: the same fields under ninjs names (``uri``, whose last part
+  would be the id if it were a safe one, ``headline``,
   ``description_text``, ``byline``, ``subject``, ``associations.featureimage``,
   ``ednote``) and the payload in ``body_html``;
 - probes that must be refused at filing: the payload as the slug, and for the
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from newsroom.ingest.ninjs import id_from_uri
 from tests.support.readers import SPOOFING
 
 PUBLISHED = "2025-06-30T10:00:00+01:00"  # the day before the battery's clock: in the digest and the news sitemap
@@ -218,8 +220,9 @@ def filings(payloads: list[Payload], image_base: str) -> Iterator[Filing]:
         }
         yield Filing(f"{md_id}.md", _markdown(meta, _body(index, payload)), md_id, payload, values)
         values = _fields(index, "ninjs", payload.text)
+        uri = f"urn:newsml:echo-du-golfe:{nj_id}:{payload.text}"  # an id where ninjs allows one: its uri
         ninjs = {
-            "uri": f"urn:newsml:echo-du-golfe:{nj_id}",
+            "uri": uri,
             "headline": values["title"],
             "description_text": values["summary"],
             "body_html": f"<p>Avant B{index}.</p>{payload.text}<p>Après B{index}.</p>",
@@ -238,7 +241,7 @@ def filings(payloads: list[Payload], image_base: str) -> Iterator[Filing]:
         }
         data = json.dumps(ninjs, ensure_ascii=False, indent=1).encode()
         # ninjs has one text for the caption and, without description_text, the alt: the same here
-        yield Filing(f"{nj_id}.json", data, nj_id, payload, values)
+        yield Filing(f"{nj_id}.json", data, id_from_uri(uri), payload, values)
         slug_id = article_id(index, "slug")
         probe = {"id": slug_id, "title": f"Sonde S{index}", "slug": payload.text, "section": SECTION}
         yield Filing(f"{slug_id}.md", _markdown(probe, f"Corps {index}.\n"), slug_id, payload, refused_field="slug")
