@@ -107,7 +107,8 @@ class Article(BaseModel):
     def _lines(cls, values: Any) -> Any:
         if not isinstance(values, list):
             return values
-        return [one_line(v) if isinstance(v, str) else v for v in values if not isinstance(v, str) or one_line(v)]
+        lines = [one_line(v) if isinstance(v, str) else v for v in values]
+        return [line for line in lines if line != ""]  # a name of invisible characters alone is no name
 
     @field_validator("published", "updated", "publish_at", "embargo_until")
     @classmethod

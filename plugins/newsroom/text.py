@@ -1,4 +1,4 @@
-"""Small text helpers shared by ingest, enrich and render: slugs, safe ids, folding.
+"""Small text helpers shared by ingest, enrich and render: slugs, safe ids, folding, what a reader may see.
 
 Pure functions, no I/O. A slug or id that reaches an object key must pass
 :func:`is_safe_id` / :func:`is_slug` first: that is what keeps ``../../index``
