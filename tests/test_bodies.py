@@ -21,6 +21,13 @@ from newsroom.bodies import markdown_to_html, sanitize_html, text_to_html
         ("<p>Texte<!-- note interne --></p>", "<p>Texte</p>"),
         ("<h1>Titre</h1>", "Titre"),
         ('<form action="/x"><input name="q"></form>Fin', "Fin"),
+        # only http(s) and relative URLs, and mailto for links: an image is fetched, a tel: link dialled
+        ('<img src="mailto:a@example.org" alt="x">', '<img alt="x">'),
+        ('<a href="tel:+22921000000">appeler</a>', '<a rel="noopener noreferrer">appeler</a>'),
+        ('<blockquote cite="mailto:a@example.org">q</blockquote>', "<blockquote>q</blockquote>"),
+        # invisible characters go before the URLs are read (removed after, \x01 would make javascript:)
+        ('<a href="java\x01script:alert(1)">lien</a>', '<a rel="noopener noreferrer">lien</a>'),
+        ("<p>Facture \u202egpj.exe\u200b</p>", "<p>Facture gpj.exe</p>"),
     ],
 )
 def test_dangerous_markup_is_removed(dirty: str, clean: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsroom.text import fold, is_safe_id, is_slug, normalize_quotes, slugify
+from newsroom.text import fold, is_safe_id, is_slug, normalize_quotes, one_line, slugify, url_problem
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,25 @@ def test_is_safe_id_accepts(value: str) -> None:
 )
 def test_is_safe_id_refuses(value: str) -> None:
     assert not is_safe_id(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("Facture \u202egpj.exe", "Facture gpj.exe"),  # an RLO would show "Facture exe.jpg"
+        ("\u2066isolé\u2069 \u202bintégré\u202c", "isolé intégré"),
+        ("rouge\x1b[31m et \x00nul", "rouge[31m et nul"),
+        ("mot\u200bcaché\ufeff", "motcaché"),
+        ("  deux\t lignes\n\u2028ici  ", "deux lignes ici"),
+        ("émoji 👩\u200d💻 et persan می\u200cخواهم", "émoji 👩\u200d💻 et persan می\u200cخواهم"),  # joiners kept
+    ],
+)
+def test_one_line_keeps_what_readers_see(value: str, line: str) -> None:
+    assert one_line(value) == line
+
+
+@pytest.mark.parametrize(
+    "url", ["&#106;avascript:alert(1)", "/images/&#x6A;.jpg", "https://example.org/\u202egpj.exe", "photo\u200b.jpg"]
+)
+def test_url_problem_refuses_character_references_and_invisible_characters(url: str) -> None:
+    assert url_problem(url)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+
+from newsroom.text import visible
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
@@ -31,7 +34,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "ol": {"start", "reversed"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_SCHEMES = {"http", "https", "mailto"}  # and relative URLs; mailto for links only (see _sources)
 
 
 @lru_cache(maxsize=1)
@@ -53,13 +56,29 @@ def text_to_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in paragraphs)
 
 
+def _sources(element: str, attribute: str, value: str) -> str | None:
+    """An image's ``src`` and a quotation's ``cite`` are fetched or followed as documents: http(s) or relative."""
+    if attribute not in ("src", "cite"):
+        return value
+    try:
+        scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        return None
+    return value if scheme in ("", "http", "https") else None
+
+
 def sanitize_html(fragment: str) -> str:
-    """Keep the newsroom's markup, drop scripts, styles, event handlers and unsafe URLs."""
+    """Keep the newsroom's markup, drop scripts, styles, event handlers and unsafe URLs.
+
+    Invisible characters (bidi overrides, control characters: ``text.INVISIBLE``) go first, before
+    the sanitiser reads the URLs: ``java\x01script:`` is a harmless relative URL to nh3, and would be
+    ``javascript:`` if they were removed after it."""
     cleaned = nh3.clean(
-        fragment,
+        visible(fragment),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        attribute_filter=_sources,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )

@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from newsroom.text import is_safe_id, is_slug, url_problem
+from newsroom.text import is_safe_id, is_slug, one_line, url_problem
 
 # dates an article may carry: outside these the store (and any reader's clock arithmetic) cannot hold them
 MIN_YEAR, MAX_YEAR = 1800, 2200
@@ -41,6 +41,11 @@ class Image(BaseModel):
         if problem:
             raise ValueError(problem)
         return url
+
+    @field_validator("alt", "caption", "credit", mode="before")
+    @classmethod
+    def _line(cls, value: Any) -> Any:
+        return one_line(value) if isinstance(value, str) else value
 
 
 class Article(BaseModel):
@@ -90,10 +95,20 @@ class Article(BaseModel):
             raise ValueError(f"{value!r} is not a slug: lowercase letters, digits and single hyphens")
         return value
 
-    @field_validator("title", "summary")
+    # Before the type checks, so that a title of invisible characters alone is an empty title: no bidi
+    # override, control character or zero-width space reaches a reader (text.INVISIBLE)
+    @field_validator("title", "summary", "correction", mode="before")
     @classmethod
-    def _strip(cls, value: str) -> str:
-        return " ".join(value.split())
+    def _line(cls, value: Any) -> Any:
+        return one_line(value) if isinstance(value, str) else value
+
+    @field_validator("authors", "tags", "blocked_tags", mode="before")
+    @classmethod
+    def _lines(cls, values: Any) -> Any:
+        if not isinstance(values, list):
+            return values
+        lines = [one_line(v) if isinstance(v, str) else v for v in values]
+        return [line for line in lines if line != ""]  # a name of invisible characters alone is no name
 
     @field_validator("published", "updated", "publish_at", "embargo_until")
     @classmethod

@@ -1,4 +1,4 @@
-"""Small text helpers shared by ingest, enrich and render: slugs, safe ids, folding.
+"""Small text helpers shared by ingest, enrich and render: slugs, safe ids, folding, what a reader may see.
 
 Pure functions, no I/O. A slug or id that reaches an object key must pass
 :func:`is_safe_id` / :func:`is_slug` first: that is what keeps ``../../index``
@@ -49,13 +49,36 @@ def is_safe_id(value: str) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# "&#106;avascript:" is a harmless path here and javascript: to whatever decodes it once more
+_CHARACTER_REFERENCE = re.compile(r"&#(?:x[0-9a-f]+|[0-9]+)", re.IGNORECASE)
+# What a filer's text may not carry to a reader: the bidi embedding, override and isolate controls
+# (U+202A-U+202E, U+2066-U+2069: an RLO shows the rest of its line backwards, "Facture \u202egpj.exe"
+# reads "Facture exe.jpg", a link after it too), control characters other than
+# whitespace (an ANSI escape, a NUL), and the invisible zero-width space, word joiner and BOM.
+# Whitespace itself (tabs, newlines, U+2028...) is collapsed by :func:`one_line`, not removed.
+INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` without :data:`INVISIBLE` characters (bidi controls, control characters, zero-width spaces)."""
+    return INVISIBLE.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """A one-line field as readers see it: :func:`visible`, whitespace runs collapsed to one space, trimmed."""
+    return " ".join(visible(text).split())
 
 
 def url_problem(value: str) -> str | None:
     """Why a URL from an article may not be emitted (None if it may): only http(s) or relative, parseable,
-    no tabs, newlines or control characters (which browsers strip, turning ``jav\\tascript:`` into a scheme)."""
+    no tabs, newlines or control characters (which browsers strip, turning ``jav\\tascript:`` into a scheme),
+    no invisible characters, no HTML character references (``&#106;avascript:`` decoded once more is a scheme)."""
     if _CONTROL.search(value):
         return "contains a tab, a newline or a control character"
+    if INVISIBLE.search(value):
+        return "contains an invisible character (a bidi control, a zero-width space)"
+    if _CHARACTER_REFERENCE.search(value):
+        return "contains an HTML character reference (&#...;): write the character itself"
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a port that is not a number

@@ -1,5 +1,6 @@
 """``newsroom file`` tells the truth: non-zero when it knows a filing will be quarantined, one line for a
-name too long, and ``--wait`` waits for *this* version and stops at once when it is refused."""
+name too long or holding a bidi control, and ``--wait`` waits for *this* version and stops at once when it
+is refused."""
 
 from __future__ import annotations
 
@@ -48,6 +49,19 @@ def test_a_name_too_long_is_one_line_not_a_traceback(
     _, err = capsys.readouterr()
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "file name too long" in err and "Traceback" not in err
+
+
+def test_a_name_with_a_bidi_override_is_refused_in_one_line(
+    state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'facture\u202egpj.md' shows as 'factureexe.jpg...' in a terminal: refused, named with the escape visible."""
+    spoof = tmp_path / "facture\u202egpj.md"
+    spoof.write_bytes(SAMPLE.read_bytes())
+    code = main(["file", "--no-signal", str(spoof)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "U+202E" in err and "\\u202e" in err and "\u202e" not in err
+    assert not (state / "inbox").exists() or not list((state / "inbox").iterdir())
 
 
 def _waiter(config: NewsroomConfig, expected: dict[str, str]) -> tuple[threading.Thread, list[int]]:

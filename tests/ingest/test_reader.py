@@ -415,3 +415,26 @@ def test_several_problems_are_reported_together(refuse: Refuse) -> None:
     fields = [p.field for p in exc.problems]
     assert fields == ["published", "title", "section", "body", "id"]
     assert str(exc).startswith("many.md: published: could not read 'demain'")
+
+
+def test_invisible_characters_never_reach_a_reader(read: Read, refuse: Refuse) -> None:
+    """Bidi overrides, control characters and zero-width spaces are removed from every field and the body;
+    a title of nothing else is no title; an image URL holding one is refused."""
+    article = read(
+        markdown(
+            'id: facture\ntitle: "Facture \\u202egpj.exe"\nsection: economie\n'
+            'authors: ["\\u2066Awa\\u2069", "\\u202e"]\n'
+            'summary: "rouge\\e[31m"\ntags: ["mot\\u200bcaché"]\ncorrection: "\\u202bcorrigé\\u202c"\n'
+            'image: https://example.org/a.jpg\nimage_alt: "a\\u202eb"\nimage_caption: "\\ufeffc"\n',
+            'Corps \u202eà l\'envers\u202c et <a href="java\u0001script:alert(1)">lien</a>.\n',
+        )
+    )
+    assert (article.title, article.summary, article.correction) == ("Facture gpj.exe", "rouge[31m", "corrigé")
+    assert (article.authors, article.tags) == (["Awa"], ["motcaché"])
+    assert article.image is not None and (article.image.alt, article.image.caption) == ("ab", "c")
+    assert article.body_html == '<p>Corps à l\'envers et <a rel="noopener noreferrer">lien</a>.</p>'
+    assert problem(refuse(markdown('title: "\\u202e\\u200b"\nsection: economie')), "title")
+    image = problem(
+        refuse(markdown("title: T\nsection: economie\nimage: https://example.org/\u202egpj.exe")), "image.url"
+    )
+    assert "invisible" in image.reason

@@ -27,6 +27,7 @@ from newsroom.phases.preview import render_preview
 from newsroom.render import Urls
 from newsroom.resources import make_enricher, open_store
 from newsroom.store.articles import content_hash
+from newsroom.text import INVISIBLE
 
 
 def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
@@ -45,6 +46,14 @@ def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
             print(
                 f"newsroom file: {path.name[:40]}…: file name too long ({size} bytes, at most {MAX_NAME_BYTES});"
                 " rename it and file it again",
+                file=sys.stderr,
+            )
+            return 2
+        if hidden := INVISIBLE.findall(path.name):
+            codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(hidden))
+            print(
+                f"newsroom file: {path.name.encode('unicode_escape').decode('ascii')}: the file name holds "
+                f"invisible characters ({codes}: a bidi control shows a name backwards); rename it and file it again",
                 file=sys.stderr,
             )
             return 2

@@ -31,6 +31,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -150,13 +151,13 @@ class DigestBuilder:
                 id=row.id,
                 title=row.title,
                 path=row.path,
-                url=self.renderer.url_of(row.path),
+                url=(url := self.renderer.url_of(row.path)),
                 section=row.section,
                 section_name=names.get(row.section, row.section),
                 published=row.published,
                 time_label=self.time_label(row.published),
                 summary=row.summary,
-                image_url=row.image_url,
+                image_url=urljoin(url, row.image_url) if row.image_url else None,  # an email has no base URL
                 image_alt=row.image_alt or row.title,
                 score=score(links.get(row.id, 0), bool(row.image_url), bool(row.summary)),
             )

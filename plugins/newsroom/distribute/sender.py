@@ -26,6 +26,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from jinja2 import Environment
 
@@ -58,6 +59,7 @@ def _post_for(
         return None
     tags = store.enrichments.tags_of([row.id])[row.id]
     language = store.enrichments.of([row.id]).get(row.id, {}).get("language", "fr")
+    url = Urls(config).url(row.path)
     return build_post(
         env,
         channel,
@@ -66,10 +68,10 @@ def _post_for(
         version=claim.version,
         title=row.title,
         summary=row.summary,
-        url=Urls(config).url(row.path),
+        url=url,
         section=row.section,
         tags=tags,
-        image_url=row.image_url,
+        image_url=urljoin(url, row.image_url) if row.image_url else None,  # a platform has no base to resolve it
         image_alt=row.image_alt,
         language=language,
     )

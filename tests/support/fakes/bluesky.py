@@ -69,6 +69,12 @@ class FakeBluesky(FakePlatform):
         self._tokens: dict[str, bool] = {}  # access token -> still valid
         self.image = png_bytes()
 
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self.records.clear()
+            self.blobs.clear()
+
     @property
     def image_url(self) -> str:
         return f"{self.url}/media/thumb.png"

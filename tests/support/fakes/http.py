@@ -209,6 +209,14 @@ class FakePlatform:
         with self.lock:
             return next(self._ids)
 
+    def reset(self) -> None:
+        """Forget every post, request and fault (a fake shared by several tests starts each one afresh)."""
+        with self.lock:
+            self.posts.clear()
+            self.deleted.clear()
+            self.requests.clear()
+            self._faults.clear()
+
     def accept(self, post: dict[str, Any]) -> None:
         with self.lock:
             self.posts.append(post)

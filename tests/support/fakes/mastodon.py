@@ -25,6 +25,11 @@ class FakeMastodon(FakePlatform):
         self.account = account
         self.by_key: dict[str, dict[str, Any]] = {}
 
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self.by_key.clear()
+
     def error_reply(self, status: int, *, retry_after: int) -> Reply:
         if status == 429:
             reset = (datetime.now(UTC) + timedelta(seconds=retry_after)).isoformat(timespec="microseconds")

@@ -41,6 +41,11 @@ class FakeWebhook(FakePlatform):
         self.acted: set[str] = set()  # every delivery id acted on (the receiver's replay store)
         self.refused: list[str] = []
 
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self.deliveries.clear()
+
     @property
     def hook_url(self) -> str:
         return self.url + self.PATH
