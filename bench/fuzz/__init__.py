@@ -13,6 +13,8 @@ this process (``time.process_time``, robust to other load on the machine) and
 the outcome: read, refused with the parser's documented error, or **escaped**
 (any other exception: a bug). A case is **over budget** when it costs more than
 :data:`bench.fuzz.targets.budget` (1 s, or 20 µs a byte for inputs over 50 KB:
-linear, so a quadratic path shows). Case ``i`` of a parser is generated from
+linear, so a quadratic path shows); a case over budget is run again, and if it
+is within budget the second time the cost was a library's one-time start-up
+(dateparser loading its locales), reported apart. Case ``i`` of a parser is generated from
 ``(seed, parser, i)`` alone, so ``--case i`` replays it.
 """

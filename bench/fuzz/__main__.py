@@ -42,6 +42,7 @@ class Tally:
     outcomes: Counter[str] = field(default_factory=Counter)
     escaped: list[str] = field(default_factory=list)  # "case N: Type: message"
     over: list[str] = field(default_factory=list)
+    warm_up: list[str] = field(default_factory=list)  # over budget once, within it when run again
     millis: list[float] = field(default_factory=list)
     largest: int = 0
 
@@ -115,6 +116,11 @@ def fuzz(
                 tally.millis.append(seconds * 1000)
                 tally.largest = max(tally.largest, len(data))
                 late = outcome == "runaway" or seconds > budget(len(data))
+                if late and outcome != "runaway" and run_case(target, data, config, scratch)[1] <= budget(len(data)):
+                    # within budget the second time: a library's one-time start-up (dateparser loads
+                    # its locales on first use, ~2 s), not a cost of this input
+                    tally.warm_up.append(f"case {index}: {seconds:.2f} s the first time, within budget after")
+                    late = False
                 if failure is not None:
                     tally.escaped.append(f"case {index}: {failure.strip().splitlines()[-1]}")
                 if late:
@@ -140,6 +146,7 @@ def report(tallies: dict[str, Tally], seed: int) -> str:
     for name, tally in tallies.items():
         lines += [f"  {name} escaped {line}" for line in tally.escaped[:10]]
         lines += [f"  {name} over budget {line}" for line in tally.over[:10]]
+        lines += [f"  {name} one-time start-up (not counted) {line}" for line in tally.warm_up[:10]]
     return "\n".join(lines)
 
 
