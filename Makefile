@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run demo scale-demo test check unit e2e bench eval lock golden clean venv vnu
+.PHONY: run demo scale-demo test check unit e2e bench fuzz eval lock golden clean venv vnu
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ eval: venv
 bench: venv
 	@command -v hugo >/dev/null 2>&1 || { apt-get update && apt-get install -y hugo; }
 	$(BIN)/python -m bench.run
+
+## make fuzz: 10,000 generated hostile inputs per reader of outside input (python -m bench.fuzz --help);
+## fails if one escapes with an undocumented exception or costs more CPU than its budget
+fuzz: venv
+	$(BIN)/python -m bench.fuzz
 
 ## make golden: regenerate the expected render of the sample articles
 golden: venv

@@ -23,6 +23,18 @@ from newsroom.text import is_safe_id, is_slug, one_line, url_problem
 MIN_YEAR, MAX_YEAR = 1800, 2200
 
 
+def in_range(value: datetime) -> datetime:
+    """An aware datetime an article may carry, or ValueError saying why not (the store and clock arithmetic
+    need a UTC time between MIN_YEAR and MAX_YEAR). Called by the model and by ``ingest.reader.parse_datetime``."""
+    try:  # 0001-01-01 with a positive offset, 9999-12-31 with a negative one: no UTC time exists
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is out of range") from None
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"{value.isoformat()} is out of range: the year must be {MIN_YEAR} to {MAX_YEAR}")
+    return value
+
+
 class Image(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -117,13 +129,7 @@ class Article(BaseModel):
             return None
         if value.tzinfo is None:
             raise ValueError("datetime without a time zone reached the model")
-        try:  # 0001-01-01 with a positive offset, 9999-12-31 with a negative one: no UTC time exists
-            utc = value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError(f"{value.isoformat()} is out of range") from None
-        if not MIN_YEAR <= utc.year <= MAX_YEAR:
-            raise ValueError(f"{value.isoformat()} is out of range: the year must be {MIN_YEAR} to {MAX_YEAR}")
-        return value
+        return in_range(value)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -88,4 +89,30 @@ def url_problem(value: str) -> str | None:
         return f"only http(s) or relative URLs are allowed, not {parts.scheme}:"
     if not parts.scheme and ":" in value.split("/", 1)[0]:
         return "only http(s) or relative URLs are allowed"
+    return None
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+SURROGATE = "a \\ud800-\\udfff escape is half of a surrogate pair, not a character: write the character itself"
+TOO_DEEP = "arrays or objects nested about a thousand deep are not an article"
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """Where a decoded JSON value holds half a surrogate pair ('subject[2].name'), else None.
+
+    JSON's ``\\ud800`` escapes decode to strings that no UTF-8 writer (the store, a page, a
+    feed) can encode; a reader refuses them with this path rather than fail far downstream.
+    """
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str) and _SURROGATE.search(node):
+            return path or "value"
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if _SURROGATE.search(key):
+                    return f"{path}.{key}".lstrip(".")
+                stack.append((f"{path}.{key}".lstrip("."), item))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(node))
     return None

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from newsroom.archive.html import NotAnArticle, french_date, read_page
+from newsroom.archive.html import NotAnArticle, _beyond_teasers, french_date, read_page
 from tests.support.archive import (
     CEP_PAGE,
     EMPTY_PAGE,
@@ -17,6 +17,7 @@ from tests.support.archive import (
     SEED_PAGE,
     SEED_PARAGRAPHS,
 )
+from tests.support.linear import MAX_GROWTH, growth, refusing
 
 
 def refused(data: bytes) -> str:
@@ -169,3 +170,31 @@ def test_a_redirect_stub_is_not_an_article() -> None:
 )
 def test_french_dates(text: str, expected: datetime | None) -> None:
     assert french_date(text) == expected
+
+
+def _page(title: str, after: str = "") -> bytes:
+    article = "<p>" + "Le marché de Dantokpa a rouvert ce lundi après trois jours de fermeture. " * 6 + "</p>"
+    return (
+        f"<html><head><title>{title}</title></head><body class='single'><article><h1>Titre</h1>{article}"
+        f"</article>{after}</body></html>"
+    ).encode()
+
+
+def test_a_title_repeating_a_word_takes_linear_time() -> None:
+    read = refusing(read_page, NotAnArticle)
+    assert growth(read, _page("oups " * 1_000), _page("oups " * 8_000)) < MAX_GROWTH
+
+
+def test_a_page_of_many_short_blocks_takes_linear_time() -> None:
+    """trafilatura's justext fallback rescans runs of short paragraphs: past 1,000 elements it is not used."""
+    read = refusing(read_page, NotAnArticle)
+    assert growth(read, _page("", "<li>404 " * 600), _page("", "<li>404 " * 4_800)) < MAX_GROWTH
+
+
+def test_a_front_of_thousands_of_teasers_is_measured_in_linear_time() -> None:
+    def front(n: int) -> tuple[str, list[str]]:
+        titles = [f"Titre numéro {i} d’un article sur la vie à Cotonou" for i in range(n)]
+        return "\n".join(f"{title}\nRésumé {i}." for i, title in enumerate(titles)), titles
+
+    assert _beyond_teasers(*front(8)) == len(" ".join(f"Résumé {i}." for i in range(8)))
+    assert growth(lambda args: _beyond_teasers(*args), front(500), front(4_000)) < MAX_GROWTH

@@ -15,6 +15,7 @@ from newsroom.archive.html import Page, read_page
 from newsroom.archive.importer import import_archive
 from newsroom.archive.report import Entry, ImportReport, default_report_path
 from newsroom.config import NewsroomConfig
+from newsroom.models import ArticleError
 from tests.support.archive import (
     CEP_ID,
     FIXTURES,
@@ -345,3 +346,43 @@ def test_the_default_report_path_never_overwrites(config: NewsroomConfig) -> Non
     ImportReport(path="x").write(first)
     assert default_report_path(config, now).name == "import-20250624T080000Z-2.json"
     assert os.path.exists(first)
+
+
+def test_an_undeclared_namespace_prefix_loses_only_its_item(site_copy: Path, config: NewsroomConfig) -> None:
+    guid = "https://www.echodugolfe.bj/?p=48213"
+    text = WXR.read_text(encoding="utf-8").replace(f"{guid}</guid>", f"{guid}</guid><wpml:lang>fr</wpml:lang>", 1)
+    (site_copy / "export.xml").write_text(text, encoding="utf-8")
+
+    whole = import_archive(WXR, config, dry_run=True)
+    report = import_archive(site_copy, config, dry_run=True)
+
+    bad = entry(report, "export.xml", guid)
+    assert (bad.kind, bad.field, bad.reason) == (
+        "unreadable",
+        "xml",
+        "not well-formed XML: line 36: namespace prefix 'wpml' is not declared (<wpml:lang>)",
+    )
+    assert {i.id for i in report.imported} == {i.id for i in whole.imported} - {SEED_ID}
+    assert len(report.unreadable) == len(whole.unreadable) + 1
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31 23:59:59", "0001-01-01 00:00:00"])
+def test_an_export_dated_out_of_range_is_unreadable_with_the_reason(
+    site_copy: Path, config: NewsroomConfig, stamp: str
+) -> None:
+    text = WXR.read_text(encoding="utf-8").replace("2025-06-23 13:05:12", stamp, 1)
+    (site_copy / "export.xml").write_text(text, encoding="utf-8")
+
+    bad = entry(import_archive(site_copy, config, dry_run=True), "export.xml", "https://www.echodugolfe.bj/?p=48213")
+
+    assert (bad.kind, bad.field) == ("unreadable", "published")
+    assert "is out of range" in bad.reason
+
+
+def test_a_partition_file_nested_a_thousand_deep_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 5_000 + "]" * 5_000)
+
+    with pytest.raises(ArticleError) as caught:
+        partitions.read_file(path)
+    assert caught.value.reason.startswith("not a partition file: nested too deeply")

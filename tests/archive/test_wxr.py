@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from lxml import etree
 
 from newsroom.archive.wxr import Item, NotWxrError, autop, read_items
 from tests.support.archive import WXR
+from tests.support.linear import MAX_GROWTH, growth
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 {doctype}<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
@@ -143,3 +145,49 @@ def test_the_item_hash_changes_only_with_the_item(tmp_path: Path) -> None:
     second = list(read_items(export(tmp_path, post("Un") + post("Deux", body="Corrigé."))))
     assert first[0].sha256 == second[0].sha256
     assert first[1].sha256 != second[1].sha256
+
+
+@pytest.mark.parametrize(
+    ("hostile", "n"),
+    [
+        pytest.param(lambda n: "a" + " " * n + "b", 5_000, id="a whitespace run"),
+        pytest.param(lambda n: "[caption]" * n, 600, id="[caption] repeated, never closed"),
+        pytest.param(lambda n: "[caption" * n + "[/caption]", 600, id="[caption without its bracket"),
+        pytest.param(lambda n: "<!-- wp:" * n, 600, id="unclosed <!-- wp: comments"),
+        pytest.param(lambda n: "[gallery" * n, 600, id="unclosed [gallery shortcodes"),
+    ],
+)
+def test_autop_takes_linear_time_on_hostile_text(hostile: Callable[[int], str], n: int) -> None:
+    assert growth(autop, hostile(n), hostile(8 * n)) < MAX_GROWTH
+
+
+def test_an_excerpt_of_angle_brackets_takes_linear_time(tmp_path: Path) -> None:
+    def read(n: int) -> Path:
+        item = post(f"Extrait{n}").replace(
+            "</item>", f"<excerpt:encoded><![CDATA[{'<' * n}]]></excerpt:encoded></item>"
+        )
+        return export(tmp_path / str(n), item)
+
+    for n in (4_000, 32_000):
+        (tmp_path / str(n)).mkdir()
+    assert growth(lambda path: list(read_items(path)), read(4_000), read(32_000)) < MAX_GROWTH
+
+
+def test_an_undeclared_namespace_prefix_loses_only_its_item(tmp_path: Path) -> None:
+    bad = post("Mauvais").replace("<wp:status>", "<wpml:lang>fr</wpml:lang><wp:status>")
+    odd_attribute = post("Attribut").replace("<item>", '<item foo:id="7">')
+    items = list(read_items(export(tmp_path, post("Avant") + bad + odd_attribute + post("Apres"))))
+
+    assert [item.fields["title"] for item in items if not item.error] == ["Avant", "Apres"]
+    errors = {item.index: item.error for item in items if item.error}
+    assert errors == {
+        2: "line 6: namespace prefix 'wpml' is not declared (<wpml:lang>)",
+        3: "line 7: namespace prefix 'foo' is not declared (attribute foo:id)",
+    }
+
+
+def test_a_root_with_an_undeclared_prefix_is_not_a_wordpress_export(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xml"
+    path.write_text('<?xml version="1.0"?><x:rss xmlns:wp="http://wordpress.org/export/1.2/"><channel/></x:rss>')
+    with pytest.raises(NotWxrError, match=r"root <x:rss>"):
+        list(read_items(path))

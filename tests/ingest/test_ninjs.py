@@ -206,3 +206,40 @@ def test_json_that_is_not_utf8(refuse: Refuse) -> None:
 
     assert exc.field == "file"
     assert "not UTF-8 text: byte 0xe9 at offset" in exc.reason
+
+
+def test_json_nested_a_thousand_deep_is_refused(refuse: Refuse) -> None:
+    data = ninjs().replace(b'"uri"', b'"extra": ' + b"[" * 5_000 + b"]" * 5_000 + b', "uri"', 1)
+    exc = refuse(data, "deep.json")
+
+    assert (exc.field, exc.reason) == (
+        "json",
+        "nested too deeply: arrays or objects nested about a thousand deep are not an article",
+    )
+
+
+@pytest.mark.parametrize(
+    ("escape", "field"),
+    [
+        ('"description_text": "Cotonou \\ud800"', "description_text"),
+        ('"subject": [{"name": "a"}, {"name": "\\udfff"}]', "subject[1].name"),
+    ],
+)
+def test_half_a_surrogate_pair_is_refused_naming_the_field(refuse: Refuse, escape: str, field: str) -> None:
+    data = ninjs().replace(b'"uri"', escape.encode() + b', "uri"', 1)
+    exc = refuse(data, "surrogate.json")
+
+    assert exc.field == field
+    assert exc.reason.startswith("a \\ud800-\\udfff escape is half of a surrogate pair, not a character")
+
+
+def test_a_section_code_that_is_a_number_is_refused(refuse: Refuse) -> None:
+    exc = refuse(ninjs(section=None, subject=[{"name": "x", "rel": "section", "code": 5}]), "number.json")
+
+    assert (exc.field, exc.reason[:34]) == ("section", "expected a section's name, got int")
+
+
+def test_a_number_of_thousands_of_digits_is_refused(refuse: Refuse) -> None:
+    exc = refuse(ninjs(version=0).replace(b'"version": 0', b'"version": 1' + b"0" * 5_000), "number.json")
+
+    assert (exc.field, exc.reason) == ("json", "a number of over 4,300 digits is not an article's value")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ MIN_PAGE_CHARS = 40  # visible text below this: an empty page
 MIN_BODY_CHARS = 120  # extracted article text below this: no article here
 MIN_TEASERS = 5  # article links on a page without an article body: a section front
 SUMMARY_CHARS = 300
+# Past this many elements left after pruning (an article page of this theme has 60 to 150), trafilatura's main
+# extractor alone: its fallbacks take time quadratic in a page's blocks (justext rescans runs of short ones)
+FALLBACK_MAX_ELEMENTS = 1_000
 
 # The theme's furniture around an article, pruned before extraction.
 _JUNK_TOKENS = (
@@ -58,9 +62,10 @@ _JUNK_TAGS = frozenset({"nav", "aside", "form", "footer", "noscript", "iframe"})
 _JUNK_IDS = frozenset({"comments", "respond", "sidebar", "secondary"})
 _AD_HINT = re.compile(r"publicit|advert|annonce|sponsor", re.IGNORECASE)
 _AD_LABEL = re.compile(r"^[\s\-–—]*(publicite|advertisement|annonce|sponsorise)[\s\-–—]*$")
-_NOT_FOUND = re.compile(
-    r"\b(erreur|error)\s*404\b|^404\b|\bpage (non trouvee|introuvable)\b|\bnot found\b|\boups\b.*\b(404|page)\b"
-)
+_NOT_FOUND = re.compile(r"\b(erreur|error)\s*404\b|^404\b|\bpage (non trouvee|introuvable)\b|\bnot found\b")
+# "Oups ... 404" / "Oups ... page": searched from the first "oups" only (a regex "oups.*(404|page)" would
+# rescan the rest of the title from every "oups" in it: quadratic on a title repeating the word).
+_OOPS, _OOPS_WHAT = re.compile(r"\boups\b"), re.compile(r"\b(404|page)\b")
 _AUTHOR_PREFIX = re.compile(r"^(par|by|de)\s+", re.IGNORECASE)
 
 _MONTHS = {
@@ -209,7 +214,7 @@ def _not_an_article(tree: HtmlElement) -> str | None:
     title = " ".join(str(tree.xpath("string(//title)")).split())
     heading = " ".join(str(tree.xpath("string((//h1)[1])")).split())
     if "error404" in _body_classes(tree) or (
-        not _meta(tree, "article:published_time") and _NOT_FOUND.search(fold(f"{title} {heading}"))
+        not _meta(tree, "article:published_time") and _says_not_found(fold(f"{title} {heading}"))
     ):
         return f"404 page (title {title or heading!r})"
     refresh = str(tree.xpath("string(//meta[translate(@http-equiv, 'REFSH', 'refsh')='refresh']/@content)"))
@@ -220,6 +225,14 @@ def _not_an_article(tree: HtmlElement) -> str | None:
     if size < MIN_PAGE_CHARS:
         return f"empty page ({size} characters of text)"
     return None
+
+
+def _says_not_found(text: str) -> bool:
+    """The title or heading of a 404 page ('Erreur 404', 'Page introuvable', 'Oups ! Cette page...')."""
+    if _NOT_FOUND.search(text):
+        return True
+    oops = _OOPS.search(text)
+    return oops is not None and _OOPS_WHAT.search(text, oops.end()) is not None
 
 
 def _body_classes(tree: HtmlElement) -> set[str]:
@@ -233,10 +246,11 @@ def _teasers(tree: HtmlElement) -> tuple[int, list[str]]:
 
 
 def _beyond_teasers(text: str, teasers: list[str]) -> int:
-    """How much of the extracted text is not the teasers' titles: little on a section front."""
-    for title in sorted(set(teasers), key=len, reverse=True):
-        text = text.replace(title, "")
-    return len(" ".join(text.split()))
+    """How much of the extracted text is not the teasers' titles: little on a section front. Counted word by
+    word, in linear time (removing each title with str.replace rescans the text per title: quadratic)."""
+    left = Counter(text.split())
+    left.subtract(word for title in teasers for word in title.split())
+    return max(sum((len(word) + 1) * count for word, count in left.items() if count > 0) - 1, 0)  # 1 space between
 
 
 def _listing(tree: HtmlElement, ld: list[dict[str, Any]]) -> bool:
@@ -319,6 +333,7 @@ def _extract_body(tree: HtmlElement) -> Document | None:
     _prune(pruned)
     doc = trafilatura.bare_extraction(
         pruned,
+        fast=sum(1 for _ in pruned.iter()) > FALLBACK_MAX_ELEMENTS,
         include_comments=False,
         include_formatting=True,
         include_links=True,

@@ -176,7 +176,9 @@ def _read_wxr(path: Path, file: str, config: NewsroomConfig) -> Iterator[Read]:
     try:
         for item in read_items(path):
             label = item.guid or f"#{item.index}"
-            if item.skipped:
+            if item.error:
+                yield Entry("unreadable", file, label, "wxr", "xml", f"not well-formed XML: {item.error}")
+            elif item.skipped:
                 yield Entry("skipped", file, label, "wxr", "wp:post_type", item.skipped)
             else:
                 yield _candidate(item.fields, item.sections, (file, label, "wxr"), item.url, item.sha256, config)
@@ -213,7 +215,10 @@ def _read_file(args: tuple[Path, str, NewsroomConfig]) -> list[Read]:
         except ArticleError as exc:
             return [_unreadable(exc, None, fmt)]
         section = fields.pop("section", None)
-        return [_candidate(fields, [str(section)] if section else [], (file, None, fmt), None, sha, config)]
+        if section is not None and not isinstance(section, str):
+            fields["section"] = section  # not a name: build_article says so
+        names = [section] if isinstance(section, str) and section else []
+        return [_candidate(fields, names, (file, None, fmt), None, sha, config)]
     except Exception as exc:  # one broken file must never stop the import
         return [Entry("unreadable", file, None, fmt or "other", "file", f"could not read: {type(exc).__name__}: {exc}")]
 

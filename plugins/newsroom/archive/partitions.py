@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from newsroom.config import NewsroomConfig
 from newsroom.models import Article, ArticleError, Problem
+from newsroom.text import SURROGATE, TOO_DEEP, lone_surrogate
 
 Written = Literal["new", "updated", "unchanged"]
 
@@ -86,6 +87,10 @@ def read_file(path: Path) -> tuple[Article, dict[str, Any]]:
         record = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
         raise ArticleError(name, [Problem("file", f"not a partition file: {exc}")]) from None
+    except RecursionError:
+        raise ArticleError(name, [Problem("file", f"not a partition file: nested too deeply: {TOO_DEEP}")]) from None
+    if (where := lone_surrogate(record)) is not None:
+        raise ArticleError(name, [Problem(where, SURROGATE)])
     if not isinstance(record, dict) or not isinstance(record.get("article"), dict):
         raise ArticleError(name, [Problem("article", "missing: expected {'article': {...}, 'source': {...}}")])
     try:

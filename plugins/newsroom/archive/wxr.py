@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -37,10 +37,13 @@ _BLOCK = re.compile(
     r"math|style|script|!--)\b",
     re.IGNORECASE,
 )
-_CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL)
-_SHORTCODE = re.compile(r"\[/?(?:gallery|embed|video|audio|playlist|vc_[a-z_]+|td_[a-z_]+|tdc_[a-z_]+)\b[^\]]*\]")
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
+# Every pattern below is linear on hostile text: a shortcode or tag may not hold the bracket that opens
+# the next one, so a search never rescans what an earlier attempt scanned; pairs use _pairs.
+_CAPTION_OPEN = re.compile(r"\[caption[^\][]*\]")
+_SHORTCODE = re.compile(r"\[/?(?:gallery|embed|video|audio|playlist|vc_[a-z_]+|td_[a-z_]+|tdc_[a-z_]+)\b[^\][]*\]")
+_TAG = re.compile(r"<[^<>]+>")
+_BLOCK_COMMENT_OPEN = re.compile(r"<!--\s*/?wp:")
+_BLANK_LINES = re.compile(r"\n\s*\n")
 _WP_NS = re.compile(re.escape(WP_PREFIX) + r"\d+(\.\d+)*/")
 
 
@@ -60,37 +63,61 @@ class Item:
     url: str | None = None
     skipped: str | None = None
     thumbnail_id: str | None = None  # the featured image's attachment, resolved at the end of the export
+    error: str | None = None  # why the item cannot be read (it is reported, the rest of the export is read)
 
 
 def autop(text: str) -> str:
     """WordPress's ``wpautop``, simplified: blank-line separated chunks become paragraphs, single newlines <br>.
 
-    Block-editor content (``<!-- wp:... -->``) is already marked up and is kept as is.
+    Block-editor content (``<!-- wp:... -->``) is already marked up and is kept as is. Linear in the text.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CAPTION.sub(_figure, text)
+    text = _pairs(text, _CAPTION_OPEN, "[/caption]", _figure)
     text = _SHORTCODE.sub("", text)
     if "<!-- wp:" in text:  # block editor: the markup is there already, only the block comments go
-        return re.sub(r"\n\s*\n", "\n", _BLOCK_COMMENT.sub("", text)).strip()
+        return _BLANK_LINES.sub("\n", _pairs(text, _BLOCK_COMMENT_OPEN, "-->", lambda inner: "")).strip()
     chunks = []
-    for chunk in re.split(r"\n\s*\n", text):
+    for chunk in _BLANK_LINES.split(text):
         chunk = chunk.strip()
         if not chunk:
             continue
         if _BLOCK.match(chunk):
             chunks.append(chunk)
-        else:
-            chunks.append("<p>" + re.sub(r"\s*\n\s*", "<br>\n", chunk) + "</p>")
+        else:  # no blank line is left inside a chunk: every line has text
+            chunks.append("<p>" + "<br>\n".join(line.strip() for line in chunk.split("\n")) + "</p>")
     return "\n".join(chunks)
 
 
-def _figure(match: re.Match[str]) -> str:
-    inner = match.group(1).strip()
+def _pairs(text: str, opener: re.Pattern[str], closer: str, replace: Callable[[str], str]) -> str:
+    """``re.sub(opener + "(.*?)" + closer)`` with ``replace(inner)``, in one pass.
+
+    The regex would rescan to the end of the text from every opener that is never closed
+    (quadratic on ``[caption]`` repeated, or on unclosed ``<!-- wp:``); here the first opener
+    without a closer after it ends the search, since no later one can have a closer either.
+    """
+    out, done = [], 0
+    while (match := opener.search(text, done)) is not None:
+        end = text.find(closer, match.end())
+        if end < 0:
+            break
+        out += [text[done : match.start()], replace(text[match.end() : end])]
+        done = end + len(closer)
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _figure(inner: str) -> str:
+    inner = inner.strip()
     image = re.match(r"(?:<a [^>]*>)?\s*<img [^>]*>\s*(?:</a>)?", inner)
     if image is None:
         return inner
     caption = inner[image.end() :].strip()
     return f"<figure>{image.group(0)}<figcaption>{caption}</figcaption></figure>" if caption else image.group(0)
+
+
+def _digest(item: etree._Element) -> str:
+    """sha256 of the item's XML as serialised by lxml: changes only when this item changes."""
+    return hashlib.sha256(etree.tostring(item, encoding="utf-8", with_tail=False)).hexdigest()
 
 
 def _text(element: etree._Element | None) -> str:
@@ -130,7 +157,7 @@ class _Reader:
             self.authors[login] = self.wp_text(element, "author_display_name") or login
 
     def item(self, element: etree._Element, index: int) -> Item:
-        digest = hashlib.sha256(etree.tostring(element, encoding="utf-8", with_tail=False)).hexdigest()
+        digest = _digest(element)
         guid = _text(element.find("guid")) or None
         post_type = self.wp_text(element, "post_type") or "post"
         status = self.wp_text(element, "status") or "publish"
@@ -187,18 +214,47 @@ class _Reader:
         return None
 
 
+def _name(element: etree._Element) -> tuple[str | None, str]:
+    """(namespace, local name) of an element; an undeclared prefix ('foo:bar') is kept in the local name."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
+def _undeclared(element: etree._Element) -> str | None:
+    """Why an item cannot be trusted: an element or attribute whose namespace prefix is never declared.
+
+    lxml keeps such a name as 'foo:bar' and reads on (the rest of the export is fine); it raises
+    only at the end of the file, so the item that holds the name is the one to report.
+    """
+    for node in element.iter():
+        tag = node.tag if isinstance(node.tag, str) else ""
+        for name, what in [(tag, f"<{tag}>"), *((key, f"attribute {key}") for key in node.attrib)]:
+            if ":" in name and not name.startswith("{"):
+                return f"line {node.sourceline}: namespace prefix {name.split(':')[0]!r} is not declared ({what})"
+    return None
+
+
 def _namespaces(root: etree._Element) -> tuple[str, str]:
     """(wp, excerpt) namespaces of a WXR root, or NotWxrError naming what the file is instead."""
     wp = next((ns for ns in root.nsmap.values() if ns and _WP_NS.fullmatch(ns)), None)
-    if etree.QName(root).localname != "rss" or wp is None:
-        raise NotWxrError(f"not a WordPress export (root <{etree.QName(root).localname}>, no {WP_PREFIX} namespace)")
+    local = _name(root)[1]
+    if local != "rss" or wp is None:
+        raise NotWxrError(f"not a WordPress export (root <{local}>, no {WP_PREFIX} namespace)")
     excerpt = next((ns for ns in root.nsmap.values() if ns and ns.endswith(EXCERPT_SUFFIX)), wp + "excerpt/")
     return wp, excerpt
+
+
+# libxml2's namespace errors (XML_NS_ERR_*): not fatal, lxml reports them once the whole file is read.
+_NAMESPACE_ERRORS = range(200, 300)
 
 
 def read_items(path: Path) -> Iterator[Item]:
     """Every ``<item>`` of the export, in order; posts come last, once their featured images are known.
 
+    An item naming an undeclared namespace prefix comes with an ``error`` and the rest is read.
     Raises NotWxrError for other XML, ``etree.XMLSyntaxError`` for a broken file (after yielding
     what was read before the error).
     """
@@ -211,34 +267,43 @@ def read_items(path: Path) -> Iterator[Item]:
         load_dtd=False,
     )
     reader: _Reader | None = None
+    root: etree._Element | None = None
+    closed = False  # the root's end tag was read: an error raised after it concerns no missing item
     posts: list[Item] = []
     images: dict[str, str] = {}
     index = 0
     try:
         for event, element in context:
             if reader is None:
-                reader = _Reader(*_namespaces(element))
+                reader, root = _Reader(*_namespaces(element)), element
                 continue
             if event != "end":
                 continue
-            tag = etree.QName(element)
-            if tag.localname == "author" and tag.namespace == reader.wp:
+            if element is root:
+                closed = True
+                continue
+            namespace, local = _name(element)
+            if local == "author" and namespace == reader.wp:
                 reader.author(element)
-            elif tag.localname == "item" and tag.namespace is None:
+            elif local == "item" and namespace is None:
                 index += 1
-                item = reader.item(element, index)
-                if attachment := reader.attachment(element):
-                    images[attachment[0]] = attachment[1]
-                if item.skipped:
+                if error := _undeclared(element):
+                    item = Item(index, _text(element.find("guid")) or None, _digest(element), error=error)
+                else:
+                    item = reader.item(element, index)
+                    if attachment := reader.attachment(element):
+                        images[attachment[0]] = attachment[1]
+                if item.skipped or item.error:
                     yield item
                 else:
                     posts.append(item)
                 element.clear(keep_tail=False)
                 while element.getprevious() is not None:
                     del element.getparent()[0]
-    except etree.XMLSyntaxError:
-        yield from (_with_image(post, images) for post in posts)
-        raise
+    except etree.XMLSyntaxError as exc:
+        if not (closed and exc.code in _NAMESPACE_ERRORS):
+            yield from (_with_image(post, images) for post in posts)
+            raise
     yield from (_with_image(post, images) for post in posts)
 
 

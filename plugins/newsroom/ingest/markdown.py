@@ -41,6 +41,7 @@ class ProblemError(Exception):
         self.fields = fields or {}
 
 
+MAX_FRONT_MATTER_BYTES = 65_536  # an article's fields take a few hundred bytes; this bounds the YAML's cost
 MAX_LINKS = 20_000  # '[' in one body: a link-heavy article has hundreds; each costs a look-ahead to render
 
 
@@ -67,13 +68,19 @@ def check_body(body: str, max_bytes: int) -> None:
 
 def parse_markdown(text: str, *, max_body_bytes: int = 300_000) -> tuple[dict[str, Any], str]:
     head, body = split_front_matter(text)
+    if (size := len(head.encode("utf-8"))) > MAX_FRONT_MATTER_BYTES:
+        limit = f"{MAX_FRONT_MATTER_BYTES // 1024} KB"
+        reason = f"{size:,} bytes is over the limit of {limit} (the article's text goes after the second '---')"
+        raise ProblemError(Problem("front matter", reason))
     try:  # line 1 of the file is the opening '---'
         meta = load(head, first_line=2, aliases=False) if head.strip() else {}
     except YamlProblem as exc:
         raise ProblemError(Problem("front matter", f"not valid YAML: {exc}")) from None
     if not isinstance(meta, dict):
         raise ProblemError(Problem("front matter", f"expected key: value pairs, got {type(meta).__name__}"))
-    fields: dict[str, Any] = {str(k): v for k, v in meta.items()}
+    if odd := [key for key in meta if not isinstance(key, str)]:
+        raise ProblemError(Problem("front matter", f"a key is a {type(odd[0]).__name__}: keys are field names"))
+    fields: dict[str, Any] = dict(meta)
     if "author" in fields and "authors" not in fields:
         fields["authors"] = fields.pop("author")
     if "date" in fields and "published" not in fields:

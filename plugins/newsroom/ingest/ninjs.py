@@ -19,7 +19,7 @@ from typing import Any
 from newsroom.bodies import text_to_html
 from newsroom.ingest.markdown import ProblemError
 from newsroom.models import Problem
-from newsroom.text import is_safe_id
+from newsroom.text import SURROGATE, TOO_DEEP, is_safe_id, lone_surrogate
 
 
 def id_from_uri(uri: str) -> str:
@@ -58,6 +58,12 @@ def parse_ninjs(text: str) -> dict[str, Any]:
         raise ProblemError(
             Problem("json", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")
         ) from None
+    except ValueError:  # not a JSONDecodeError: Python refuses integers of over 4,300 digits
+        raise ProblemError(Problem("json", "a number of over 4,300 digits is not an article's value")) from None
+    except RecursionError:
+        raise ProblemError(Problem("json", f"nested too deeply: {TOO_DEEP}")) from None
+    if (where := lone_surrogate(doc)) is not None:
+        raise ProblemError(Problem(where, SURROGATE))
     if not isinstance(doc, dict):
         raise ProblemError(Problem("json", f"expected a ninjs object, got {type(doc).__name__}"))
     problems = []

@@ -20,7 +20,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.ingest.markdown import FIELDS as MARKDOWN_FIELDS
 from newsroom.ingest.markdown import ProblemError, megabytes, parse_markdown
 from newsroom.ingest.ninjs import parse_ninjs
-from newsroom.models import Article, ArticleError, Problem
+from newsroom.models import Article, ArticleError, Problem, in_range
 from newsroom.text import slugify
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -49,7 +49,8 @@ def parse_datetime(value: Any, tz: ZoneInfo) -> tuple[datetime, bool]:
 
     Accepts ISO 8601 strings ('2025-06-23T10:30:00+01:00', '...Z', a plain
     date) and YAML's own date/datetime values. A value without a zone is read
-    in the site's zone and flagged so the status can say so.
+    in the site's zone and flagged so the status can say so. ValueError for a
+    value that is not a date or outside the years an article may carry.
     """
     if isinstance(value, datetime):
         parsed = value
@@ -66,8 +67,8 @@ def parse_datetime(value: Any, tz: ZoneInfo) -> tuple[datetime, bool]:
     else:
         raise ValueError(f"expected a date, got {type(value).__name__} {value!r}")
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=tz), True
-    return parsed, False
+        return in_range(parsed.replace(tzinfo=tz)), True
+    return in_range(parsed), False
 
 
 def _as_list(value: Any, name: str) -> list[str]:
@@ -76,7 +77,10 @@ def _as_list(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return [str(v).strip() for v in value if str(v).strip()]
+        try:
+            return [str(v).strip() for v in value if str(v).strip()]
+        except ValueError:  # str() refuses an integer of over 4,300 digits
+            raise ValueError("a number thousands of digits long is not a name") from None
     raise ValueError(f"expected a list of names or a comma-separated string, got {type(value).__name__}")
 
 
@@ -125,10 +129,13 @@ def build_article(fields: dict[str, Any], file: str, config: NewsroomConfig, *, 
     section = data.get("section")
     if section is None:
         problems.append(Problem("section", f"missing: expected one of {', '.join(config.section_slugs)}"))
-    elif str(section) not in config.section_slugs:
+    elif not isinstance(section, str):
+        expected = f"expected one of {', '.join(config.section_slugs)}"
+        problems.append(Problem("section", f"expected a section's name, got {type(section).__name__}: {expected}"))
+    elif section not in config.section_slugs:
         by_name = {s.name.casefold(): s.slug for s in config.sections}
-        if str(section).casefold() in by_name:
-            data["section"] = by_name[str(section).casefold()]
+        if section.casefold() in by_name:
+            data["section"] = by_name[section.casefold()]
         else:
             problems.append(
                 Problem("section", f"unknown section {section!r}: expected one of {', '.join(config.section_slugs)}")
