@@ -9,10 +9,15 @@ tests under ``tests/phases`` and ``tests/publish`` assert on these figures;
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +29,9 @@ from sqlalchemy import select
 from dev.devstack import SeaweedServer
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
+from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.resources import open_store
+from newsroom.store import Store
 from newsroom.store.tables import EventRow, VersionRow
 from tests.support.airflow import write_config
 from tests.support.backfill import bucket_objects
@@ -138,5 +145,94 @@ def two_processes(
             "left_in_inbox": len(inbox.pending()),
             "published_by": [len(r.get("ingest", {}).get("ids", [])) for r in results],
             "at": datetime.now().isoformat(timespec="seconds"),
+        },
+    )
+
+
+def planned_objects(count: int, seed: int = 7) -> list[Planned]:
+    """``count`` objects to publish, in three groups (static, article, tag pages), a few KB each."""
+    rng = random.Random(seed)
+    items = []
+    for index in range(count):
+        kind = "static" if index < count // 10 else "article" if index < count * 7 // 10 else "tag"
+        body = f"<p>{kind} {index}</p>".encode() + rng.randbytes(rng.randint(1_000, 6_000)).hex().encode()
+        items.append(
+            Planned(
+                f"{kind}/{index:04d}.html",
+                hashlib.md5(body).hexdigest(),
+                len(body),
+                kind,
+                None,
+                lambda body=body: body,  # type: ignore[misc]
+            )
+        )
+    return items
+
+
+def seaweed_killed_mid_publish(folder: Path, *, objects: int = 300, kill_after: int = 100, workers: int = 8) -> Cost:
+    """Publish ``objects`` objects; SIGKILL SeaweedFS once ``kill_after`` have landed; restart it on the
+    same data folder; publish again, as the retried task does."""
+    server = SeaweedServer.on_free_ports(folder / "seaweed")
+    server.start()
+    conn_id = f"faults_{os.getpid()}_{time.time_ns()}"
+    os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = server.connection_uri()
+    store = Store.from_url(f"sqlite:///{folder / 'state.db'}")
+    planned = planned_objects(objects)
+    try:
+        bucket = BucketClient.from_connection(conn_id, "mid-publish")
+        bucket.ensure_bucket()
+        landed, lock = [0], threading.Lock()
+        real_put = bucket.put
+
+        def put_then_kill(key: str, body: bytes, md5_hex: str, kind: str) -> None:
+            real_put(key, body, md5_hex, kind)
+            with lock:
+                landed[0] += 1
+                if landed[0] == kill_after and server.proc is not None:
+                    os.killpg(server.proc.pid, signal.SIGKILL)  # mid-publish: the other uploads are cut off
+                    server.proc.wait()
+
+        bucket.put = put_then_kill  # type: ignore[method-assign]
+        failed = ""
+        try:
+            publish(planned, store, bucket, workers=workers)
+        except Exception as exc:  # StorageError; whatever it is, the task fails and Airflow retries it
+            failed = f"{type(exc).__name__}: {exc}"
+        server.proc = None
+        server.start()  # the same folder and ports: what was written before the kill is there
+        before = BucketClient.from_connection(conn_id, "mid-publish").listing()
+        recorded = len(store.objects.get())
+
+        rerun = BucketClient.from_connection(conn_id, "mid-publish")
+        uploads: list[str] = []
+        real_rerun_put = rerun.put
+
+        def counted_put(key: str, body: bytes, md5_hex: str, kind: str) -> None:
+            real_rerun_put(key, body, md5_hex, kind)
+            with lock:
+                uploads.append(key)
+
+        rerun.put = counted_put  # type: ignore[method-assign]
+        publish(planned, store, rerun, workers=workers)
+        after = rerun.listing()
+    finally:
+        server.stop()
+        store.close()
+        del os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"]
+    wanted = {p.key: p.md5 for p in planned}
+    again = Counter(uploads)
+    return Cost(
+        "SeaweedFS SIGKILLed mid-publish, restarted, publish rerun",
+        lost=sum(1 for key, md5 in wanted.items() if after.get(key, ("", 0))[0] != md5),
+        duplicated=sum(n - 1 for n in again.values() if n > 1) + len(set(after) - set(wanted)),
+        reuploaded=sum(1 for key in again if before.get(key, ("", 0))[0] == wanted[key]),
+        detail={
+            "objects": objects,
+            "landed_when_killed": kill_after,
+            "in_bucket_after_restart": len(before),
+            "recorded_before_rerun": recorded,
+            "uploaded_by_rerun": len(uploads),
+            "workers": workers,
+            "first_run_error": failed,
         },
     )
