@@ -76,7 +76,7 @@ def run(
     sizes: Sequence[int], folder: Path, *, changed: int = CHANGED, repeat: int = REPEAT, profile: bool = False
 ) -> dict[str, Any]:
     from newsroom.config import parse_config
-    from newsroom.enrich.taxonomy import load_taxonomy
+    from newsroom.taxonomy import load_taxonomy
     from newsroom.resources import open_store
 
     data = newsroom_yaml()

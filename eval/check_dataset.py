@@ -36,7 +36,7 @@ REPO = EVAL.parent
 sys.path.insert(0, str(REPO / "plugins"))
 
 from newsroom.config import load_config  # noqa: E402
-from newsroom.enrich.taxonomy import load_taxonomy  # noqa: E402
+from newsroom.taxonomy import load_taxonomy  # noqa: E402
 from newsroom.ingest import read_article  # noqa: E402
 from newsroom.models import ArticleError  # noqa: E402
 from newsroom.text import fold  # noqa: E402
