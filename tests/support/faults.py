@@ -13,28 +13,37 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 
 from dev.devstack import SeaweedServer
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
+from newsroom.phases.ingest import ingest
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.resources import open_store
-from newsroom.store import Store
-from newsroom.store.tables import EventRow, VersionRow
+from newsroom.store import Store, utcnow
+from newsroom.store.engine import engine_for
+from newsroom.store.tables import EventRow, QuarantineRow, VersionRow
 from tests.support.airflow import write_config
 from tests.support.backfill import bucket_objects
+from tests.support.distribution import TYPES, distribute_all, today
+from tests.support.distribution import publish as publish_samples
+from tests.support.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 from tests.support.paths import REPO_ROOT
 
 
@@ -236,3 +245,176 @@ def seaweed_killed_mid_publish(folder: Path, *, objects: int = 300, kill_after: 
             "first_run_error": failed,
         },
     )
+
+
+KILLED_INGEST = """
+import os, signal, sys
+from newsroom.config import load_config
+from newsroom.ingest import inbox
+from newsroom.phases import ingest
+from newsroom.store.articles import ArticleRepository
+
+point, after = sys.argv[2], int(sys.argv[3])
+calls = [0]
+
+def killer(real):
+    def wrapped(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] == after:
+            os.kill(os.getpid(), signal.SIGKILL)  # no handler, no cleanup: an OOM kill, a lost node
+        return result
+    return wrapped
+
+if point == "stored":  # the version committed, its file not yet moved to the archive
+    ArticleRepository.record_version = killer(ArticleRepository.record_version)
+elif point == "archived":  # the file moved, the next one not read yet
+    inbox._move = killer(inbox._move)
+elif point == "quarantine":  # the report written, the refused file not yet moved nor recorded
+    real_move = inbox._move
+    def move(path, target):
+        if "quarantine" in str(target):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_move(path, target)
+    inbox._move = move
+ingest.ingest(load_config(sys.argv[1]))
+"""
+
+KILL_POINTS = [("stored", 1), ("stored", 25), ("archived", 25), ("stored", 49), ("quarantine", 1)]
+
+
+def ingest_killed(folder: Path, point: str, after: int, *, count: int = 50) -> Cost:
+    """``count`` filings (one of them refused) read by an ingest SIGKILLed at ``point`` (after ``after`` calls),
+    then the next run (the retried task). Lost: a good filing not stored, or not among the ids the rerun
+    hands to enrich (so never published), the refused one not quarantined, anything left in the inbox."""
+    path = write_config(folder, SeaweedServer(folder / "unused"), "unused")
+    config = load_config(path)
+    inbox = Inbox(config)
+    filings = write_filings(folder / "filings", count - 1, prefix="kill")
+    bad = folder / "filings" / "kill-bad.md"
+    bad.write_text("---\ntitle: sans section ni date\n---\nRefusé.\n", encoding="utf-8")
+    filings.insert(count // 2, bad)
+    for filing in filings:
+        inbox.file(filing)
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_INGEST, str(path), point, str(after)],
+        env=child_env(),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        timeout=600,
+    )
+    killed = child.returncode == -signal.SIGKILL
+    rerun = ingest(config, lock_wait=60)  # the ids the rest of the DAG enriches, renders and publishes
+    ids = [f"kill-{i:03d}" for i in range(count - 1)]
+    carried = set(rerun["ids"])
+    _published, versions = publication_counts(config, ids)
+    archived = Counter(p.name.split("--", 1)[-1] for p in config.archive_dir.rglob("*.md"))
+    store = open_store(config)
+    with store.session() as session:
+        quarantined = Counter(session.scalars(select(QuarantineRow.file).where(QuarantineRow.file == "kill-bad.md")))
+    return Cost(
+        f"ingest of {count} SIGKILLed at {point} #{after}, then rerun",
+        lost=sum(1 for i in ids if versions[i] == 0 or i not in carried)
+        + (1 - min(1, quarantined["kill-bad.md"]))
+        + len(inbox.pending()),
+        duplicated=sum(n - 1 for n in versions.values() if n > 1)
+        + sum(n - 1 for n in archived.values() if n > 1)
+        + max(0, quarantined["kill-bad.md"] - 1),
+        reuploaded=None,
+        detail={"killed": killed, "stderr": child.stderr.decode("utf-8", "replace")[-2000:]},
+    )
+
+
+PLATFORM_FAULTS = ("429", "500", "hang", "reset")
+
+
+def platforms_failing(folder: Path, seaweed: SeaweedServer, bucket: str) -> list[Cost]:
+    """The sample articles published once; then, for each fault, every platform answers its first post
+    with it (429 with Retry-After, 500, a hang past the timeout, a reset after posting) and the
+    distribution runs three times (now, +5 and +10 minutes). The caller sets AIRFLOW_CONN_NEWSROOM_S3."""
+    base = _channel_config(folder / "published", seaweed, bucket)
+    files = today(base)
+    with _platform_fakes():  # publishing plans no post; the fakes only have to exist
+        publish_samples(base, files, "faults")
+    open_store(base).close()
+    engine_for.cache_clear()
+    costs = []
+    for mode in PLATFORM_FAULTS:
+        config = _channel_config(folder / mode, seaweed, bucket)
+        shutil.copytree(base.state_dir, config.state_dir, dirs_exist_ok=True)
+        with _platform_fakes() as fakes:
+            for fake in fakes.values():
+                fake.fail_next(int(mode) if mode.isdigit() else mode, retry_after=1, seconds=2)
+            now = utcnow()
+            for minutes in (0, 5, 10):
+                distribute_all(config, now + timedelta(minutes=minutes))
+            posts = {kind: len(fake.posts) for kind, fake in fakes.items()}
+        expected = len(files)
+        costs.append(
+            Cost(
+                f"every platform answers {mode} to its first post",
+                lost=sum(max(0, expected - n) for n in posts.values()),
+                duplicated=sum(max(0, n - expected) for n in posts.values()),
+                reuploaded=None,
+                detail={"posts": posts, "expected_each": expected},
+            )
+        )
+        open_store(config).close()
+    return costs
+
+
+def _channel_config(folder: Path, seaweed: SeaweedServer, bucket: str) -> NewsroomConfig:
+    path = write_config(folder, seaweed, bucket)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["channels"] = [
+        {"name": kind, "type": kind, "conn_id": f"newsroom_{kind}", "timeout_seconds": 1} for kind in TYPES
+    ]
+    data["distribution"].update({"backoff_seconds": 1, "stale_after_minutes": 1})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_config(path)
+
+
+@contextmanager
+def _platform_fakes() -> Iterator[dict[str, FakePlatform]]:
+    """Every platform's fake on a free port, its Airflow connection in the environment."""
+    fakes: dict[str, FakePlatform] = {
+        "facebook": FakeFacebook(),
+        "x": FakeX(),
+        "telegram": FakeTelegram(),
+        "mastodon": FakeMastodon(),
+        "bluesky": FakeBluesky(),
+        "webhook": FakeWebhook(),
+    }
+    for fake in fakes.values():
+        fake.start()
+    f: Any = fakes
+    connections = {
+        "facebook": {
+            "host": f["facebook"].url,
+            "password": f["facebook"].token,
+            "extra": {"page_id": f["facebook"].page_id},
+        },
+        "x": {"host": f["x"].url, "password": f["x"].token, "extra": {"user_id": f["x"].user_id}},
+        "telegram": {
+            "host": f["telegram"].url,
+            "password": f["telegram"].token,
+            "extra": {"chat_id": f["telegram"].chat_id},
+        },
+        "mastodon": {"host": f["mastodon"].url, "password": f["mastodon"].token},
+        "bluesky": {"host": f["bluesky"].url, "login": f["bluesky"].handle, "password": f["bluesky"].password},
+        "webhook": {"host": f["webhook"].hook_url, "password": f["webhook"].secret},
+    }
+    names = [f"AIRFLOW_CONN_NEWSROOM_{kind.upper()}" for kind in connections]
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        for kind, fields in connections.items():
+            os.environ[f"AIRFLOW_CONN_NEWSROOM_{kind.upper()}"] = json.dumps({"conn_type": "http", **fields})
+        yield fakes
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for fake in fakes.values():
+            fake.stop()
