@@ -30,15 +30,21 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from dev.devsmtp import DevSmtpServer
 from dev.devstack import SeaweedServer
+from dev.ports import port_open
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
+from newsroom.phases import digest as digest_phase
 from newsroom.phases.ingest import ingest
 from newsroom.publish.s3 import BucketClient, Planned, publish
 from newsroom.resources import open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.engine import engine_for
 from newsroom.store.tables import EventRow, QuarantineRow, VersionRow
+from tests.digest.conftest import DAY as DIGEST_DAY
+from tests.digest.conftest import DAY_STORIES, file_stories
+from tests.digest.conftest import NOW as DIGEST_NOW
 from tests.support.airflow import write_config
 from tests.support.backfill import bucket_objects
 from tests.support.distribution import TYPES, distribute_all, today
@@ -178,6 +184,29 @@ def planned_objects(count: int, seed: int = 7) -> list[Planned]:
     return items
 
 
+def restart(server: SeaweedServer, attempts: int = 3) -> None:
+    """Start a killed SeaweedFS again on its folder and ports, once the killed one has let go of them."""
+    ports = (server.s3_port, server.master_port, server.volume_port, server.filer_port)
+    error: Exception | None = None
+    for _attempt in range(attempts):
+        server.proc = None
+        deadline = time.monotonic() + 30
+        while any(port_open(port) for port in ports) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        try:
+            server.start()
+            return
+        except RuntimeError as exc:  # a port still held, the data folder's lock not yet released
+            log_tail = server.log_path.read_text(errors="replace")[-1500:] if server.log_path else ""
+            error = RuntimeError(f"{exc}\n{log_tail}")
+            if server.proc is not None and server.proc.poll() is None:
+                os.killpg(server.proc.pid, signal.SIGKILL)
+                server.proc.wait()
+            time.sleep(2)
+    assert error is not None
+    raise error
+
+
 def seaweed_killed_mid_publish(folder: Path, *, objects: int = 300, kill_after: int = 100, workers: int = 8) -> Cost:
     """Publish ``objects`` objects; SIGKILL SeaweedFS once ``kill_after`` have landed; restart it on the
     same data folder; publish again, as the retried task does."""
@@ -207,8 +236,7 @@ def seaweed_killed_mid_publish(folder: Path, *, objects: int = 300, kill_after: 
             publish(planned, store, bucket, workers=workers)
         except Exception as exc:  # StorageError; whatever it is, the task fails and Airflow retries it
             failed = f"{type(exc).__name__}: {exc}"
-        server.proc = None
-        server.start()  # the same folder and ports: what was written before the kill is there
+        restart(server)  # the same folder and ports: what was written before the kill is there
         before = BucketClient.from_connection(conn_id, "mid-publish").listing()
         recorded = len(store.objects.get())
 
@@ -418,3 +446,84 @@ def _platform_fakes() -> Iterator[dict[str, FakePlatform]]:
                 os.environ[name] = value
         for fake in fakes.values():
             fake.stop()
+
+
+def smtp_killed_mid_digest(folder: Path, *, subscribers: int = 20, kill_after: int = 7) -> list[Cost]:
+    """The digest of a day to ``subscribers`` addresses (batches of 2); the SMTP server stopped once
+    ``kill_after`` messages are in, its sessions cut mid-message; restarted on the same port; the send
+    task retried; then what the desk does with ``newsroom digest --release``. Lost: a subscriber who got
+    nothing; after the retry that is the in-flight one, held as ``unknown`` (the ledger never resends
+    blindly), until a person who checked the mail server's log releases it."""
+    path = write_config(folder, SeaweedServer(folder / "unused"), "unused")
+    addresses = [f"abonne{i:02d}@example.org" for i in range(subscribers)]
+    csv_path = folder / "abonnes.csv"
+    csv_path.write_text("email,name\n" + "".join(f"{a},Abonné {i}\n" for i, a in enumerate(addresses)), "utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["digest"].update({"lists": [{"name": "quotidien", "subscribers": str(csv_path)}], "batch_size": 2})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = load_config(path)
+    file_stories(config, DAY_STORIES, DIGEST_NOW)
+    built = digest_phase.build(day=DIGEST_DAY.isoformat(), config=config, now=DIGEST_NOW)
+    first = DevSmtpServer(folder / "mail-1")
+    first.start()
+    name = f"AIRFLOW_CONN_{config.digest.conn_id.upper()}"
+    saved = os.environ.get(name)
+    os.environ[name] = first.airflow_connection_uri()
+    stop = threading.Event()
+
+    def kill_when_enough() -> None:
+        while not stop.is_set():
+            if len(first.messages) >= kill_after:
+                first.stop()  # the open session is cut: its recipient's message may or may not be in
+                return
+            time.sleep(0.0005)
+
+    watcher = threading.Thread(target=kill_when_enough, daemon=True)
+    watcher.start()
+    failed = ""
+    try:
+        try:
+            digest_phase.send(built, config=config, owner="faults/attempt-1", force=True)
+        except Exception as exc:  # the task fails; Airflow retries it
+            failed = f"{type(exc).__name__}: {exc}"
+        stop.set()
+        watcher.join(10)
+        first.stop()
+        second = DevSmtpServer(folder / "mail-2", port=first.port)
+        second.start()
+        try:
+            result = digest_phase.send(built, config=config, owner="faults/attempt-2", force=True)
+            retried = Counter(r.lower() for m in [*first.messages, *second.messages] for r in m.rcpt_tos)
+            # the desk: the unknown recipients the mail server's log does not have are released, sent at the next run
+            ledger = open_store(config).digests
+            held = [
+                row.email for row in ledger.recipients(DIGEST_DAY.isoformat(), "quotidien") if row.state == "unknown"
+            ]
+            released = ledger.release_unknown(DIGEST_DAY.isoformat(), "quotidien", [a for a in held if not retried[a]])
+            digest_phase.send(built, config=config, owner="faults/after-release", force=True)
+        finally:
+            second.stop()
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
+    received = Counter(r.lower() for m in [*first.messages, *second.messages] for r in m.rcpt_tos)
+    outcome: dict[str, Any] = dict(result.get("lists", {}).get("quotidien", {}))
+    detail = {"first_attempt_error": failed, "received_before_kill": len(first.messages), "outcome": outcome}
+    return [
+        Cost(
+            "SMTP killed mid-digest, restarted, send retried",
+            lost=sum(1 for a in addresses if retried[a] == 0),
+            duplicated=sum(n - 1 for n in retried.values() if n > 1),
+            reuploaded=None,
+            detail={**detail, "held_unknown": len(held)},
+        ),
+        Cost(
+            "  then the unknown released (newsroom digest --release)",
+            lost=sum(1 for a in addresses if received[a] == 0),
+            duplicated=sum(n - 1 for n in received.values() if n > 1),
+            reuploaded=None,
+            detail={**detail, "released": released},
+        ),
+    ]
