@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from dev.devstack import SeaweedServer
 from dev.ports import port_open
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
+from newsroom.models import Article
 from newsroom.phases import digest as digest_phase
 from newsroom.phases.ingest import ingest
 from newsroom.publish.s3 import BucketClient, Planned, publish
@@ -42,9 +44,6 @@ from newsroom.resources import open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.engine import engine_for
 from newsroom.store.tables import EventRow, QuarantineRow, VersionRow
-from tests.digest.conftest import DAY as DIGEST_DAY
-from tests.digest.conftest import DAY_STORIES, file_stories
-from tests.digest.conftest import NOW as DIGEST_NOW
 from tests.support.airflow import write_config
 from tests.support.backfill import bucket_objects
 from tests.support.distribution import TYPES, distribute_all, today
@@ -354,6 +353,9 @@ def ingest_killed(folder: Path, point: str, after: int, *, count: int = 50) -> C
 
 
 PLATFORM_FAULTS = ("429", "500", "hang", "reset")
+DIGEST_DAY_AT = datetime(2025, 6, 23, 9, tzinfo=ZoneInfo("Africa/Porto-Novo"))  # the digest's day, in the site's zone
+DIGEST_DAY = DIGEST_DAY_AT.date()
+DIGEST_NOW = DIGEST_DAY_AT + timedelta(hours=22)  # the morning after
 
 
 def platforms_failing(folder: Path, seaweed: SeaweedServer, bucket: str) -> list[Cost]:
@@ -462,7 +464,21 @@ def smtp_killed_mid_digest(folder: Path, *, subscribers: int = 20, kill_after: i
     data["digest"].update({"lists": [{"name": "quotidien", "subscribers": str(csv_path)}], "batch_size": 2})
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     config = load_config(path)
-    file_stories(config, DAY_STORIES, DIGEST_NOW)
+    store = open_store(config)
+    for index, section in enumerate(("diplomatie", "economie", "sport")):
+        article = Article(
+            id=f"jour-{index}",
+            slug=f"jour-{index}",
+            title=f"Article {index} du jour",
+            body_html=f"<p>Corps de l'article {index}.</p>",
+            section=section,
+            published=DIGEST_DAY_AT + timedelta(hours=index),
+            summary=f"Résumé {index}.",
+        )
+        store.articles.record_version(
+            article, source_file=f"jour-{index}.md", archived_path=None, tz=config.site.tz, now=DIGEST_NOW
+        )
+        store.articles.mark([article.id], "published", DIGEST_NOW)
     built = digest_phase.build(day=DIGEST_DAY.isoformat(), config=config, now=DIGEST_NOW)
     first = DevSmtpServer(folder / "mail-1")
     first.start()

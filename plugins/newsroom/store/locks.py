@@ -37,6 +37,7 @@ from newsroom.store.base import Repository
 from newsroom.store.tables import LockRow
 
 POLL = 0.25  # seconds between two tries while waiting
+NAME_WAIT = 5.0  # seconds a waiter waits for the holder's row before saying "holder unknown"
 
 Release = Callable[[], None]
 
@@ -53,13 +54,15 @@ class LockRepository(Repository):
     ) -> Iterator[None]:
         """Hold the lock ``name`` for the block; wait up to ``timeout`` seconds for it, then raise
         :class:`~newsroom.models.BusyError`. ``on_wait`` is called once, with the holder, if we wait."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
         told = False
         while (release := self._try(name)) is None:
             holder = self.holder(name)
-            if time.monotonic() >= deadline:
+            waited = time.monotonic() - started
+            if waited >= timeout:
                 raise BusyError(name, holder, timeout)
-            if not told and on_wait is not None:
+            # the holder writes its row just after taking the lock: name it once it has (or after a while)
+            if not told and on_wait is not None and (holder is not None or waited >= NAME_WAIT):
                 on_wait(holder)
                 told = True
             time.sleep(POLL)
