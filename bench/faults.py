@@ -15,10 +15,12 @@ anything was duplicated or a configuration case was not refused (the SMTP row's 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from bench.util import log
@@ -35,6 +37,20 @@ from tests.support.faults import (
 )
 from tests.support.postgres import pg_database
 from tests.test_preflight import CASES, write_broken
+
+
+@contextlib.contextmanager
+def logs_to_stderr() -> Iterator[None]:
+    """File descriptor 1 onto stderr for the block: Airflow's SDK logs on stdout, the table goes there."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def loadavg() -> str:
@@ -129,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-only", action="store_true", help="only count the configuration cases")
     args = parser.parse_args(argv)
     before = loadavg()
-    with tempfile.TemporaryDirectory(prefix="newsroom-faults-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="newsroom-faults-") as tmp, logs_to_stderr():
         folder = Path(tmp)
         costs = [] if args.config_only else scenarios(folder, args.only)
         refused, cases = config_cases(folder / "config")
