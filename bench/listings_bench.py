@@ -76,8 +76,8 @@ def run(
     sizes: Sequence[int], folder: Path, *, changed: int = CHANGED, repeat: int = REPEAT, profile: bool = False
 ) -> dict[str, Any]:
     from newsroom.config import parse_config
-    from newsroom.enrich.taxonomy import load_taxonomy
     from newsroom.resources import open_store
+    from newsroom.taxonomy import load_taxonomy
 
     data = newsroom_yaml()
     data["site"]["base_url"] = "https://www.echo-du-golfe.example/"

@@ -27,10 +27,10 @@ from bench.util import log, peak_rss_mb
 from newsroom.config import DEFAULT_CONFIG
 from newsroom.enrich.keywords import keywords
 from newsroom.enrich.related import choose_related
-from newsroom.enrich.taxonomy import load_taxonomy
 from newsroom.store import Store
 from newsroom.store.search import SearchDoc
 from newsroom.store.tables import ArticleRow, TagRow
+from newsroom.taxonomy import load_taxonomy
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 

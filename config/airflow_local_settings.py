@@ -29,7 +29,7 @@ def _preload() -> None:
         from newsroom.config import get_config
         from newsroom.enrich.entities import load_nlp
         from newsroom.enrich.keywords import _extractor
-        from newsroom.enrich.taxonomy import load_taxonomy
+        from newsroom.taxonomy import load_taxonomy
 
         config = get_config()
         model = config.enrich.model

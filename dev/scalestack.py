@@ -557,6 +557,8 @@ def write_config(
     data["storage"]["bucket"] = bucket
     data["taxonomy"] = str(DEFAULT_CONFIG.parent / "taxonomy.yaml")
     data["templates"] = str(DEFAULT_CONFIG.parent / "templates")
+    for digest_list in data["digest"]["lists"]:  # checked when the config loads
+        digest_list["subscribers"] = str(DEFAULT_CONFIG.parent / digest_list["subscribers"])
     data["paths"]["state_dir"] = str(folder / "state")
     data["archive"]["batch_size"] = batch_size
     data["airflow"]["url"] = airflow_url

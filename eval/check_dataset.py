@@ -36,9 +36,9 @@ REPO = EVAL.parent
 sys.path.insert(0, str(REPO / "plugins"))
 
 from newsroom.config import load_config  # noqa: E402
-from newsroom.enrich.taxonomy import load_taxonomy  # noqa: E402
 from newsroom.ingest import read_article  # noqa: E402
 from newsroom.models import ArticleError  # noqa: E402
+from newsroom.taxonomy import load_taxonomy  # noqa: E402
 from newsroom.text import fold  # noqa: E402
 
 IPTC_TOP = {f"medtop:{n:02d}000000" for n in range(1, 18)}

@@ -24,9 +24,18 @@ def _no_newsroom_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def data() -> dict[str, Any]:
+    """The shipped file, the files it points at named absolutely (so a copy in a temp folder loads)."""
     loaded = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
-    return loaded
+    return absolute(loaded)
+
+
+def absolute(data: dict[str, Any]) -> dict[str, Any]:
+    data["taxonomy"] = str(SHIPPED.parent / data.get("taxonomy", "taxonomy.yaml"))
+    data["templates"] = str(SHIPPED.parent / data.get("templates", "templates"))
+    for digest_list in data.get("digest", {}).get("lists", []):
+        digest_list["subscribers"] = str(SHIPPED.parent / digest_list["subscribers"])
+    return data
 
 
 def write(folder: Path, content: dict[str, Any] | str, name: str = "newsroom.yaml") -> Path:
@@ -117,7 +126,7 @@ def test_defaults_fill_optional_keys(tmp_path: Path) -> None:
         "sections": [{"slug": "news", "name": "News"}],
         "storage": {"bucket": "site"},
     }
-    config = load_config(write(tmp_path, minimal))
+    config = load_config(write(tmp_path, absolute(minimal)))
 
     assert config.site.timezone == "UTC"
     assert config.site.language == "fr"

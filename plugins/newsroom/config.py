@@ -3,7 +3,9 @@
 One file describes the newsroom: the site, its sections, storage, state and
 the Airflow API used to signal filings. It is loaded with ``newsroom.yamltext`` (safe, errors at the line to fix)
 and validated with pydantic; any problem raises :class:`ConfigError` naming
-the file, the key and what was expected, before anything is published.
+the file, the key and what was expected, before anything is published. What
+it points at (taxonomy, templates, spaCy model, database URL, subscriber
+lists) is checked too (``newsroom.preflight``): cheaply, at load, not after ingest.
 
 Called by every phase (``newsroom.phases``), ``newsroom.resources``, the CLI and the dev stack.
 Secrets never live here: credentials come from Airflow connections named by
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newsroom import preflight
 from newsroom.assets import INBOX_URI
 from newsroom.yamltext import YamlProblem
 from newsroom.yamltext import load as load_yaml
@@ -360,7 +363,28 @@ def parse_config(data: Any, path: Path, state_dir: Path | None = None) -> Newsro
     except ValidationError as exc:
         raise ConfigError(_format_error(path, exc)) from None
     root = state_dir or Path(os.environ.get("NEWSROOM_STATE_DIR") or (path.parent / config.paths.state_dir))
-    return config.model_copy(update={"source": path.resolve(), "state_dir": root.resolve()})
+    config = config.model_copy(update={"source": path.resolve(), "state_dir": root.resolve()})
+    if problems := referenced_problems(config):
+        raise ConfigError("\n".join([f"{path}: invalid newsroom configuration", *problems]))
+    return config
+
+
+def referenced_problems(config: NewsroomConfig) -> list[str]:
+    """What the configuration points at, checked now rather than after ingest: one line per key."""
+    found = {
+        "taxonomy": preflight.taxonomy_problem(config.taxonomy_path),
+        "templates": preflight.templates_problem(config.templates_path),
+        "enrich.model": preflight.model_problem(config.enrich.model),
+    }
+    if url := os.environ.get("NEWSROOM_DATABASE_URL"):
+        found["NEWSROOM_DATABASE_URL (environment)"] = preflight.database_problem(url)
+    elif config.database.url and not config.database.conn_id:
+        found["database.url"] = preflight.database_problem(config.database.url)
+    if config.digest.enabled:
+        for index, digest_list in enumerate(config.digest.lists):
+            problem = preflight.subscribers_problem(config.path(digest_list.subscribers))
+            found[f"digest.lists.{index}.subscribers"] = problem
+    return [f"  {key}: {problem}" for key, problem in found.items() if problem]
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> NewsroomConfig:

@@ -166,6 +166,30 @@ class StorageError(Exception):
     """The object store refused a request or could not be reached; the message names the connection."""
 
 
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds a run lock (``Store.locks``): the process, its host, since when."""
+
+    pid: int
+    host: str
+    since: datetime
+
+    def describe(self, tz: tzinfo = UTC) -> str:
+        local = self.since.astimezone(tz)
+        return f"pid {self.pid} on {self.host}, since {local:%Y-%m-%d %H:%M:%S} {local.tzname() or tz}"
+
+
+class BusyError(Exception):
+    """Another process still held a run lock when the wait ended; the message names the holder."""
+
+    def __init__(self, name: str, holder: LockHolder | None, waited: float) -> None:
+        who = holder.describe() if holder else "holder unknown"
+        super().__init__(
+            f"another {name} is still running after {waited:.0f} s of waiting ({who}): try again when it has finished"
+        )
+        self.holder = holder
+
+
 class TakenDownError(Exception):
     """A taken-down article was filed again: refused until an editor restores it."""
 

@@ -11,9 +11,9 @@ import pytest
 from newsroom.enrich import Enricher, Enrichment
 from newsroom.enrich.enricher import name_key, surname_key
 from newsroom.enrich.names import clean, is_common_word, junk_reason
-from newsroom.enrich.taxonomy import Taxonomy, parse_taxonomy
 from newsroom.models import Article, Tag
 from newsroom.resources import make_enricher
+from newsroom.taxonomy import Taxonomy, parse_taxonomy
 
 
 @pytest.fixture(scope="module")

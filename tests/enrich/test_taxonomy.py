@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from newsroom.enrich import Taxonomy, TaxonomyError, load_taxonomy
-from newsroom.enrich.taxonomy import KINDS, parse_taxonomy
 from newsroom.models import Tag
+from newsroom.taxonomy import KINDS, parse_taxonomy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = REPO_ROOT / "include" / "taxonomy.yaml"

@@ -6,6 +6,7 @@ Registered for the whole suite in ``tests/conftest.py`` (the e2e tests and the d
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ def airflow_db() -> None:
 
 
 def write_config(folder: Path, seaweed: SeaweedServer, bucket: str, **site: Any) -> Path:
-    """A newsroom.yaml for a test: site served from the test bucket, shipped taxonomy and templates."""
+    """A newsroom.yaml for a test: site served from the test bucket, shipped taxonomy, templates and subscribers."""
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     data["site"].update({"base_url": f"{seaweed.endpoint}/{bucket}/", **site})
     data["storage"]["bucket"] = bucket
@@ -39,6 +40,7 @@ def write_config(folder: Path, seaweed: SeaweedServer, bucket: str, **site: Any)
     data["templates"] = str(DEFAULT_CONFIG.parent / "templates")
     data["paths"]["state_dir"] = str(folder / "state")
     folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DEFAULT_CONFIG.parent / "subscribers.csv", folder / "subscribers.csv")  # the list, beside it
     path = folder / "newsroom.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

@@ -18,7 +18,7 @@ import sys
 
 from newsroom.cli import archive, desk, filing, site
 from newsroom.config import ConfigError, load_config
-from newsroom.models import StorageError
+from newsroom.models import BusyError, StorageError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result: int = args.func(args, config)
-    except StorageError as exc:  # known and explained: one line, no traceback
+    except (StorageError, BusyError) as exc:  # known and explained: one line, no traceback
         print(f"newsroom: {exc}", file=sys.stderr)
         return 1
     return result

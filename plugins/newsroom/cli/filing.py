@@ -21,7 +21,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.enrich.topics import NAMES
 from newsroom.ingest import Inbox, read_article
 from newsroom.ingest.inbox import MAX_NAME_BYTES
-from newsroom.models import ArticleError
+from newsroom.models import ArticleError, LockHolder
 from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
 from newsroom.render import Urls
@@ -209,7 +209,11 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
 def cmd_process(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
-    result = process(config, run_id=f"cli-{time.time_ns()}")
+    def waiting(holder: LockHolder | None) -> None:
+        who = holder.describe(config.site.tz) if holder else "holder unknown"
+        print(f"newsroom process: waiting for another ingest ({who})…", file=sys.stderr, flush=True)
+
+    result = process(config, run_id=f"cli-{time.time_ns()}", on_wait=waiting)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

@@ -22,9 +22,7 @@ Called by ``newsroom.digest.send``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -38,14 +36,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from newsroom.store.digests import Recipient
+from newsroom.subscribers import read_subscriber_rows
 
-# ASCII addresses only (no SMTPUTF8 needed); no spaces, commas or angle brackets (no header injection)
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,63}$")
 ONE_CLICK = "List-Unsubscribe=One-Click"
-
-
-class SubscriberListError(ValueError):
-    """The subscriber CSV is missing or has no ``email`` column."""
 
 
 @dataclass(frozen=True)
@@ -56,33 +49,9 @@ class SubscriberList:
 
 
 def read_subscribers(path: Path) -> SubscriberList:
-    """``email,name`` CSV (UTF-8, header row); addresses are lower-cased and de-duplicated."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise SubscriberListError(f"{path}: subscriber list not found") from None
-    recipients: dict[str, Recipient] = {}
-    invalid: list[int] = []
-    duplicates = 0
-    with handle:
-        reader = csv.DictReader(handle)
-        fields = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
-        if "email" not in fields:
-            raise SubscriberListError(f"{path}: expected a header row with an 'email' column")
-        email_field, name_field = fields["email"], fields.get("name")
-        for line, row in enumerate(reader, start=2):
-            address = (row.get(email_field) or "").strip().lower()
-            if not address:
-                continue
-            if not EMAIL_RE.fullmatch(address):
-                invalid.append(line)
-                continue
-            if address in recipients:
-                duplicates += 1
-                continue
-            name = " ".join((row.get(name_field) or "").split()) if name_field else ""
-            recipients[address] = Recipient(address, name)
-    return SubscriberList(list(recipients.values()), invalid, duplicates)
+    """The list's recipients (``newsroom.subscribers`` reads the CSV; its errors are SubscriberListError)."""
+    rows, invalid, duplicates = read_subscriber_rows(path)
+    return SubscriberList([Recipient(email, name) for email, name in rows], invalid, duplicates)
 
 
 def sender_address(sender: str) -> str:

@@ -19,10 +19,10 @@ import yaml
 from newsroom.enrich.document import html_to_text
 from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
-from newsroom.enrich.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 from newsroom.models import Article, Tag
 from newsroom.store import Store
 from newsroom.store.search import SearchDoc
+from newsroom.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 log = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from newsroom.enrich.keywords import keywords
 from newsroom.enrich.language import detect_language
 from newsroom.enrich.names import surname
 from newsroom.enrich.salience import Entity, Layout, analysed_text, group
-from newsroom.enrich.taxonomy import Taxonomy
 from newsroom.enrich.topics import TopicModel
 from newsroom.models import Article, Tag
+from newsroom.taxonomy import Taxonomy
 from newsroom.text import fold, slugify
 
 MAX_TAGS = 12  # found tags per article (the journalist's own come on top)

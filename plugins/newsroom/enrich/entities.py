@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newsroom.enrich.taxonomy import Taxonomy
+from newsroom.taxonomy import Taxonomy
 from newsroom.text import fold, normalize_quotes
 
 NER_LABELS = {"PER": "person", "LOC": "place", "ORG": "organisation", "MISC": "misc"}

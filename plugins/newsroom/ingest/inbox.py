@@ -5,7 +5,8 @@ The ingest task reads every file in name order (the name starts with the
 filing time): an accepted article is stored as a new version and its
 original moved, untouched, to ``archive/``; a refused one is moved, untouched,
 to ``quarantine/`` with a ``.report.json`` beside it naming the file, the
-field and the reason. One bad file never stops the others.
+field and the reason. One bad file never stops the others, and a file another
+run took meanwhile (read, archived or quarantined by it) is skipped.
 
 Called by ``newsroom.phases.ingest.ingest`` and the ``newsroom file`` command.
 """
@@ -70,6 +71,17 @@ def _free_name(folder: Path, name: str, digest: str) -> Path:
         return target
     stem, dot, suffix = name.rpartition(".")
     return folder / (f"{stem}-{digest[:8]}.{suffix}" if dot else f"{name}-{digest[:8]}")
+
+
+def _move(path: Path, target: Path) -> bool:
+    """Move a filing out of the inbox; False if it is gone: another run reading the inbox took it."""
+    try:
+        os.replace(path, target)
+    except FileNotFoundError:
+        if path.exists():  # the target's folder is missing: a real error
+            raise
+        return False
+    return True
 
 
 class Inbox:
@@ -141,7 +153,8 @@ class Inbox:
                 self._quarantine(store, path, name, digest, refusal)
                 outcome.quarantined.append(name)
                 continue
-            os.replace(path, archived)
+            if not _move(path, archived):
+                log.info("%s was archived by a concurrent run", name)  # the version recorded above stands
             if filed.changed:
                 outcome.accepted.append(filed)
             else:
@@ -170,7 +183,9 @@ class Inbox:
             "problems": problems,
         }
         report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(path, stored)
+        if not _move(path, stored):
+            log.info("%s was quarantined by a concurrent run", name)
+            return
         store.articles.record_quarantine(
             file=name,
             stored_path=str(stored),

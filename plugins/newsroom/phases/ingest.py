@@ -4,27 +4,28 @@ Called by ``dags/ingest_articles.py`` and ``dags/rebuild_site.py`` (one call
 per task body), by ``newsroom process`` / ``newsroom publish``, and by the
 takedown and tag-review flows, which re-render and publish what they change.
 Each is safe to re-run: ingest only stores new versions, render writes a
-fresh build folder for its run, publish uploads only what differs.
+fresh build folder for its run, publish uploads only what differs. Two
+inbox readers on one state database take turns (the store's ingest lock).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
 from newsroom.enrich import enrich_articles, write_review_file
 from newsroom.ingest import Inbox
-from newsroom.models import StorageError
+from newsroom.models import LockHolder, StorageError
 from newsroom.publish.build import BuildFolder, run_folder
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import publish
 from newsroom.render import SiteRenderer
 from newsroom.render.parallel import render_site
 from newsroom.resources import bucket_for, make_enricher, open_store
-from newsroom.store import utcnow
+from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,36 @@ RENDER_FAILED = "render_failed"  # the page of this article failed to render; th
 PUBLISH_FAILED = "publish_failed"  # the upload failed (the reason names the connection); the retry resumes
 
 
+INGEST_LOCK = "ingest"  # one inbox reader at a time per state database (Store.locks)
+LOCK_WAIT = 600.0  # seconds a second ingest waits for the first before it gives up (BusyError)
+
+OnWait = Callable[[LockHolder | None], None]
+
+
+def _log_wait(holder: LockHolder | None) -> None:
+    log.warning("Waiting for another ingest (%s)", holder.describe() if holder else "holder unknown")
+
+
 def ingest(
-    config: NewsroomConfig | None = None, *, limit: int | None = None, now: datetime | None = None
+    config: NewsroomConfig | None = None,
+    *,
+    limit: int | None = None,
+    now: datetime | None = None,
+    on_wait: OnWait = _log_wait,
+    lock_wait: float = LOCK_WAIT,
 ) -> IngestResult:
-    """Read the inbox; return the ids to process (new versions, and scheduled ones now due)."""
+    """Read the inbox; return the ids to process (new versions, and scheduled ones now due).
+
+    Holds the ingest lock while it reads: a second ingest on the same state (another task,
+    ``newsroom process``) waits up to ``lock_wait`` seconds, calling ``on_wait`` once.
+    """
     config = config or get_config()
     store = open_store(config)
+    with store.locks.hold(INGEST_LOCK, timeout=lock_wait, on_wait=on_wait):
+        return _read_inbox(config, store, limit, now)
+
+
+def _read_inbox(config: NewsroomConfig, store: Store, limit: int | None, now: datetime | None) -> IngestResult:
     outcome = Inbox(config).process(store, limit=limit)
     due = store.articles.due(now or utcnow())
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
@@ -129,15 +154,26 @@ def publish_build(
     }
 
 
-def process(config: NewsroomConfig | None = None, *, run_id: str, now: datetime | None = None) -> ProcessResult:
+def process(
+    config: NewsroomConfig | None = None,
+    *,
+    run_id: str,
+    now: datetime | None = None,
+    on_wait: OnWait = _log_wait,
+    lock_wait: float = LOCK_WAIT,
+) -> ProcessResult:
     """The ingest DAG once, inline: ingest; then, if anything is new or due, enrich, render, publish.
 
+    Holds the ingest lock for the whole run, so a second ``process`` (or the DAG's ingest task)
+    waits for this one to publish, then finds nothing left to do.
     Called by ``newsroom process`` and the tests that run the pipeline without Airflow.
     """
     config = config or get_config()
-    filed = ingest(config, now=now)
-    if not filed["ids"]:
-        return {"ingest": filed}  # where the DAG's ingest task short-circuits
-    enriched = enrich(filed["ids"], config, now=now)
-    rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
-    return {"ingest": filed, "render": rendered, "publish": publish_build(rendered["build"], config, now=now)}
+    store = open_store(config)
+    with store.locks.hold(INGEST_LOCK, timeout=lock_wait, on_wait=on_wait):
+        filed = _read_inbox(config, store, None, now)
+        if not filed["ids"]:
+            return {"ingest": filed}  # where the DAG's ingest task short-circuits
+        enriched = enrich(filed["ids"], config, now=now)
+        rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
+        return {"ingest": filed, "render": rendered, "publish": publish_build(rendered["build"], config, now=now)}

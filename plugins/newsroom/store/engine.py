@@ -3,7 +3,7 @@
 SQLAlchemy 2 on SQLite by default (a file in the state dir) or PostgreSQL
 (URL from configuration or an Airflow connection). Tables are created on
 first use, and a database made by an earlier version is upgraded in place
-when it is opened (:func:`upgrade`). The schema is ``newsroom.store.tables``.
+when it is opened (:func:`prepare`). The schema is ``newsroom.store.tables``.
 """
 
 from __future__ import annotations
@@ -45,29 +45,34 @@ def make_engine(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    upgrade(engine)
-    create_search_index(engine)
+    prepare(engine)
     return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring a database made by an earlier version up to this schema (``create_all`` only adds tables).
+def prepare(engine: Engine) -> None:
+    """Create the tables a database lacks, upgrade those an earlier version made, index the search.
 
     Each step checks first, so opening an up-to-date database changes nothing. Two
-    processes upgrading the same database at once: the loser's statement fails, and
-    it checks again.
+    processes opening the same new or old database at once (two ``newsroom process``):
+    the loser's statement fails (the table or column now exists), and it checks again.
     """
     for _attempt in range(3):
         try:
-            _upgrade_once(engine)
+            _prepare_once(engine)
             return
         except DBAPIError:
             continue
+    _prepare_once(engine)
+
+
+def _prepare_once(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
     _upgrade_once(engine)
+    create_search_index(engine)
 
 
 def _upgrade_once(engine: Engine) -> None:
+    """Bring a database made by an earlier version up to this schema (``create_all`` only adds tables)."""
     schema = inspect(engine)
     if "published" not in {c["name"] for c in schema.get_columns("article_tags")}:
         # the tag rows' copy of their article's publication date

@@ -14,7 +14,8 @@ Each sub-repository owns one part of the state and returns plain records
 - ``backfills``: backfilled days and what their listings still owe;
 - ``status``: everything known of an article, counts;
 - ``deliveries``: the social delivery ledger; ``digests``: the digest ledger;
-- ``search``: the full-text index; ``registry``: the created tags and their review.
+- ``search``: the full-text index; ``registry``: the created tags and their review;
+- ``locks``: run locks (one ingest at a time), and who holds them.
 
 Each method is one short transaction, so a task retried after a crash sees
 a consistent state and re-running it changes nothing already recorded.
@@ -35,6 +36,7 @@ from newsroom.store.engine import engine_for
 from newsroom.store.enrichments import EnrichmentRepository
 from newsroom.store.ledger import Ledger
 from newsroom.store.listings import ListingRepository
+from newsroom.store.locks import LockRepository
 from newsroom.store.objects import ObjectRepository
 from newsroom.store.related import RelatedRepository
 from newsroom.store.search import SearchIndex
@@ -58,6 +60,7 @@ class Store:
         self.digests = DigestLedger(engine)
         self.search = SearchIndex(engine)
         self.registry = TagRegistry(engine)
+        self.locks = LockRepository(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Store:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import socket
+import struct
 import sys
 import threading
 from collections import deque
@@ -59,6 +61,7 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: float = 0.0  # seconds of silence before answering (the client gives up first)
+    reset: bool = False  # instead of answering, reset the connection (RST): the post was made
 
 
 def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -71,7 +74,7 @@ def json_reply(status: int, obj: Any, headers: dict[str, str] | None = None) -> 
 
 @dataclass(frozen=True)
 class Fault:
-    mode: int | str  # an HTTP status, or "hang"
+    mode: int | str  # an HTTP status, "hang" or "reset"
     retry_after: int = 3
     seconds: float = 2.0
 
@@ -114,6 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = json_reply(599, {"fake_error": f"{type(exc).__name__}: {exc}"})
             if reply.hang > 0:
                 fake.stopping.wait(reply.hang)
+            if reply.reset:  # no answer: SO_LINGER 0 makes close() send RST, the client reads a reset
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -181,8 +189,9 @@ class FakePlatform:
 
     # -- programming --
     def fail_next(self, mode: int | str, *, retry_after: int = 3, seconds: float = 2.0, times: int = 1) -> None:
-        """The next ``times`` post-creating requests answer ``mode`` (a status, or "hang" for ``seconds``)."""
-        if mode != "hang" and not isinstance(mode, int):
+        """The next ``times`` post-creating requests answer ``mode``: a status, "hang" for ``seconds``, or
+        "reset" (the post is made, then the connection reset instead of answered)."""
+        if mode not in ("hang", "reset") and not isinstance(mode, int):
             mode = int(mode)
         with self.lock:
             self._faults.extend([Fault(mode, retry_after, seconds)] * times)
@@ -194,7 +203,7 @@ class FakePlatform:
     def _faulted(self) -> tuple[Fault | None, Reply | None]:
         """(the fault for this post request, the error to answer now, if any)."""
         fault = self._take_fault()
-        if fault is None or fault.mode == "hang":
+        if fault is None or fault.mode in ("hang", "reset"):
             return fault, None
         assert isinstance(fault.mode, int)
         return fault, self.error_reply(fault.mode, retry_after=fault.retry_after)
@@ -203,6 +212,8 @@ class FakePlatform:
     def _deliver(fault: Fault | None, reply: Reply) -> Reply:
         if fault is not None and fault.mode == "hang":
             reply.hang = fault.seconds
+        if fault is not None and fault.mode == "reset":
+            reply.reset = True
         return reply
 
     def next_id(self) -> int:

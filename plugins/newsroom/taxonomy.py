@@ -7,6 +7,10 @@ duplicate alias or slug is an error naming both entries. A top-level
 ``blocked:`` list names what must never become a tag, whatever the text
 says (the publication's sister titles, a word the model keeps taking for a
 name).
+
+Beside the configuration it belongs to (``newsroom.config`` checks the file when
+it loads); used by ``newsroom.enrich`` (re-exported there), the tag review and
+the dev stack.
 """
 
 from __future__ import annotations
