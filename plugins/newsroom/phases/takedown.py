@@ -45,7 +45,7 @@ def takedown(
     store.takedowns.record_removed(article_id, [*keys, *outbox])
     digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
     invalidations = invalidate(config, [*keys, *digest_pages], reference=f"takedown-{article_id}-{now.isoformat()}")
-    log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
+    log.info("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")  # the summary says it
     social = retract_posts(article_id, config, store=store)
     return {
         "article": article_id,
@@ -99,5 +99,5 @@ def retract_posts(article_id: str, config: NewsroomConfig, *, store: Store | Non
         else:
             ledger.note(row.id, f"could not retract: {why}"[:1000])
             not_retracted[row.channel] = why
-            log.warning("Could not retract %s on %s: %s", article_id, row.channel, why)
+            log.info("Could not retract %s on %s: %s", article_id, row.channel, why)  # in the result: not_retracted
     return {"retracted": list(dict.fromkeys(retracted)), "not_retracted": not_retracted, "skipped_deliveries": skipped}
