@@ -4,10 +4,14 @@ are there. The commands run in their own processes, against a real SeaweedFS."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 
 import pytest
 
@@ -61,3 +65,39 @@ def test_verbose_shows_the_logs(pipeline_env: NewsroomConfig) -> None:
     logs = loud.stdout + loud.stderr
     assert "Publish:" in logs and "Render:" in logs  # the phases' INFO lines
     assert f"{ARTICLE}: taken down by desk: test" in loud.stdout
+
+
+def _on_a_terminal(*argv: str) -> tuple[int, str, str]:
+    """Run ``newsroom`` with its stderr on a pseudo-terminal: (exit code, stdout, what the terminal showed)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsroom.cli", *argv],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the command closed the terminal (exited)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    out = proc.stdout.read() if proc.stdout else ""
+    return proc.wait(timeout=600), out, shown.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_takedown_shows_one_progress_line(pipeline_env: NewsroomConfig) -> None:
+    newsroom("file", "--no-signal", *[str(p) for p in sorted(SAMPLES_DIR.glob("*.md"))])
+    newsroom("process")
+    code, out, shown = _on_a_terminal("takedown", ARTICLE, "--reason", "test", "--by", "desk")
+    assert code == 0, shown
+    assert "Rendering" in shown and "Uploading" in shown  # tqdm's counters, redrawn in place
+    assert "\n" not in shown.replace("\r\n", "\n").strip("\n").replace("\x1b[A", "")  # on one line, then erased
+    assert out.splitlines()[0] == f"{ARTICLE}: taken down by desk: test"

@@ -28,7 +28,7 @@ def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     by = args.by or getpass.getuser()
     try:
-        result = takedown(args.id, reason=args.reason, by=by, config=config)
+        result = takedown(args.id, reason=args.reason, by=by, config=config, progress=sys.stderr.isatty())
     except KeyError:
         print(f"newsroom takedown: no article {args.id!r} (check the id with `newsroom status`)", file=sys.stderr)
         return 1
@@ -70,7 +70,9 @@ def cmd_tags(args: argparse.Namespace, config: NewsroomConfig) -> int:
     failed = 0
     for slug in args.slugs:
         try:
-            result = review_tag(args.action, slug, by=by, into=args.into, name=args.name, config=config)
+            result = review_tag(
+                args.action, slug, by=by, into=args.into, name=args.name, config=config, progress=sys.stderr.isatty()
+            )
         except ReviewError as exc:
             print(f"newsroom tags {args.action}: {exc}", file=sys.stderr)
             failed += 1

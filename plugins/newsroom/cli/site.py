@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from newsroom.config import NewsroomConfig
@@ -15,7 +16,8 @@ from newsroom.phases.ingest import publish_build, render
 
 def cmd_publish(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
-    rendered = render([], f"cli-{time.time_ns()}", full=True, workers=args.workers, config=config)
-    published = publish_build(rendered["build"], config, verify=args.verify)
+    shown = sys.stderr.isatty()  # a progress line on a terminal, nothing in a log
+    rendered = render([], f"cli-{time.time_ns()}", full=True, workers=args.workers, config=config, progress=shown)
+    published = publish_build(rendered["build"], config, verify=args.verify, progress=shown)
     print(json.dumps({"render": rendered, "publish": published}, indent=2))
     return 0

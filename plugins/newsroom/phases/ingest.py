@@ -10,8 +10,11 @@ fresh build folder for its run, publish uploads only what differs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+
+from tqdm import tqdm
 
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
@@ -21,7 +24,7 @@ from newsroom.models import StorageError
 from newsroom.publish.build import BuildFolder, run_folder
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import publish
-from newsroom.render import SiteRenderer
+from newsroom.render import Page, SiteRenderer
 from newsroom.render.parallel import render_site
 from newsroom.resources import bucket_for, make_enricher, open_store
 from newsroom.store import utcnow
@@ -72,8 +75,12 @@ def render(
     workers: int = 1,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
+    progress: bool = False,
 ) -> RenderResult:
-    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder."""
+    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder.
+
+    ``progress``: a one-line count of the pages on stderr (the desk's commands, on a terminal).
+    """
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
@@ -84,7 +91,8 @@ def render(
         failed: dict[str, str] = {}
     else:
         renderer = SiteRenderer(config, store, now)
-        result = folder.write(renderer.everything() if full else renderer.plan(ids, previous_tags), ids)
+        pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
+        result = folder.write(shown(pages, "Rendering", " page", progress), ids)
         failed = renderer.articles.failed
     live = store.articles.live_ids(ids, now) - failed.keys()
     waiting = store.articles.waiting_ids(ids, now)
@@ -97,9 +105,14 @@ def render(
 
 
 def publish_build(
-    build: str, config: NewsroomConfig | None = None, *, verify: bool = False, now: datetime | None = None
+    build: str,
+    config: NewsroomConfig | None = None,
+    *,
+    verify: bool = False,
+    now: datetime | None = None,
+    progress: bool = False,
 ) -> PublishResult:
-    """Upload what changed from a build folder, then mark its articles published."""
+    """Upload what changed from a build folder, then mark its articles published (``progress``: see :func:`render`)."""
     config = config or get_config()
     store = open_store(config)
     folder = BuildFolder(build)
@@ -109,7 +122,8 @@ def publish_build(
     try:
         bucket = bucket_for(config)
         bucket.ensure_bucket()
-        result = publish(folder.planned(entries), store, bucket, workers=config.storage.upload_workers, verify=verify)
+        workers = config.storage.upload_workers
+        result = publish(folder.planned(entries), store, bucket, workers=workers, verify=verify, progress=progress)
     except StorageError as exc:  # the desk sees why in `newsroom status`; the retry resumes (objects are recorded)
         store.articles.mark(published_ids, PUBLISH_FAILED, now or utcnow(), str(exc))
         raise
@@ -127,6 +141,11 @@ def publish_build(
         "articles": len(published_ids),
         "cdn_invalidations": len(invalidations),
     }
+
+
+def shown(items: Iterable[Page], what: str, unit: str, progress: bool) -> Iterable[Page]:
+    """``items`` counted on one line of stderr as they go by, when ``progress`` (the line is gone once done)."""
+    return tqdm(items, desc=what, unit=unit, file=sys.stderr, leave=False) if progress else items
 
 
 def process(config: NewsroomConfig | None = None, *, run_id: str, now: datetime | None = None) -> ProcessResult:

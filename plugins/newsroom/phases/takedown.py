@@ -27,16 +27,24 @@ log = logging.getLogger(__name__)
 
 
 def takedown(
-    article_id: str, *, reason: str, by: str, config: NewsroomConfig | None = None, now: datetime | None = None
+    article_id: str,
+    *,
+    reason: str,
+    by: str,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+    progress: bool = False,
 ) -> TakedownResult:
     """Take an article down everywhere: its page, listings, feeds, sitemaps, related links, CDN,
-    and its social posts where the platform allows deleting them (:func:`retract_posts`)."""
+    and its social posts where the platform allows deleting them (:func:`retract_posts`).
+    ``progress``: the re-render and the uploads counted on stderr (``newsroom takedown`` on a terminal)."""
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
     newly = store.takedowns.take_down(article_id, reason=reason, by=by, now=now)
-    rendered = render([article_id], f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}", config=config, now=now)
-    published = publish_build(rendered["build"], config)
+    run_id = f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}"
+    rendered = render([article_id], run_id, config=config, now=now, progress=progress)
+    published = publish_build(rendered["build"], config, progress=progress)
     bucket = bucket_for(config)
     keys = sorted(k for k, o in store.objects.get().items() if o.article_id == article_id)
     outbox = outbox_keys_of(bucket.listing(), article_id)
