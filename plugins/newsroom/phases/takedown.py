@@ -2,7 +2,8 @@
 
 The most cross-cutting flow, so it lives here rather than in a library: the
 article's page, listings, feeds, sitemaps and related links (re-rendered
-without it), its objects and outbox documents in the bucket, the digest pages
+without it; a tag no other article carries loses its page and feeds), its
+objects and outbox documents in the bucket, the digest pages
 that list it, the CDN, and the posts the ledger recorded. Called by
 ``newsroom takedown``. Idempotent: a second call re-renders nothing new and
 deletes nothing more.
@@ -58,7 +59,7 @@ def takedown(
     return {
         "article": article_id,
         "newly_taken_down": newly,
-        "removed": [*keys, *outbox],
+        "removed": [*keys, *outbox, *published["removed"]],  # and the pages of tags left with no article
         "updated": published["uploaded"] + len(digest_pages),
         "cdn_invalidations": published["cdn_invalidations"] + len(invalidations),
         **social,

@@ -272,6 +272,16 @@ def publish(
     return result
 
 
+def delete(bucket: BucketClient, store: Store, keys: Sequence[str]) -> None:
+    """Delete objects from the bucket, then from our records (a retry deletes again: deleting is idempotent)."""
+    try:
+        bucket.delete(keys)
+    except Exception as exc:
+        raise bucket.explain(exc, "delete objects") from exc
+    store.objects.forget(keys)
+    log.info("Deleted %d object(s): %s", len(keys), ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else ""))
+
+
 def _upload_group(
     pool: ThreadPoolExecutor, group: Sequence[Planned], upload: Callable[[Planned], StoredObject], store: Store
 ) -> tuple[list[StoredObject], BaseException | None]:
