@@ -57,13 +57,15 @@ def test_the_quick_commands_load_no_heavy_module(argv: list[str], tmp_path: Path
     assert not heavy, f"newsroom {' '.join(argv)} imported {heavy}"
 
 
-def test_preview_loads_no_airflow(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("flags", "unwanted"), [([], ("airflow", "boto3")), (["--no-tags"], ("airflow", "spacy"))])
+def test_preview_loads_no_airflow_and_without_tags_no_spacy(
+    flags: list[str], unwanted: tuple[str, ...], tmp_path: Path
+) -> None:
     page = tmp_path / "preview.html"
-    code, modules = _modules(
-        ["preview", str(SAMPLES_DIR / "benin-motos-godomey.md"), "-o", str(page)], tmp_path / "state"
-    )
-    assert code == 0 and page.stat().st_size > 0
-    assert not [m for m in modules if m.split(".")[0] in ("airflow", "boto3")]
+    sample = SAMPLES_DIR / "benin-motos-godomey.md"
+    code, modules = _modules(["preview", str(sample), "-o", str(page), *flags], tmp_path / "state")
+    assert code == 0 and b"<h1" in page.read_bytes()
+    assert not [m for m in modules if m.split(".")[0] in unwanted]
 
 
 def test_every_command_names_a_function_of_a_cli_module() -> None:

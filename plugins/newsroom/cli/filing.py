@@ -125,7 +125,12 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
             print(f"    {problem.field}: {problem.reason}", file=sys.stderr)
         return 1
 
-    body = render_preview(config, article, make_enricher(config))
+    waiting = not args.no_tags and sys.stderr.isatty()  # the language model takes seconds to load: say so
+    if waiting:
+        print("Tagging with the language model (--no-tags skips it)…", end="", file=sys.stderr, flush=True)
+    body = render_preview(config, article, None if args.no_tags else make_enricher(config))
+    if waiting:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)  # the line erased
     out = Path(args.output) if args.output else config.state_dir / "preview" / f"{article.slug}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)

@@ -57,6 +57,7 @@ def _filing(sub: Any) -> None:
     p = _command(sub, "preview", f"{FILING}:cmd_preview", "render an article page locally, without filing it")
     p.add_argument("path")
     p.add_argument("-o", "--output")
+    p.add_argument("--no-tags", action="store_true", help="no enrichment: no tags, no language model (seconds sooner)")
 
     _command(sub, "process", f"{FILING}:cmd_process", "run ingest, enrich, render, publish once, inline (no Airflow)")
 
