@@ -7,8 +7,10 @@ any test module imports Airflow: tests never touch a developer's var/.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +47,17 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's NEWSROOM_* variables must not leak into the tests."""
     for name in ("NEWSROOM_CONFIG", "NEWSROOM_STATE_DIR", "NEWSROOM_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _log_stream_open() -> None:
+    """Airflow configures logging once per process, its handler writing to the ``sys.stdout`` of that
+    moment: under pytest, the capture stream of whichever test first imported Airflow, closed when that
+    test ended ("--- Logging error --- ValueError: I/O operation on closed file" in every later test's
+    output). Point such a handler at this test's stdout."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+            handler.stream = sys.stdout  # not setStream: it flushes the closed one
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ class PublishResult(TypedDict):
     unchanged: int
     articles: int
     cdn_invalidations: int
+    removed: list[str]  # keys deleted from the bucket: the pages and feeds of tags no live article carries
 
 
 class ProcessResult(TypedDict, total=False):

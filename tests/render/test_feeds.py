@@ -143,9 +143,14 @@ def test_feeds_depend_on_the_state_not_the_clock(small_site: SmallSite) -> None:
 
 
 def test_an_empty_feed_is_valid_and_dated_from_the_state(small_site: SmallSite) -> None:
-    parsed = _parse(_feeds(small_site)["culture/atom.xml"])
-    assert parsed.entries == []
-    assert _utc(parsed.feed.updated_parsed) == feeds_module.EMPTY_FEED_DATE
+    """A section with no article yet keeps its feed, dated by the site's newest modification (it read 1970)."""
+    feeds = _feeds(small_site)
+    site_date = _utc(_parse(feeds["atom.xml"]).feed.updated_parsed)
+    for key in ("culture/atom.xml", "culture/feed.xml"):
+        parsed = _parse(feeds[key])
+        assert parsed.entries == []
+        assert _utc(parsed.feed.updated_parsed) == site_date, key
+    assert feeds == _feeds(small_site, NOW + timedelta(hours=6))  # the state's date, not the clock's
 
 
 def test_a_feed_holds_the_newest_50(tmp_path: Path) -> None:

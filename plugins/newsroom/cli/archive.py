@@ -13,7 +13,6 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from newsroom.airflow_api import AirflowApi, AirflowApiError
 from newsroom.archive.importer import import_archive
@@ -80,28 +79,3 @@ def cmd_import_archive(args: argparse.Namespace, config: NewsroomConfig) -> int:
     print("\n".join(report.summary()))
     print(f"Report: {out}")
     return report.exit_code
-
-
-def add_commands(sub: Any) -> None:
-    """Register ``backfill``, ``import-archive`` on the ``newsroom`` parser."""
-    p = sub.add_parser("backfill", help="publish imported archive days (Airflow's backfill of backfill_archive)")
-    p.add_argument("--from-date", required=True, help="first day, YYYY-MM-DD (a partition of import-archive)")
-    p.add_argument("--to-date", required=True, help="last day, YYYY-MM-DD, included")
-    p.add_argument(
-        "--reprocess-behavior",
-        choices=["failed", "completed"],
-        default="failed",
-        help="days already run: rerun only the failed ones (default), or all of them (after a template change)",
-    )
-    p.add_argument("--max-active-runs", type=int, default=4)
-    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="wait for the backfill to finish")
-    p.add_argument("--inline", action="store_true", help="run the same phases here, without Airflow")
-    p.set_defaults(func=cmd_backfill)
-
-    p = sub.add_parser("import-archive", help="import legacy HTML pages, WordPress exports, ninjs into day partitions")
-    p.add_argument("path", metavar="PATH", help="a file or a folder (searched recursively)")
-    p.add_argument("--report", metavar="FILE", help="the JSON report (default: <state>/reports/import-<time>.json)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (there is none when not a terminal)")
-    p.add_argument("--dry-run", action="store_true", help="read and report, write no partition file")
-    p.add_argument("--workers", type=int, help="processes reading files (default: up to 4, one per CPU)")
-    p.set_defaults(func=cmd_import_archive)

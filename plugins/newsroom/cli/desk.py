@@ -1,5 +1,6 @@
-"""The desk's decisions after publication: ``takedown`` and ``restore``, the review of created
-``tags``, the ``schedule`` ahead, the ``digest`` by hand and the social ``deliveries`` ledger.
+"""The desk's decisions after publication that re-render or publish: ``takedown``, the review of
+created ``tags`` and the ``digest`` by hand. (``restore``, the ``schedule`` ahead and the social
+``deliveries`` ledger only touch the state database: :mod:`newsroom.cli.records`.)
 
 Called by :func:`newsroom.cli.main`.
 """
@@ -12,18 +13,14 @@ import json
 import smtplib
 import sys
 from datetime import date, timedelta
-from typing import Any
 
 from newsroom import digest
-from newsroom.assets import DIGEST_HOUR
-from newsroom.cli.common import fmt_time
 from newsroom.config import NewsroomConfig
 from newsroom.phases.tags import review_tag
 from newsroom.phases.takedown import takedown
 from newsroom.resources import bucket_for, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.digests import UNKNOWN
-from newsroom.store.ledger import PENDING
 from newsroom.store.tag_registry import ReviewError
 
 
@@ -31,7 +28,7 @@ def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     by = args.by or getpass.getuser()
     try:
-        result = takedown(args.id, reason=args.reason, by=by, config=config)
+        result = takedown(args.id, reason=args.reason, by=by, config=config, progress=sys.stderr.isatty())
     except KeyError:
         print(f"newsroom takedown: no article {args.id!r} (check the id with `newsroom status`)", file=sys.stderr)
         return 1
@@ -43,20 +40,6 @@ def cmd_takedown(args: argparse.Namespace, config: NewsroomConfig) -> int:
     print(f"  social posts deleted: {', '.join(result['retracted']) or 'none'}")
     for channel, why in result["not_retracted"].items():
         print(f"  still online on {channel}: {why}")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace, config: NewsroomConfig) -> int:
-
-    try:
-        restored = open_store(config).takedowns.restore(args.id, by=args.by or getpass.getuser(), now=utcnow())
-    except KeyError:
-        print(f"newsroom restore: no article {args.id!r}", file=sys.stderr)
-        return 1
-    if not restored:
-        print(f"newsroom restore: {args.id} is not taken down", file=sys.stderr)
-        return 1
-    print(f"{args.id}: restored; it goes live again with the next pipeline run (within a minute), not re-announced.")
     return 0
 
 
@@ -87,7 +70,9 @@ def cmd_tags(args: argparse.Namespace, config: NewsroomConfig) -> int:
     failed = 0
     for slug in args.slugs:
         try:
-            result = review_tag(args.action, slug, by=by, into=args.into, name=args.name, config=config)
+            result = review_tag(
+                args.action, slug, by=by, into=args.into, name=args.name, config=config, progress=sys.stderr.isatty()
+            )
         except ReviewError as exc:
             print(f"newsroom tags {args.action}: {exc}", file=sys.stderr)
             failed += 1
@@ -98,31 +83,6 @@ def cmd_tags(args: argparse.Namespace, config: NewsroomConfig) -> int:
             f"{result['uploaded']} object(s) uploaded"
         )
     return 1 if failed else 0
-
-
-def cmd_schedule(args: argparse.Namespace, config: NewsroomConfig) -> int:
-    store = open_store(config)
-    now = utcnow()
-    until = now + timedelta(days=args.days)
-    print(f"Schedule, {fmt_time(now, config)} to {fmt_time(until, config)} ({config.site.timezone})")
-    upcoming = store.articles.upcoming(now, until)
-    print(f"  going live ({len(upcoming)})")
-    for row in upcoming:
-        kind = "embargo lifts" if row.article.embargo_until else "publish_at"
-        print(f"    {fmt_time(row.visible_from, config)}  {kind:<13} {row.id}  {row.title}")
-    pending = [r for r in store.deliveries.rows() if r.state == PENDING]
-    print(f"  social posts waiting ({len(pending)})")
-    for r in pending:
-        when = fmt_time(r.next_attempt_at, config) if r.next_attempt_at else "next run (paced)"
-        print(f"    {when}  {r.channel:<10} {r.article_id} v{r.version} {r.reason}".rstrip())
-    if config.digest.enabled and config.digest.lists:
-        local = now.astimezone(config.site.tz)
-        next_digest = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
-        if next_digest <= local:
-            next_digest += timedelta(days=1)
-        lists = ", ".join(lst.name for lst in config.digest.lists)
-        print(f"  next digest  {next_digest:%Y-%m-%d %H:%M %Z}  lists: {lists}")
-    return 0
 
 
 def cmd_digest(args: argparse.Namespace, config: NewsroomConfig) -> int:
@@ -189,72 +149,3 @@ def _release_unknown(config: NewsroomConfig, store: Store, day: date, emails: li
         return 1
     print(f"Released {released} recipient(s) of {day}: the next --send (or the DAG's rerun) mails them.")
     return 0
-
-
-def cmd_deliveries(args: argparse.Namespace, config: NewsroomConfig) -> int:
-
-    ledger = open_store(config).deliveries
-    if args.release is not None:
-        if not ledger.release(args.release, f"released by hand: {args.reason}", utcnow()):
-            print(f"newsroom deliveries: no failed or unknown delivery #{args.release}", file=sys.stderr)
-            return 1
-        print(f"Delivery #{args.release} is pending again; the next distribute run sends it.")
-        return 0
-    rows = [r for r in ledger.rows(channel=args.channel) if args.state is None or r.state == args.state]
-    for r in rows:
-        line = f"#{r.id:<5} {r.article_id:<40} v{r.version} {r.channel:<10} {r.state:<8} {r.remote_id or ''}"
-        print(f"{line} {r.reason}".rstrip())
-    print(f"{len(rows)} deliveries; by state: {ledger.counts()}")
-    return 0
-
-
-def add_commands(sub: Any) -> None:
-    """Register the desk's subcommands on the ``newsroom`` parser."""
-    p = sub.add_parser("takedown", help="remove an article from every surface (page, listings, feeds, CDN...)")
-    p.add_argument("id")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--by", help="who decides (default: your user name)")
-    p.set_defaults(func=cmd_takedown)
-
-    p = sub.add_parser("restore", help="undo a takedown (the article goes live again, not re-announced)")
-    p.add_argument("id")
-    p.add_argument("--by")
-    p.set_defaults(func=cmd_restore)
-
-    p = sub.add_parser("tags", help="tags created from the text: review, approve, block, merge, rename")
-    p.add_argument("action", choices=["review", "approve", "block", "merge", "rename"])
-    p.add_argument("slugs", nargs="*", metavar="SLUG")
-    p.add_argument("--into", help="merge: the tag to merge into (a taxonomy tag or a created one)")
-    p.add_argument("--name", help="rename: the new name")
-    p.add_argument("--by", help="who decides (default: your user name)")
-    p.add_argument("--all", action="store_true", help="review: every created tag, reviewed or not")
-    p.add_argument("--limit", type=int, help="review: at most this many")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_tags)
-
-    p = sub.add_parser("schedule", help="what goes live, lifts its embargo or is due to be posted soon")
-    p.add_argument("--days", type=float, default=7)
-    p.set_defaults(func=cmd_schedule)
-
-    p = sub.add_parser("digest", help="build the daily digest (default: yesterday); --publish its page; --send it")
-    p.add_argument("--date", help="YYYY-MM-DD in the site's time zone (default: yesterday)")
-    p.add_argument("--publish", action="store_true", help="upload the day's web page and the archive index")
-    p.add_argument("--send", action="store_true", help="publish, then send to every list (never twice: the ledger)")
-    p.add_argument("--force", action="store_true", help="send even a digest date more than 2 days old")
-    p.add_argument(
-        "--release",
-        nargs="+",
-        metavar="EMAIL",
-        help="make these 'unknown' recipients pending again (you checked the mail log: they got nothing)",
-    )
-    p.add_argument("--list", help="--release: only this list (default: every list)")
-    p.set_defaults(func=cmd_digest)
-
-    p = sub.add_parser("deliveries", help="the social delivery ledger; release a failed/unknown one after checking")
-    p.add_argument("--state", choices=["pending", "sending", "sent", "failed", "skipped", "unknown", "retracted"])
-    p.add_argument("--channel")
-    p.add_argument(
-        "--release", type=int, metavar="ID", help="make delivery ID pending again (you checked the platform)"
-    )
-    p.add_argument("--reason", default="checked on the platform")
-    p.set_defaults(func=cmd_deliveries)

@@ -1,6 +1,6 @@
-"""Filing and following an article: ``file`` (into the inbox, Airflow told at once), ``status``
-(where an article is), ``preview`` (a page rendered locally, nothing filed) and ``process``
-(the ingest DAG once, inline, without Airflow).
+"""Filing an article: ``file`` (into the inbox, Airflow told at once), ``preview`` (a page rendered
+locally, nothing filed) and ``process`` (the ingest DAG once, inline, without Airflow). Where it is
+then: ``newsroom status`` (:mod:`newsroom.cli.records`).
 
 Called by :func:`newsroom.cli.main`.
 """
@@ -13,18 +13,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from newsroom.airflow_api import AirflowApiError, AirflowAuthError, signal_filed
 from newsroom.cli.common import fmt_time
 from newsroom.config import NewsroomConfig
-from newsroom.enrich.topics import NAMES
 from newsroom.ingest import Inbox, read_article
 from newsroom.ingest.inbox import MAX_NAME_BYTES
 from newsroom.models import ArticleError, LockHolder
 from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
-from newsroom.render import Urls
 from newsroom.resources import make_enricher, open_store
 from newsroom.store.articles import content_hash
 from newsroom.text import INVISIBLE
@@ -129,63 +126,6 @@ def _wait_published(config: NewsroomConfig, expected: dict[str, str], timeout: f
     return 0
 
 
-def cmd_status(args: argparse.Namespace, config: NewsroomConfig) -> int:
-
-    info = open_store(config).status.of(args.ref)
-    if info is None:
-        print(f"newsroom status: nothing known about {args.ref!r} (not an article id or a quarantined file)")
-        return 1
-    if args.json:
-        print(json.dumps(info, default=str, ensure_ascii=False, indent=2))
-        return 0
-    article = info["article"]
-    print(f"{info['id']}")
-    if article:
-        url = Urls(config).url(article["path"])
-        print(f"  title       {article['title']}")
-        print(f"  status      {article['status']} (version {article['version']})")
-        print(f"  section     {article['section']}")
-        print(f"  page        {article['path']}  {url}")
-        print(f"  published   {fmt_time(article['published'], config)}")
-        print(f"  modified    {fmt_time(article['modified'], config)}")
-        if article["visible_from"]:
-            print(f"  not before  {fmt_time(article['visible_from'], config)}")
-        print(f"  went live   {fmt_time(article['went_live_at'], config)}")
-        for note in article["notes"]:
-            print(f"  note        {note}")
-    enrichment = info["enrichment"]
-    if enrichment:
-        print(f"  language    {enrichment['language']}")
-        print(f"  tags        {', '.join(enrichment['tags']) or '—'}")
-        print(f"  topics      {', '.join(f'{c} ({NAMES.get(c, c)})' for c in enrichment['topics']) or '—'}")
-        print(f"  keywords    {', '.join(enrichment['keywords']) or '—'}")
-        for note in enrichment["notes"]:
-            print(f"  enrichment  {note}")
-    for q in info["quarantine"]:
-        print(f"  QUARANTINED {fmt_time(q['at'], config)}  {q['file']}")
-        for problem in q["problems"]:
-            print(f"     {problem['field']}: {problem['reason']}")
-        print(f"     original kept at {q['stored_path']}")
-        print(f"     report at {q['report_path']}")
-
-    deliveries = open_store(config).deliveries.rows(info["id"])
-    if deliveries:
-        print("  deliveries")
-        for d in deliveries:
-            where = d.remote_url or d.remote_id or ""
-            when = fmt_time(d.sent_at, config) if d.sent_at else ""
-            print(f"    {d.channel:<10} v{d.version}  {d.state:<9} {when} {where} {d.reason}".rstrip())
-    if info["events"]:
-        print("  timeline")
-        for event in info["events"]:
-            print(f"    {fmt_time(event['at'], config)}  {event['kind']:<11} {event['detail']}")
-    if info["objects"]:
-        print("  in the bucket")
-        for obj in info["objects"]:
-            print(f"    {obj['key']}  md5 {obj['md5']}  uploaded {fmt_time(obj['uploaded_at'], config)}")
-    return 0
-
-
 def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
     path = Path(args.path)
@@ -197,7 +137,12 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
             print(f"    {problem.field}: {problem.reason}", file=sys.stderr)
         return 1
 
-    body = render_preview(config, article, make_enricher(config))
+    waiting = not args.no_tags and sys.stderr.isatty()  # the language model takes seconds to load: say so
+    if waiting:
+        print("Tagging with the language model (--no-tags skips it)…", end="", file=sys.stderr, flush=True)
+    body = render_preview(config, article, None if args.no_tags else make_enricher(config))
+    if waiting:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)  # the line erased
     out = Path(args.output) if args.output else config.state_dir / "preview" / f"{article.slug}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)
@@ -216,25 +161,3 @@ def cmd_process(args: argparse.Namespace, config: NewsroomConfig) -> int:
     result = process(config, run_id=f"cli-{time.time_ns()}", on_wait=waiting)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
-
-
-def add_commands(sub: Any) -> None:
-    """Register ``file``, ``status``, ``preview``, ``process`` on the ``newsroom`` parser."""
-    p = sub.add_parser("file", help="file articles: into the inbox, and tell Airflow")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--no-signal", action="store_true", help="do not call Airflow (the safety net will pick it up)")
-    p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="wait until the articles are published")
-    p.set_defaults(func=cmd_file)
-
-    p = sub.add_parser("status", help="where an article is: filed, quarantined, rendered, published")
-    p.add_argument("ref", help="an article id, or the name of a quarantined file")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser("preview", help="render an article page locally, without filing it")
-    p.add_argument("path")
-    p.add_argument("-o", "--output")
-    p.set_defaults(func=cmd_preview)
-
-    p = sub.add_parser("process", help="run ingest, enrich, render, publish once, inline (no Airflow)")
-    p.set_defaults(func=cmd_process)

@@ -11,8 +11,11 @@ inbox readers on one state database take turns (the store's ingest lock).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+
+from tqdm import tqdm
 
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
@@ -21,8 +24,8 @@ from newsroom.ingest import Inbox
 from newsroom.models import LockHolder, StorageError
 from newsroom.publish.build import BuildFolder, run_folder
 from newsroom.publish.cdn import invalidate
-from newsroom.publish.s3 import publish
-from newsroom.render import SiteRenderer
+from newsroom.publish.s3 import delete, publish
+from newsroom.render import Page, SiteRenderer
 from newsroom.render.parallel import render_site
 from newsroom.resources import bucket_for, make_enricher, open_store
 from newsroom.store import Store, utcnow
@@ -97,19 +100,25 @@ def render(
     workers: int = 1,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
+    progress: bool = False,
 ) -> RenderResult:
-    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder."""
+    """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder.
+
+    ``progress``: a one-line count of the pages on stderr (the desk's commands, on a terminal).
+    """
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
     folder = BuildFolder(run_folder(config.build_dir, run_id))
+    renderer = SiteRenderer(config, store, now)
+    removed = renderer.removed(None if full else ids, previous_tags)  # emptied tags' pages: deleted, not rendered
     if full and workers > 1:
         folder.remove()
-        result = folder.write_manifest(render_site(config, store, now, folder.files, workers), ids)
+        result = folder.write_manifest(render_site(config, store, now, folder.files, workers), ids, removed=removed)
         failed: dict[str, str] = {}
     else:
-        renderer = SiteRenderer(config, store, now)
-        result = folder.write(renderer.everything() if full else renderer.plan(ids, previous_tags), ids)
+        pages = renderer.everything() if full else renderer.plan(ids, previous_tags)
+        result = folder.write(shown(pages, "Rendering", " page", progress), ids, removed=removed)
         failed = renderer.articles.failed
     live = store.articles.live_ids(ids, now) - failed.keys()
     waiting = store.articles.waiting_ids(ids, now)
@@ -122,19 +131,30 @@ def render(
 
 
 def publish_build(
-    build: str, config: NewsroomConfig | None = None, *, verify: bool = False, now: datetime | None = None
+    build: str,
+    config: NewsroomConfig | None = None,
+    *,
+    verify: bool = False,
+    now: datetime | None = None,
+    progress: bool = False,
 ) -> PublishResult:
-    """Upload what changed from a build folder, then mark its articles published."""
+    """Upload what changed from a build folder, then mark its articles published, then delete what the build
+    removed (an emptied tag's pages and feeds: from the bucket, our objects table and the CDN).
+    ``progress``: see :func:`render`."""
     config = config or get_config()
     store = open_store(config)
     folder = BuildFolder(build)
     entries = folder.entries()
+    removed = folder.removed()
     changed = set(folder.changed())
     published_ids = sorted({e["article_id"] for e in entries if e["article_id"]} & changed)
     try:
         bucket = bucket_for(config)
         bucket.ensure_bucket()
-        result = publish(folder.planned(entries), store, bucket, workers=config.storage.upload_workers, verify=verify)
+        workers = config.storage.upload_workers
+        result = publish(folder.planned(entries), store, bucket, workers=workers, verify=verify, progress=progress)
+        if removed:
+            delete(bucket, store, removed)
     except StorageError as exc:  # the desk sees why in `newsroom status`; the retry resumes (objects are recorded)
         store.articles.mark(published_ids, PUBLISH_FAILED, now or utcnow(), str(exc))
         raise
@@ -144,14 +164,20 @@ def publish_build(
         keys = [e["key"] for e in entries if e["article_id"] == article_id]
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
         store.articles.mark([article_id], "published", now, detail)
-    invalidations = invalidate(config, result.uploaded, reference=folder.path.name)
+    invalidations = invalidate(config, [*result.uploaded, *removed], reference=folder.path.name)
     folder.remove()
     return {
         "uploaded": len(result.uploaded),
         "unchanged": result.unchanged,
         "articles": len(published_ids),
         "cdn_invalidations": len(invalidations),
+        "removed": removed,
     }
+
+
+def shown(items: Iterable[Page], what: str, unit: str, progress: bool) -> Iterable[Page]:
+    """``items`` counted on one line of stderr as they go by, when ``progress`` (the line is gone once done)."""
+    return tqdm(items, desc=what, unit=unit, file=sys.stderr, leave=False) if progress else items
 
 
 def process(

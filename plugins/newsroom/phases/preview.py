@@ -2,13 +2,15 @@
 
 Called by ``newsroom preview`` (``newsroom.cli.filing``). Tags come from enrichment (the same as
 the pipeline's) and related links from the current archive in the state database, so the preview shows
-what readers would see; nothing is written to the store or the bucket.
+what readers would see; nothing is written to the store or the bucket. Without an enricher
+(``newsroom preview --no-tags``) the page has no tags and its related links come from the title and
+section alone: no language model is loaded (seconds sooner).
 """
 
 from __future__ import annotations
 
 from newsroom.config import NewsroomConfig
-from newsroom.enrich import Enricher, StoreDirectory
+from newsroom.enrich import Enricher, Enrichment, StoreDirectory
 from newsroom.enrich.related import choose_related
 from newsroom.models import Article
 from newsroom.render.site import SiteRenderer
@@ -16,11 +18,16 @@ from newsroom.resources import open_store
 from newsroom.store import Store, utcnow
 
 
-def render_preview(config: NewsroomConfig, article: Article, enricher: Enricher, store: Store | None = None) -> bytes:
+def render_preview(
+    config: NewsroomConfig, article: Article, enricher: Enricher | None, store: Store | None = None
+) -> bytes:
     store = store or open_store(config)
     now = utcnow()
     renderer = SiteRenderer(config, store, now)
-    enrichment = enricher.enrich([article], StoreDirectory(store))[0]
+    if enricher is None:
+        enrichment = Enrichment(article.id, [], [], [], article.language or config.site.language)
+    else:
+        enrichment = enricher.enrich([article], StoreDirectory(store))[0]
     tags = enrichment.tags
     published = article.published or article.publish_at or now
     chosen = choose_related(

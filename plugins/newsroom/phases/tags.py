@@ -34,6 +34,7 @@ def review_tag(
     name: str | None = None,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
+    progress: bool = False,
 ) -> ReviewResult:
     """An editor's decision on a tag enrichment created (``newsroom tags``), then the pages it changes.
 
@@ -43,6 +44,7 @@ def review_tag(
     the slug changes, a new URL). The affected article pages and tag listings are
     re-rendered and uploaded; a merged or renamed tag's old URLs become redirects to
     the new listing, its feeds list the new tag's articles. Raises ``ReviewError``.
+    ``progress``: the re-render and the uploads counted on stderr (on a terminal).
     """
     config = config or get_config()
     store = open_store(config)
@@ -74,8 +76,8 @@ def review_tag(
     result: ReviewResult = {"action": action, "tag": slug, "articles": affected, "uploaded": 0}
     if affected or action != "approve":
         run_id = f"tags-{action}-{slug}-{now:%Y%m%dT%H%M%S}"
-        rendered = render(affected, run_id, previous_tags=touched, config=config, now=now)
-        result["uploaded"] = publish_build(rendered["build"], config, now=now)["uploaded"]
+        rendered = render(affected, run_id, previous_tags=touched, config=config, now=now, progress=progress)
+        result["uploaded"] = publish_build(rendered["build"], config, now=now, progress=progress)["uploaded"]
     write_review_file(store, config.review_file, config.enrich.review_min_articles)
     log.info("Tag %s %s by %s: %d article(s) re-rendered", slug, action, by, len(affected))
     return result

@@ -2,7 +2,8 @@
 
 The most cross-cutting flow, so it lives here rather than in a library: the
 article's page, listings, feeds, sitemaps and related links (re-rendered
-without it), its objects and outbox documents in the bucket, the digest pages
+without it; a tag no other article carries loses its page and feeds), its
+objects and outbox documents in the bucket, the digest pages
 that list it, the CDN, and the posts the ledger recorded. Called by
 ``newsroom takedown``. Idempotent: a second call re-renders nothing new and
 deletes nothing more.
@@ -27,16 +28,24 @@ log = logging.getLogger(__name__)
 
 
 def takedown(
-    article_id: str, *, reason: str, by: str, config: NewsroomConfig | None = None, now: datetime | None = None
+    article_id: str,
+    *,
+    reason: str,
+    by: str,
+    config: NewsroomConfig | None = None,
+    now: datetime | None = None,
+    progress: bool = False,
 ) -> TakedownResult:
     """Take an article down everywhere: its page, listings, feeds, sitemaps, related links, CDN,
-    and its social posts where the platform allows deleting them (:func:`retract_posts`)."""
+    and its social posts where the platform allows deleting them (:func:`retract_posts`).
+    ``progress``: the re-render and the uploads counted on stderr (``newsroom takedown`` on a terminal)."""
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
     newly = store.takedowns.take_down(article_id, reason=reason, by=by, now=now)
-    rendered = render([article_id], f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}", config=config, now=now)
-    published = publish_build(rendered["build"], config)
+    run_id = f"takedown-{article_id}-{now:%Y%m%dT%H%M%S}"
+    rendered = render([article_id], run_id, config=config, now=now, progress=progress)
+    published = publish_build(rendered["build"], config, progress=progress)
     bucket = bucket_for(config)
     keys = sorted(k for k, o in store.objects.get().items() if o.article_id == article_id)
     outbox = outbox_keys_of(bucket.listing(), article_id)
@@ -45,12 +54,12 @@ def takedown(
     store.takedowns.record_removed(article_id, [*keys, *outbox])
     digest_pages = refresh_editions(config, [article_id], now=now, store=store, bucket=bucket)["uploaded"]
     invalidations = invalidate(config, [*keys, *digest_pages], reference=f"takedown-{article_id}-{now.isoformat()}")
-    log.warning("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")
+    log.info("Took down %s (%s): removed %s", article_id, reason, ", ".join(keys) or "nothing")  # the summary says it
     social = retract_posts(article_id, config, store=store)
     return {
         "article": article_id,
         "newly_taken_down": newly,
-        "removed": [*keys, *outbox],
+        "removed": [*keys, *outbox, *published["removed"]],  # and the pages of tags left with no article
         "updated": published["uploaded"] + len(digest_pages),
         "cdn_invalidations": published["cdn_invalidations"] + len(invalidations),
         **social,
@@ -99,5 +108,5 @@ def retract_posts(article_id: str, config: NewsroomConfig, *, store: Store | Non
         else:
             ledger.note(row.id, f"could not retract: {why}"[:1000])
             not_retracted[row.channel] = why
-            log.warning("Could not retract %s on %s: %s", article_id, row.channel, why)
+            log.info("Could not retract %s on %s: %s", article_id, row.channel, why)  # in the result: not_retracted
     return {"retracted": list(dict.fromkeys(retracted)), "not_retracted": not_retracted, "skipped_deliveries": skipped}

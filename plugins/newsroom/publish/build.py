@@ -4,7 +4,7 @@ One writer and one reader for every producer of pages (the ingest and rebuild
 runs, the digest, the takedown and tag-review re-renders). A build folder is::
 
     <folder>/files/<key>     the rendered bytes, by object key
-    <folder>/manifest.json   {"changed": [article ids], "objects": [entries], "meta": {...}}
+    <folder>/manifest.json   {"changed": [article ids], "objects": [entries], "removed": [keys], "meta": {...}}
     <folder>/<name>          any named texts (the digest's email.html, email.txt)
 
 RenderResult into a scratch folder beside it and renamed into place, so a reader
@@ -63,11 +63,13 @@ class BuildFolder:
         *,
         meta: Mapping[str, Any] | None = None,
         texts: Mapping[str, str] | None = None,
+        removed: Sequence[str] = (),
     ) -> RenderResult:
-        """Write ``pages`` (a page rendered twice keeps the last), the manifest and ``texts``; replace any old build."""
+        """Write ``pages`` (a page rendered twice keeps the last), the manifest and ``texts``; replace any old build.
+        ``removed``: published keys the publisher deletes (pages no longer rendered: an emptied tag's)."""
         scratch = self._scratch()
         entries = {e["key"]: e for e in write_files(pages, scratch / "files")}
-        self._finish(scratch, list(entries.values()), changed, meta, texts)
+        self._finish(scratch, list(entries.values()), changed, meta, texts, removed)
         return self.written(len(entries), changed)
 
     def write_manifest(
@@ -76,10 +78,11 @@ class BuildFolder:
         changed: Sequence[str] = (),
         *,
         meta: Mapping[str, Any] | None = None,
+        removed: Sequence[str] = (),
     ) -> RenderResult:
         """The manifest of files already written under :attr:`files` (by the parallel renderer)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        self._write_json(self.path, list(entries), changed, meta)
+        self._write_json(self.path, list(entries), changed, meta, removed)
         return self.written(len(entries), changed)
 
     def written(self, pages: int, changed: Sequence[str]) -> RenderResult:
@@ -94,6 +97,10 @@ class BuildFolder:
 
     def changed(self) -> list[str]:
         return list(self.manifest()["changed"])
+
+    def removed(self) -> list[str]:
+        """Keys to delete from the bucket once the build's pages are up."""
+        return list(self.manifest().get("removed") or [])
 
     def meta(self) -> dict[str, Any]:
         return dict(self.manifest().get("meta") or {})
@@ -125,17 +132,24 @@ class BuildFolder:
         changed: Sequence[str],
         meta: Mapping[str, Any] | None,
         texts: Mapping[str, str] | None,
+        removed: Sequence[str] = (),
     ) -> None:
         for name, text in (texts or {}).items():
             (scratch / name).write_text(text, encoding="utf-8")
-        self._write_json(scratch, entries, changed, meta)
+        self._write_json(scratch, entries, changed, meta, removed)
         if self.path.exists():
             shutil.rmtree(self.path)
         scratch.rename(self.path)
 
     @staticmethod
-    def _write_json(folder: Path, entries: list[Any], changed: Sequence[str], meta: Mapping[str, Any] | None) -> None:
-        manifest = {"changed": list(changed), "objects": entries, "meta": dict(meta or {})}
+    def _write_json(
+        folder: Path,
+        entries: list[Any],
+        changed: Sequence[str],
+        meta: Mapping[str, Any] | None,
+        removed: Sequence[str] = (),
+    ) -> None:
+        manifest = {"changed": list(changed), "objects": entries, "removed": list(removed), "meta": dict(meta or {})}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
 

@@ -25,11 +25,14 @@ import binascii
 import logging
 import os
 import posixpath
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
+
+from tqdm import tqdm
 
 from newsroom.models import StorageError, StoredObject
 from newsroom.store import Store
@@ -233,8 +236,12 @@ def publish(
     *,
     workers: int = 8,
     verify: bool = False,
+    progress: bool = False,
 ) -> PublishResult:
-    """Upload what changed, group by group, recording objects in the store as they land."""
+    """Upload what changed, group by group, recording objects in the store as they land.
+
+    ``progress``: a one-line count of the uploads on stderr (the desk's commands, on a terminal).
+    """
     items = list(planned)
     if verify:
         try:
@@ -245,12 +252,14 @@ def publish(
         current = {k: (o.md5, o.size) for k, o in store.objects.get(i.key for i in items).items()}
     todo, unchanged = plan_uploads(items, current)
     result = PublishResult(unchanged=unchanged)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    bar = tqdm(total=len(todo), desc="Uploading", unit="object", file=sys.stderr, leave=False, disable=not progress)
+    with bar, ThreadPoolExecutor(max_workers=workers) as pool:
         for kind in sorted({p.kind for p in todo}, key=lambda k: ORDER.index(k) if k in ORDER else len(ORDER)):
             group = [p for p in todo if p.kind == kind]
 
             def upload(item: Planned) -> StoredObject:
                 bucket.put(item.key, item.read(), item.md5, item.kind)
+                bar.update()  # tqdm's counter takes a lock: safe from the pool's threads
                 return StoredObject(item.key, item.md5, item.size, content_type(item.key), item.kind, item.article_id)
 
             done, error = _upload_group(pool, group, upload, store)
@@ -261,6 +270,16 @@ def publish(
                 raise bucket.explain(error, f"upload {kind} objects") from error
     log.info("Publish: %d uploaded, %d unchanged", len(result.uploaded), unchanged)
     return result
+
+
+def delete(bucket: BucketClient, store: Store, keys: Sequence[str]) -> None:
+    """Delete objects from the bucket, then from our records (a retry deletes again: deleting is idempotent)."""
+    try:
+        bucket.delete(keys)
+    except Exception as exc:
+        raise bucket.explain(exc, "delete objects") from exc
+    store.objects.forget(keys)
+    log.info("Deleted %d object(s): %s", len(keys), ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else ""))
 
 
 def _upload_group(

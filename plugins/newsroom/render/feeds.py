@@ -14,7 +14,9 @@ and ``<prefix>atom.xml`` (Atom), the prefix being ``""`` for the site,
 - **Determinism**: feedgen stamps ``lastBuildDate``/``updated`` with the
   clock and its own version as generator; both are set here instead (the
   newest ``modified`` of the items, and "newsroom"), so the same state gives
-  the same bytes. An empty feed is dated :data:`EMPTY_FEED_DATE`.
+  the same bytes. A feed with no item (a section with no article yet) is
+  dated by the newest ``modified`` of the whole site, the render's ``now`` on a
+  site with no live article: never 1970. A tag with no live article has no feed.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ ATOM_NAME = "atom.xml"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 GENERATOR = "newsroom"
-EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+SCRATCH_DATE = datetime(1970, 1, 1, tzinfo=UTC)  # the date of the feed entries are written in, then cut from
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -122,10 +124,12 @@ def _stamp(value: datetime, tz: ZoneInfo) -> datetime:
 class FeedWriter:
     """Builds feed pages; authors and tags of the articles are read in batches and remembered for the run."""
 
-    def __init__(self, site: Site, store: SiteReads, url_of: Callable[[str], str]) -> None:
+    def __init__(self, site: Site, store: SiteReads, url_of: Callable[[str], str], now: datetime) -> None:
         self.site = site
         self.store = store
         self.url_of = url_of
+        self.now = now
+        self._site_newest: datetime | None = None
         self.tag_scheme = url_of("tag/")
         self._details: dict[str, _Details] = {}
         # Each entry's XML by (item, atom): one article is in the site's, its section's and each of
@@ -155,7 +159,7 @@ class FeedWriter:
         ]
 
     def _render(self, spec: FeedSpec, items: Sequence[Listed], *, atom: bool) -> bytes:
-        newest = max((item.modified for item in items), default=EMPTY_FEED_DATE)
+        newest = max((item.modified for item in items), default=None) or self._empty_feed_date()
         body = self._feed(spec, newest, atom=atom)
         if not items:
             return body
@@ -167,6 +171,13 @@ class FeedWriter:
         # feedgen appends the entries last in <channel> (RSS) or <feed> (Atom)
         at = body.rindex(b"</feed>" if atom else b"  </channel>")
         return body[:at] + b"".join(self._entries[(item, atom)] for item in items) + body[at:]
+
+    def _empty_feed_date(self) -> datetime:
+        """The date of a feed with no item: the site's newest modification (state, not the clock)."""
+        if self._site_newest is None:
+            newest = self.store.listings.newest_by_path_prefix(self.now, 0).values()  # one group: every path
+            self._site_newest = max(newest, default=self.now)
+        return self._site_newest
 
     def _feed(self, spec: FeedSpec, newest: datetime, *, atom: bool, entries: Sequence[Listed] = ()) -> bytes:
         """The feed as feedgen writes it, with these entries (none: its head alone)."""
@@ -193,7 +204,7 @@ class FeedWriter:
         """Write these entries in one feed of their own and keep each one's lines (indented as in any feed)."""
         if not items:
             return
-        written = self._feed(_ENTRIES_SPEC, EMPTY_FEED_DATE, atom=atom, entries=items)
+        written = self._feed(_ENTRIES_SPEC, SCRATCH_DATE, atom=atom, entries=items)
         tag = b"entry" if atom else b"item"
         opening, closing = b"<" + tag + b">", b"</" + tag + b">\n"
         end = 0

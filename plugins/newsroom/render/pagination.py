@@ -61,11 +61,14 @@ class ListingPages:
         return self.feeds.pages(self.context.site_feed, self.reads.listings.items(self.context.now, limit=FEED_SIZE))
 
     def with_feeds(self, listing: Listing, changed: set[str] | None = None) -> Iterator[Page]:
-        """A listing's pages (see :meth:`pages`) and its RSS and Atom feeds, from one read of it."""
+        """A listing's pages (see :meth:`pages`) and its RSS and Atom feeds, from one read of it; none for a
+        tag that lists no live article (a section keeps its page, "no article yet", and its feeds)."""
         if listing.kind == "tag" and listing.slug in self.redirects:
             yield from self.moved_tag_pages(listing.slug)
             return
         total, first, newest = self.window(listing, changed)
+        if not total and listing.kind == "tag":
+            return  # a tag no live article carries has no page (Planner.removed deletes what was published)
         yield from self.pages(listing, total, first, newest)
         yield from self.feeds.pages(self.context.feed_spec(listing), newest)
 

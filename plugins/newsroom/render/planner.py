@@ -84,6 +84,25 @@ class Planner:
         yield from self.sitemaps.pages(months)
         yield home_page(ctx, self.listings)
 
+    def removed(self, changed_ids: Sequence[str] | None, extra_tags: Iterable[str] = ()) -> list[str]:
+        """The published keys of tag listings no live article carries any more (index, numbered pages,
+        feeds), to delete: among the tags of the changed articles (now and before, ``extra_tags``), or,
+        with ``None`` (the whole site), among every tag published. A merged tag's redirects stay.
+
+        Their pages are not rendered (:meth:`ListingPages.with_feeds`): a takedown that leaves a tag
+        with no article deletes its page and feeds, and the sitemap stops listing it; a restore, or a
+        new article with the tag, publishes them again.
+        """
+        reads = self.reads
+        if changed_ids is None:
+            slugs = {key.split("/")[1] for key in reads.objects.keys_with_prefix(prefix="tag/")}
+        else:
+            slugs = {t.slug for ts in reads.enrichments.tags_of(changed_ids).values() for t in ts}
+        slugs |= set(extra_tags)
+        empty = slugs - set(reads.enrichments.tags_in_use(self.context.now, among=sorted(slugs)))
+        empty -= self.listings.redirects.keys()
+        return [key for slug in sorted(empty) for key in reads.objects.keys_with_prefix(prefix=f"tag/{slug}/")]
+
     def units(self) -> list[Unit]:
         """The whole site as independent pieces of work, in order: the static files, chunks of
         article pages, each section's and each tag's listing with its feeds, then the site's feeds,

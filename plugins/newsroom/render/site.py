@@ -54,7 +54,7 @@ class SiteRenderer:
         self.urls = self.context.urls
         self.env = self.context.env
         self.logo_url = self.context.logo_url
-        self.feeds = FeedWriter(self.site, store, self.url_of)
+        self.feeds = FeedWriter(self.site, store, self.url_of, now)
         self.sitemaps = SitemapWriter(
             self.site,
             store,
@@ -147,6 +147,10 @@ class SiteRenderer:
     ) -> Iterator[Page]:
         """Pages touched by changed articles (see :meth:`newsroom.render.planner.Planner.plan`)."""
         return self.planner.plan(changed_ids, extra_tags, own_pages=own_pages)
+
+    def removed(self, changed_ids: Sequence[str] | None, extra_tags: Iterable[str] = ()) -> list[str]:
+        """Published tag pages and feeds to delete (see :meth:`newsroom.render.planner.Planner.removed`)."""
+        return self.planner.removed(changed_ids, extra_tags)
 
     def units(self) -> list[Unit]:
         return self.planner.units()
