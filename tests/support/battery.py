@@ -40,11 +40,11 @@ from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config
 from newsroom.digest.build import DigestBuilder
 from newsroom.distribute.planner import plan_deliveries
 from newsroom.distribute.sender import send_due
-from newsroom.enrich.taxonomy import load_taxonomy
 from newsroom.ingest import Inbox
 from newsroom.render import SiteRenderer
 from newsroom.render.environment import make_text_environment
 from newsroom.store import Store
+from newsroom.taxonomy import load_taxonomy
 from newsroom.text import slugify
 from tests.support import readers
 from tests.support.channels import adapter
