@@ -101,8 +101,10 @@ class SeaweedServer:
             f"-volume.port={self.volume_port}", f"-volume.port.grpc={grpc[1]}",
             f"-filer.port={self.filer_port}", f"-filer.port.grpc={grpc[2]}",
             "-s3", f"-s3.port={self.s3_port}", f"-s3.port.grpc={grpc[3]}",
-            "-s3.port.iceberg=0", "-s3.port.lance=0", "-volume.max=0", "-master.volumeSizeLimitMB=256",
+            "-s3.port.iceberg=0", "-s3.port.lance=0", "-volume.max=4000", "-master.volumeSizeLimitMB=256",
         ]  # fmt: skip
+        # -volume.max: each bucket is a collection that grows 7 volumes; "0" (free disk / 256 MB) ran out
+        # after about 40 buckets in one test session (PutObject: InternalError). Volumes are not preallocated.
         if self.credentials is not None:
             access, secret = self.credentials
             identity = {"name": "newsroom", "credentials": [{"accessKey": access, "secretKey": secret}],

@@ -33,6 +33,8 @@ def use_airflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
         data = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
         data["taxonomy"] = str(CONFIG_FILE.parent / "taxonomy.yaml")
         data["templates"] = str(CONFIG_FILE.parent / "templates")
+        for listing in data["digest"]["lists"]:  # checked at load: the shipped lists, where they are
+            listing["subscribers"] = str(CONFIG_FILE.parent / listing["subscribers"])
         data["paths"]["state_dir"] = str(tmp_path / "state")
         data["airflow"].update({"url": server.url, **airflow})
         path = tmp_path / "newsroom.yaml"

@@ -133,10 +133,14 @@ def test_without_credentials_the_api_and_newsroom_file_are_refused(
     anonymous = tmp_path / "anonymous.yaml"  # the same newsroom, without airflow.conn_id
     data = yaml.safe_load(Path(env["NEWSROOM_CONFIG"]).read_text(encoding="utf-8"))
     data["airflow"]["conn_id"] = None
+    for listing in data["digest"]["lists"]:  # checked at load: the lists beside the stack's config
+        listing["subscribers"] = str(Path(env["NEWSROOM_CONFIG"]).parent / listing["subscribers"])
     anonymous.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = _newsroom({**env, "NEWSROOM_CONFIG": str(anonymous)}, "file", str(SAMPLES_DIR / "benin-motos-godomey.md"))
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    waiting = ("waiting for Airflow", "still waiting for Airflow", "Airflow answered after")  # a busy api-server
+    said = [line for line in result.stderr.splitlines() if not line.startswith(waiting)]
+    assert len(said) == 1 and "Traceback" not in result.stderr, result.stderr
     assert "no credentials" in result.stderr and "set airflow.conn_id" in result.stderr
     assert "asset event" not in result.stdout
     # filed all the same (the safety net may already be ingesting it: not checked here)

@@ -2,7 +2,8 @@
 
 The work is :meth:`SiteRenderer.units` (the static files, chunks of article
 pages, one section's or one tag's listing with its feeds, the site's feeds,
-sitemaps and home), handed to ``workers`` forked processes; each renders its
+sitemaps and home), handed to ``workers`` processes forked by a forkserver
+(never from this process, whose threads may hold locks); each renders its
 units with its own :class:`SiteRenderer` and its own database connection,
 writes the files under the build folder and returns only the manifest
 entries. The pages and their bytes are exactly those of
@@ -53,7 +54,10 @@ def render_site(config: NewsroomConfig, store: Store, now: datetime, files: Path
     if workers <= 1 or multiprocessing.current_process().daemon:
         return [e for unit in units for e in write_files(renderer.unit_pages(unit), files)]
     url = store.url
-    context = multiprocessing.get_context("fork")
+    # A fresh, thread-free server forks the workers: forking this process could copy a lock held by one
+    # of its threads (tqdm's monitor, Airflow's in-process API loop) into a child that then waits forever.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
     start = (config, url, now, str(files))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=start) as pool:
         # the big units first, so no process is left with a long one at the end
