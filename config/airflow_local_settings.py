@@ -1,16 +1,24 @@
-"""Airflow local settings for the newsroom: preload the French NLP model in the scheduler.
+"""Airflow local settings for the newsroom: preload, in the scheduler, what every task would load again.
 
 Airflow imports this module in every one of its processes (it must be on
 ``sys.path``: the embedded default puts this folder on ``PYTHONPATH``; in a
 deployment, copy it to ``$AIRFLOW_HOME/config/``). In the scheduler, and so
-before the LocalExecutor forks its workers, it loads spaCy's French pipeline
-once: every task process forked from those workers then starts with the
-model in memory (shared copy-on-write) instead of spending ~6 s loading it
-on each filing. The taxonomy is parsed there too (about 0.3 s a task
-otherwise; ``load_taxonomy`` parses again if the file changes). Celery
-workers (prefork) benefit the same way when this runs in ``celery worker``.
-Any failure is logged and ignored: preloading is an optimisation, never a
-reason for the scheduler not to start.
+before the LocalExecutor forks its workers (and they their task processes),
+it loads once what a task of the live path would otherwise load on each
+filing; every forked task process starts with it in memory (shared
+copy-on-write):
+
+- spaCy's French pipeline and YAKE (~6 s a task otherwise), the taxonomy
+  (about 0.3 s; ``load_taxonomy`` parses again if the file changes);
+- the phases (``newsroom.phases``: enrichment, rendering, publishing and
+  their libraries: Jinja, SQLAlchemy, boto3...);
+- what the DAG files import when a task parses its DAG file: ``airflow.sdk``,
+  the standard provider's trigger operator, and, through one ``Asset``, every
+  provider's asset URI handlers (~300 modules, 0.4-0.8 s a task otherwise).
+
+Celery workers (prefork) benefit the same way when this runs in ``celery
+worker``. Any failure is logged and ignored: preloading is an optimisation,
+never a reason for the scheduler not to start.
 """
 
 from __future__ import annotations
@@ -39,6 +47,23 @@ def _preload() -> None:
         log.info("newsroom: preloaded %s for forked task processes", model)
     except Exception:  # never stop Airflow for an optimisation
         log.warning("newsroom: could not preload the NLP model", exc_info=True)
+    try:
+        _preload_tasks()
+    except Exception:
+        log.warning("newsroom: could not preload the phases and the DAG files' imports", exc_info=True)
+
+
+def _preload_tasks() -> None:
+    """The modules a task of ours imports, and the providers' asset URI handlers ``Asset(uri=...)`` loads."""
+    import airflow.providers.standard.operators.trigger_dagrun  # noqa: F401  (dags/ingest_sweep.py)
+    from airflow.sdk import Asset
+
+    import newsroom.phases.distribute
+    import newsroom.phases.ingest  # noqa: F401
+    from newsroom import assets
+
+    Asset(name=assets.INBOX_NAME, uri=assets.INBOX_URI)  # initialises ProvidersManager's URI handlers
+    log.info("newsroom: preloaded the phases and the DAG files' imports for forked task processes")
 
 
 _preload()
