@@ -8,8 +8,9 @@ it loads once what a task of the live path would otherwise load on each
 filing; every forked task process starts with it in memory (shared
 copy-on-write):
 
-- spaCy's French pipeline and YAKE (~6 s a task otherwise), the taxonomy
-  (about 0.3 s; ``load_taxonomy`` parses again if the file changes);
+- spaCy's French pipeline, its lemma tables and YAKE (~7 s a task
+  otherwise), the taxonomy (about 0.3 s; ``load_taxonomy`` parses again if
+  the file changes), babel's French calendar data (0.3 s);
 - the phases (``newsroom.phases``: enrichment, rendering, publishing and
   their libraries: Jinja, SQLAlchemy, boto3...);
 - what the DAG files import when a task parses its DAG file: ``airflow.sdk``,
@@ -35,13 +36,14 @@ def _preload() -> None:
         return
     try:
         from newsroom.config import get_config
-        from newsroom.enrich.entities import load_nlp
+        from newsroom.enrich.entities import common_words, load_nlp
         from newsroom.enrich.keywords import _extractor
         from newsroom.taxonomy import load_taxonomy
 
         config = get_config()
         model = config.enrich.model
         load_nlp(model)
+        common_words(model)  # the model's lemma tables, read from disk: about 1 s a task otherwise
         _extractor("fr", 8)
         load_taxonomy(config.taxonomy_path)  # parsed once; a forked task reuses it while the file is unchanged
         log.info("newsroom: preloaded %s for forked task processes", model)
@@ -57,12 +59,17 @@ def _preload_tasks() -> None:
     """The modules a task of ours imports, and the providers' asset URI handlers ``Asset(uri=...)`` loads."""
     import airflow.providers.standard.operators.trigger_dagrun  # noqa: F401  (dags/ingest_sweep.py)
     from airflow.sdk import Asset
+    from babel.dates import get_day_names
+    from sqlalchemy.orm import configure_mappers
 
     import newsroom.phases.distribute
-    import newsroom.phases.ingest  # noqa: F401
+    import newsroom.phases.ingest
+    import newsroom.store.tables  # noqa: F401
     from newsroom import assets
 
     Asset(name=assets.INBOX_NAME, uri=assets.INBOX_URI)  # initialises ProvidersManager's URI handlers
+    configure_mappers()  # SQLAlchemy configures our tables' mappers on first use: 0.1 s a task
+    get_day_names(locale="fr_FR")  # babel's French calendar data, read on a page's first date: 0.3 s a task
     log.info("newsroom: preloaded the phases and the DAG files' imports for forked task processes")
 
 

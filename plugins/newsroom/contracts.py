@@ -50,6 +50,8 @@ class ProcessResult(TypedDict, total=False):
     """When the batch's scheduled articles go live (ISO 8601, UTC; later than the run), earliest first."""
     runs_requested: dict[str, str]
     """The ingest task only: the run asked for each of those times (run id -> "requested", "already requested")."""
+    seconds: dict[str, float]
+    """Wall seconds of each phase; the ingest task adds ``cpu``: its process's CPU seconds, start-up included."""
 
 
 class RetractResult(TypedDict):

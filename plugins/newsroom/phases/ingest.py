@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -206,15 +207,40 @@ def process(
     """
     config = config or get_config()
     store = open_store(config)
+    clock = _Clock()
     with store.locks.hold(INGEST_LOCK, timeout=lock_wait, on_wait=on_wait):
         filed = _read_inbox(config, store, None, now)
         if not filed["ids"]:
-            return {"ingest": filed}  # where the DAG's ingest task short-circuits
+            return {"ingest": filed, "seconds": clock.lap("ingest")}  # the DAG's task is skipped
+        clock.lap("ingest")
         enriched = enrich(filed["ids"], config, now=now)
+        clock.lap("enrich")
         rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
+        clock.lap("render")
         published = publish_build(rendered["build"], config, now=now)
+        clock.lap("publish")
         ahead = _goes_live_at(store, filed["ids"], now or utcnow())
-        return {"ingest": filed, "render": rendered, "publish": published, "goes_live_at": ahead}
+        return {
+            "ingest": filed,
+            "render": rendered,
+            "publish": published,
+            "goes_live_at": ahead,
+            "seconds": clock.seconds,
+        }
+
+
+class _Clock:
+    """Wall seconds per phase, for the run's result (``make bench`` reads them from the XCom)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> dict[str, float]:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 3)
+        self._last = now
+        return self.seconds
 
 
 def _aware(value: datetime) -> datetime:
@@ -238,6 +264,7 @@ def publish_filings(run_id: str, config: NewsroomConfig | None = None) -> Proces
     """
     config = config or get_config()
     result = process(config, run_id=run_id)
+    result.setdefault("seconds", {})["cpu"] = round(time.process_time(), 3)  # since the task's fork
     if result.get("goes_live_at"):
         times = [datetime.fromisoformat(t) for t in result["goes_live_at"]]
         try:
