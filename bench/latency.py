@@ -341,7 +341,7 @@ def run(
                         break
                     time.sleep(POLL_SECONDS)
                 finished = _wait_run(api, HOP_DAG_ID, hop_run["dag_run_id"], 120)
-                hop = {"seconds": None if hopped is None else round(hopped, 3)}
+                hop: dict[str, Any] = {"seconds": None if hopped is None else round(hopped, 3)}
                 hop["airflow"] = _timeline(api, HOP_DAG_ID, finished, wall_start)
                 if counted:
                     result["hops"].append(hop)

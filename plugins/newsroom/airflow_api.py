@@ -165,7 +165,7 @@ class AirflowApi:
             url, login, _ = _read_connection(conn_id, settings.url)
             api = cls(url, who=f"connection {conn_id!r} (user {login!r})", **options)
             hit = tokens.get(api.base_url, login)
-        api._renew = lambda: api._login(tokens, *_read_connection(conn_id, settings.url)[1:], source=source)
+        api._renew = lambda: api._login(*_read_connection(conn_id, settings.url)[1:], tokens=tokens, source=source)
         api.token = hit.token if hit else api._renew()
         return api
 
@@ -184,13 +184,15 @@ class AirflowApi:
         tokens.put(self.base_url, "", token)
         return token
 
-    def _login(self, tokens: TokenCache, username: str, password: str, *, source: str = "") -> str:
+    def _login(self, username: str, password: str, *, tokens: TokenCache | None = None, source: str = "") -> str:
+        """A token for this user (kept in ``tokens`` when given)."""
         answer = self._call("POST", "/auth/token", {"username": username, "password": password})
         try:
             token = str(answer["access_token"])
         except (TypeError, KeyError):
             raise AirflowApiError(f"POST /auth/token: Airflow at {self.base_url} answered no token") from None
-        tokens.put(self.base_url, username, token, source)
+        if tokens is not None:
+            tokens.put(self.base_url, username, token, source)
         return token
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
