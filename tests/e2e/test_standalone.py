@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -131,6 +132,7 @@ def test_without_credentials_the_api_and_newsroom_file_are_refused(
         assert refused.value.code == status, path
 
     anonymous = tmp_path / "anonymous.yaml"  # the same newsroom, without airflow.conn_id
+    shutil.copyfile(Path(env["NEWSROOM_CONFIG"]).parent / "subscribers.csv", tmp_path / "subscribers.csv")
     data = yaml.safe_load(Path(env["NEWSROOM_CONFIG"]).read_text(encoding="utf-8"))
     data["airflow"]["conn_id"] = None
     anonymous.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
