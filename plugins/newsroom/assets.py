@@ -17,7 +17,7 @@ INBOX_URI = "newsroom://inbox"
 
 PUBLISHED_NAME = "newsroom_published"
 PUBLISHED_URI = "newsroom://published"
-"""Emitted by ``ingest_articles``'s publish task; starts ``distribute``."""
+"""Emitted by ``ingest_articles``'s task when it publishes; starts ``distribute``."""
 
 SAFETY_NET_CRON = "* * * * *"
 """Every minute, in UTC (``ingest_sweep``, ``distribute``): a file dropped without a run requested, a scheduled

@@ -199,11 +199,12 @@ def process(
     on_wait: OnWait = _log_wait,
     lock_wait: float = LOCK_WAIT,
 ) -> ProcessResult:
-    """The ingest DAG once, inline: ingest; then, if anything is new or due, enrich, render, publish.
+    """The ingest DAG's work once: ingest; then, if anything is new or due, enrich, render, publish.
 
-    Holds the ingest lock for the whole run, so a second ``process`` (or the DAG's ingest task)
+    Holds the ingest lock for the whole run, so a second ``process`` (or the DAG's task)
     waits for this one to publish, then finds nothing left to do.
-    Called by ``newsroom process`` and the tests that run the pipeline without Airflow.
+    Called by :func:`publish_filings` (the DAG's task), ``newsroom process`` and the tests
+    that run the pipeline without Airflow.
     """
     config = config or get_config()
     store = open_store(config)
