@@ -56,6 +56,7 @@ FILING_START_INDEX = 900_000
 HOP_DAG_ID = "bench_hop"
 HOP_DAG = '''"""Bench only (bench/latency.py): one task that touches a file: one bare Airflow hop."""
 
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def bench_hop():
     @task
     def hop():
         Path(get_current_context()["dag_run"].conf["marker"]).touch()
+        return {"cpu": time.process_time()}  # since the task's fork: start-up and parse
 
     hop()
 
@@ -158,14 +160,17 @@ def _timeline(api: Any, dag_id: str, run: dict[str, Any], start: float) -> dict[
     }
 
 
-def _task_seconds(api: Any, run_id: str) -> dict[str, float]:
-    """The phases' wall seconds and the task process's CPU seconds, from its XCom (``ProcessResult``)."""
-    path = f"/api/v2/dags/ingest_articles/dagRuns/{run_id}/taskInstances/publish_filings/xcomEntries/return_value"
+def _task_seconds(
+    api: Any, run_id: str, dag_id: str = "ingest_articles", task_id: str = "publish_filings"
+) -> dict[str, float]:
+    """The phases' wall seconds and the task process's CPU seconds, from its XCom (``ProcessResult``; the
+    hop's ``{"cpu": ...}``)."""
+    path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/return_value"
     try:
         value = api._request("GET", path + "?deserialize=true")["value"]
         if isinstance(value, str):
             value = json.loads(value)
-        return dict(value.get("seconds") or {})
+        return dict(value.get("seconds") or value)
     except Exception:  # a skipped task has no XCom
         return {}
 
@@ -343,6 +348,7 @@ def run(
                 finished = _wait_run(api, HOP_DAG_ID, hop_run["dag_run_id"], 120)
                 hop: dict[str, Any] = {"seconds": None if hopped is None else round(hopped, 3)}
                 hop["airflow"] = _timeline(api, HOP_DAG_ID, finished, wall_start)
+                hop["task_seconds"] = _task_seconds(api, hop_run["dag_run_id"], HOP_DAG_ID, "hop")
                 if counted:
                     result["hops"].append(hop)
                 log(f"latency: bare hop {hop['seconds']}s")
@@ -391,6 +397,8 @@ def run(
         values = [f["task_seconds"][phase] for f in result["filings"] if phase in (f.get("task_seconds") or {})]
         if values:
             result.setdefault("task_phases", {})[phase] = summarise(values)
+    hop_cpu = [h["task_seconds"]["cpu"] for h in result["hops"] if "cpu" in (h.get("task_seconds") or {})]
+    result["bare_hop_cpu"] = summarise(hop_cpu)
     distribute = [
         f["distribute_started_after_publish"]
         for f in result["filings"]
@@ -448,6 +456,9 @@ def format_latency(r: dict[str, Any]) -> list[str]:
             f"    inside the task (medians): {walls} s; the task process's CPU {f(cpu.get('median'))} s "
             f"(p95 {f(cpu.get('p95'))} s), start-up and DAG-file parse included"
         )
+    hop_cpu = r.get("bare_hop_cpu") or {}
+    if hop_cpu:
+        lines.append(f"    the bare hop's task process's CPU {f(hop_cpu['median'])} s (p95 {f(hop_cpu['p95'])} s)")
     dist = r.get("distribute_after_publish") or {}
     if dist:
         lines.append(
