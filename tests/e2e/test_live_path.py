@@ -73,8 +73,8 @@ def live(
     airflow = AirflowStandalone(folder / "airflow", port, env, auth=auth)
     saved = {k: os.environ.get(k) for k in ("AIRFLOW_CONN_NEWSROOM_S3", *login)}
     os.environ.update({"AIRFLOW_CONN_NEWSROOM_S3": own_seaweed.connection_uri(), **login})  # this process's checks
-    airflow.start()
     try:
+        airflow.start()  # inside: a start that times out still stops what it started
         config = load_config(path)
         api = AirflowApi.from_config(config)
         api.unpause("ingest_articles")  # and nothing else: no sweep, only the runs the live path asks for

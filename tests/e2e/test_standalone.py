@@ -56,9 +56,9 @@ def stack(
     airflow = AirflowStandalone(folder / "airflow", port, env, auth=auth)
     previous = os.environ.get("AIRFLOW_CONN_NEWSROOM_S3")
     os.environ["AIRFLOW_CONN_NEWSROOM_S3"] = seaweed.connection_uri()  # for this process's own checks
-    airflow.start()
     login = {f"AIRFLOW_CONN_{CONN_ID.upper()}": auth.connection_uri(airflow.url)}  # for `newsroom file` only
     try:
+        airflow.start()  # inside: a start that times out still stops what it started
         yield load_config(path), {**os.environ, **env, **login, "PATH": f"{BIN}:{os.environ['PATH']}"}
     finally:
         airflow.stop()
