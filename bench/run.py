@@ -1,7 +1,8 @@
 """``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
-related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded stack.
+related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded stack
+beside one bare Airflow hop (``python -m bench.latency`` alone).
 
-    python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 8] [--skip-latency]
+    python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 20] [--skip-latency]
                         [--skip-ssg] [--skip-related] [--skip-listings] [--profile] [--keep]
 
 Prints a readable report on stdout (progress goes to stderr) and writes the
@@ -144,40 +145,6 @@ def format_render(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def format_latency(r: dict[str, Any]) -> list[str]:
-    lines = [f"Filed-to-live latency ({r.get('filings_requested', '?')} filings, SeaweedFS + Airflow standalone)"]
-    r.setdefault("filings", [])
-    lines.append(
-        f"  setup, not counted: SeaweedFS {_f(r.get('seaweed_start_seconds'), 1)} s, "
-        f"Airflow standalone {_f(r.get('airflow_start_seconds'), 1)} s (first start migrates its DB)"
-    )
-    if r["filings"]:
-        lines.append(f"  {'#':>2}  {'article':<46}{'signal':>8}{'row':>8}{'live':>8}   store events (s after filing)")
-    for number, f in enumerate(r["filings"], 1):
-        events = ", ".join(f"{k} {v:.1f}" for k, v in f["events"].items())
-        if f.get("signal_error"):
-            events += f" (signal failed: {f['signal_error'][:60]})"
-        lines.append(
-            f"  {number:>2}  {f['article_id'][:45]:<46}{_f(f['signal_seconds']):>8}"
-            f"{_f(f['row_seen_seconds']):>8}{_f(f['live_seconds']):>8}   {events}"
-        )
-    if "median_seconds" in r:
-        lines.append(
-            f"  filed → article page in the bucket: median {r['median_seconds']:.2f} s, "
-            f"worst {r['worst_seconds']:.2f} s (best {r['best_seconds']:.2f} s, mean {r['mean_seconds']:.2f} s; "
-            f"{r['live']} of {len(r['filings'])} live)"
-        )
-    if "ingest_runs" in r:
-        runs = ", ".join(f"{n} {state}" for state, n in sorted(r["ingest_runs"].items()))
-        lines.append(f"  ingest_articles runs seen: {runs} (event-driven and the every-minute safety net)")
-    if r.get("error"):
-        lines.append(f"  FAILED: {r['error']}")
-    if r.get("airflow_log_tail"):
-        lines.append("  last lines of airflow standalone.log:")
-        lines.extend(f"    {line}" for line in r["airflow_log_tail"].splitlines()[-20:])
-    return lines
-
-
 def format_report(results: dict[str, Any]) -> str:
     m = results["meta"]
     head = (
@@ -196,7 +163,7 @@ def format_report(results: dict[str, Any]) -> str:
     if "listings" in results:
         lines += [*listings_bench.format_listings(results["listings"]), ""]
     if "latency" in results:
-        lines += [*format_latency(results["latency"]), ""]
+        lines += [*latency.format_latency(results["latency"]), ""]
     elif results.get("latency_skipped"):
         lines += ["Filed-to-live latency: skipped (--skip-latency)", ""]
     lines.append(f"Total {results['seconds']:.1f} s; results in {results['output']}")
@@ -211,7 +178,9 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=5000, help="size of the generated archive (default 5000)")
-    parser.add_argument("--filings", type=int, default=8, help="articles filed one by one for the latency (default 8)")
+    parser.add_argument(
+        "--filings", type=int, default=20, help="articles filed one by one for the latency, each beside a bare hop"
+    )
     parser.add_argument("--skip-latency", action="store_true", help="only the render throughput")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for one filing to go live")

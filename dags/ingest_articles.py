@@ -1,39 +1,40 @@
 """
-### Ingest articles: inbox → store → enrich → render → publish
+### Ingest articles: inbox → store → enrich → render → publish, in one task
 
-Event-driven: `newsroom file` drops the article in the inbox and creates an
-event on the `newsroom://inbox` asset, which starts this DAG within about a
-second. A cron safety net (every minute) also runs it, so a file dropped in
-the inbox without an event is picked up, and scheduled articles whose
-`publish_at` / `embargo_until` has passed go live.
+`newsroom file` drops the article in the inbox and asks the REST API for a
+run of this DAG: the run is queued at once and starts as soon as the run
+before it is done (one at a time, `max_active_runs=1`; a run asked for is
+never lost, unlike an asset event arriving mid-run, apache/airflow#56050).
+The one task, `publish_filings`, handles every filing waiting in the inbox in
+one batch: ingest, enrich, render and publish, the phases of
+`newsroom.phases.ingest` run in order under the ingest lock: one Airflow hop
+from a filing to its page. When nothing is new or due it is skipped, and
+nothing is rendered or published.
 
-Every filing waiting in the inbox is handled in the same run, in one batch.
-When nothing changed, `ingest` short-circuits and the rest is skipped.
-Publishing emits the `newsroom://published` asset, which starts the
-`distribute` DAG. Each task is one call into `newsroom.phases.ingest`
-(plugins/newsroom).
+A scheduled article (`publish_at` / `embargo_until` ahead) gets a run of its
+own, asked for by the task for its exact time (`run_after`): it goes live
+within seconds of it. `ingest_sweep` asks for a run every minute if a filing
+or a due article was missed. Publishing emits the `newsroom://published`
+asset, which starts the `distribute` DAG.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from newsroom import assets
-from newsroom.contracts import EnrichResult, IngestResult, PublishResult, RenderResult
+from newsroom.contracts import ProcessResult
 
-INBOX = Asset(name=assets.INBOX_NAME, uri=assets.INBOX_URI)
 PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
 
 
 @dag(
-    dag_id="ingest_articles",
+    dag_id=assets.INGEST_DAG_ID,
     doc_md=__doc__,
-    schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(assets.SAFETY_NET_CRON, timezone=assets.SAFETY_NET_ZONE), assets=[INBOX]
-    ),
+    schedule=None,  # runs are asked for: newsroom file, scheduled articles' times, ingest_sweep
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -41,35 +42,17 @@ PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
     tags=["newsroom", "ingest", "publish"],
 )
 def ingest_articles() -> None:
-    @task.short_circuit(ignore_downstream_trigger_rules=True)
-    def ingest() -> IngestResult:
-        """Read the inbox; stop here (skip the rest) if nothing is new or due."""
-        from newsroom.phases import ingest
-
-        result = ingest.ingest()
-        return result if result["ids"] else cast(IngestResult, {})  # empty: short-circuits the rest
-
-    @task
-    def enrich(filed: IngestResult) -> EnrichResult:
-        from newsroom.phases import ingest
-
-        return ingest.enrich(filed["ids"])
-
-    @task
-    def render(enriched: EnrichResult) -> RenderResult:
-        from newsroom.phases import ingest
-
-        run_id = get_current_context()["run_id"]
-        return ingest.render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"])
-
     @task(outlets=[PUBLISHED])
-    def publish(rendered: RenderResult) -> PublishResult:
-        """Upload what changed; the PUBLISHED event starts distribution at once."""
+    def publish_filings() -> ProcessResult:
+        """Ingest, enrich, render, publish the batch; skipped (no PUBLISHED event) if nothing is new or due."""
         from newsroom.phases import ingest
 
-        return ingest.publish_build(rendered["build"])
+        result = ingest.publish_filings(get_current_context()["run_id"])
+        if "publish" not in result:
+            raise AirflowSkipException("nothing new or due in the inbox")
+        return result
 
-    publish(render(enrich(ingest())))  # type: ignore[arg-type]  # XComArgs: the values at run time
+    publish_filings()
 
 
 ingest_articles()

@@ -10,7 +10,7 @@ uses :class:`SimpleAuthUsers`: the simple auth manager with users, each with a
 password generated for the run (never in code) and written to the passwords
 file the api-server reads (``[core] simple_auth_manager_passwords_file``, JSON
 ``{"user": "password"}``, mode 0600). ``newsroom`` (role ``op``: the least
-that may create asset events and backfills) is the user ``newsroom file`` and
+that may ask for DAG runs, create asset events and backfills) is the user ``newsroom file`` and
 the stacks' own REST clients log in as, through the Airflow connection
 :data:`CONN_ID` (:meth:`SimpleAuthUsers.connection_uri`); ``admin`` is for a
 person in the UI.

@@ -159,8 +159,9 @@ def airflow_env(
     base: dict[str, str], home: Path, url: str, jwt_secret: str, auth: SimpleAuthUsers | None = None
 ) -> dict[str, str]:
     """``base`` plus what every Airflow process of a local stack needs: this repository's DAGs and
-    plugins, ``config/`` on PYTHONPATH (``airflow_local_settings.py`` preloads the NLP model before
-    the executor or the Celery pool forks), the api-server at ``url`` (http://localhost:PORT) on
+    plugins, ``config/`` on PYTHONPATH (``airflow_local_settings.py`` preloads the NLP model, the
+    phases and what the DAG files import before the executor or the Celery pool forks), an idle
+    scheduler that looks for runs every 0.1 s, the api-server at ``url`` (http://localhost:PORT) on
     127.0.0.1 only, the JWT secret every component must share, and who may get in: ``auth``'s
     users, or without it anyone (the simple auth manager's all-admins mode, ``make run`` only)."""
     port = url.rsplit(":", 1)[-1]
@@ -183,6 +184,8 @@ def airflow_env(
             "AIRFLOW__API_AUTH__JWT_SECRET": jwt_secret,
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            # the live path: an idle scheduler looks for new runs every 0.1 s, not every second (README, Production)
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.1",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         }
     )
@@ -483,8 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with stack.running():
             env_file = write_env_file(config, stack)
-            names, event = file_samples(config, Path(args.samples))
-            print(f"Filed {len(names)} sample file(s); asset event {event and event.get('id')}", flush=True)
+            names, run = file_samples(config, Path(args.samples))
+            print(f"Filed {len(names)} sample file(s); run {run and run.get('dag_run_id')} requested", flush=True)
             runs = wait_for_runs(config, started.replace(microsecond=0))
             published = datetime.now(UTC).replace(microsecond=0)
             runs += wait_for_runs(config, published - timedelta(seconds=5), "distribute")

@@ -4,17 +4,33 @@ then answers), cut connections and garbage, and the simple auth manager with and
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsroom.airflow_api import AirflowApi, AirflowApiError, AirflowAuthError, AirflowUnavailable
+from newsroom.airflow_api import (
+    TOKEN_FILE,
+    AirflowApi,
+    AirflowApiError,
+    AirflowAuthError,
+    AirflowUnavailable,
+    request_runs_at,
+    signal_filed,
+)
+from newsroom.airflow_tokens import TokenCache
 from newsroom.config import NewsroomConfig
 from tests.support.fakes.airflow import INBOX, TOKEN, FakeAirflow
 from tests.support.loopback import serving
 
 EVENTS = "/api/v2/assets/events"
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -171,3 +187,107 @@ def test_a_missing_connection_is_one_line(
     config = make_config({"airflow": {"url": users_server.url, "conn_id": "nowhere_to_be_found"}})
     with pytest.raises(AirflowAuthError, match="no credentials: the Airflow connection 'nowhere_to_be_found'"):
         AirflowApi.from_config(config)
+
+
+# -- runs asked for, and the token kept between commands ----------------------------------
+def test_a_filing_asks_for_a_run_of_the_ingest_dag(
+    api_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    run = signal_filed(configured(api_server), ["a.md", "b.md"])
+    assert run["dag_id"] == "ingest_articles" and run["state"] == "queued"
+    (asked,) = api_server.runs
+    assert asked["conf"] == {"files": ["a.md", "b.md"]} and asked["logical_date"] is None
+    assert "run_after" not in asked  # now
+    assert not any(path.startswith("/api/v2/assets") for _, path, _ in api_server.requests)  # one round trip
+
+
+def test_runs_at_exact_times_are_asked_once_per_instant(api_server: FakeAirflow) -> None:
+    at = datetime(2025, 6, 24, 5, 0, tzinfo=UTC)
+    outcome = request_runs_at(_api(api_server), [at, at.astimezone(timezone(timedelta(hours=1))), at + HOUR])
+    assert outcome == {
+        "at__2025-06-24T05:00:00+00:00": "requested",
+        "at__2025-06-24T06:00:00+00:00": "requested",
+    }
+    assert [(r["dag_run_id"], r["run_after"]) for r in api_server.runs] == [
+        ("at__2025-06-24T05:00:00+00:00", "2025-06-24T05:00:00+00:00"),
+        ("at__2025-06-24T06:00:00+00:00", "2025-06-24T06:00:00+00:00"),
+    ]
+    # a refiling asks again: the run is already there (409), nothing doubles
+    assert request_runs_at(_api(api_server), [at]) == {"at__2025-06-24T05:00:00+00:00": "already requested"}
+    assert len(api_server.runs) == 2
+
+
+def test_the_token_is_kept_between_commands_readable_by_its_owner_only(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    config = configured(users_server, "s3cret-of-this-run")
+    for _ in range(3):
+        signal_filed(config, ["a.md"])
+    assert users_server.tokens_issued == 1 and len(users_server.runs) == 3
+    cache = config.state_dir / TOKEN_FILE
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert "s3cret-of-this-run" not in cache.read_text(encoding="utf-8")
+
+
+def test_a_refused_token_is_replaced_by_one_login(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    config = configured(users_server, "s3cret-of-this-run")
+    signal_filed(config, ["a.md"])
+    users_server.revoke()  # the api-server's secret changed: the cached token is refused (401)
+    signal_filed(config, ["b.md"])
+    assert users_server.tokens_issued == 2 and len(users_server.runs) == 2
+    signal_filed(config, ["c.md"])  # and the new one is kept
+    assert users_server.tokens_issued == 2
+
+
+def test_an_expiring_token_is_not_used(users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]) -> None:
+    config = configured(users_server, "s3cret-of-this-run")
+    users_server.token_lifetime = 30  # expires within the margin
+    signal_filed(config, ["a.md"])
+    signal_filed(config, ["b.md"])
+    assert users_server.tokens_issued == 2
+
+
+def test_a_cache_others_may_read_is_not_trusted(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    config = configured(users_server, "s3cret-of-this-run")
+    signal_filed(config, ["a.md"])
+    cache = config.state_dir / TOKEN_FILE
+    cache.chmod(0o644)
+    signal_filed(config, ["b.md"])
+    assert users_server.tokens_issued == 2
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600  # rewritten, private again
+
+
+def test_each_url_and_user_has_its_own_token(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / TOKEN_FILE)
+    cache.put("http://a:8080", "newsroom", TOKEN)
+    assert cache.get("http://a:8080", "newsroom") is not None
+    assert cache.get("http://b:8080", "newsroom") is None and cache.get("http://a:8080", "admin") is None
+    (tmp_path / TOKEN_FILE).write_text("{not json", encoding="utf-8")
+    assert cache.get("http://a:8080", "newsroom") is None  # a broken file is a miss, not an error
+
+
+def test_a_filing_with_a_cached_token_does_not_import_airflow(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    """Reading the connection costs an Airflow import (about 2 s of CPU): only the first filing pays it."""
+    config = configured(users_server, "s3cret-of-this-run")
+    signal_filed(config, ["a.md"])
+    script = (
+        "import sys, yaml\n"
+        "from pathlib import Path\n"
+        "from newsroom.airflow_api import signal_filed\n"
+        "from newsroom.config import DEFAULT_CONFIG, parse_config\n"
+        "data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding='utf-8'))\n"
+        f"data['airflow'].update({config.airflow.model_dump()!r})\n"
+        f"signal_filed(parse_config(data, DEFAULT_CONFIG, state_dir=Path({str(config.state_dir)!r})), ['b.md'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'airflow'}))\n"
+    )
+    env = dict(os.environ)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert users_server.tokens_issued == 1 and len(users_server.runs) == 2

@@ -35,7 +35,8 @@ MAX_LINES = 420
 LAYERS: list[set[str]] = [
     {"text", "yamltext", "contracts", "assets"},
     {"models", "taxonomy", "subscribers", "preflight", "config"},  # the files config points at, checked when it loads
-    {"countries", "bodies", "airflow_api", "channels"},  # channels: config in, platforms out; no store
+    # channels: config in, platforms out; no store
+    {"countries", "bodies", "airflow_tokens", "airflow_api", "channels"},
     {"store"},
     {"ingest", "archive", "enrich"},
     {"render"},

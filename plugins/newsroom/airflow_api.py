@@ -1,8 +1,14 @@
-"""Tell Airflow an article was filed: one asset event on the inbox asset, over REST.
+"""Tell Airflow an article was filed: one request for a run of the ingest DAG, over REST.
 
-The ingest DAG is scheduled on that asset, so the event starts a run within
-about a second. Called by ``newsroom file``, ``newsroom backfill`` and the dev
-stacks (``dev/devstack.py``, ``dev/scalestack.py``).
+``newsroom file`` asks for a run of ``ingest_articles`` (``POST
+/api/v2/dags/ingest_articles/dagRuns``): one round trip with a cached token.
+The run is queued at once, and starts as soon as the run before it (if any:
+one at a time) is done, so a filing made while a run is in progress is never
+left for the next minute (an asset event could be, apache/airflow#56050).
+The ingest task asks, the same way, for a run at the exact time a scheduled
+article goes live (``run_after``; :func:`request_runs_at`). Called by
+``newsroom file``, ``newsroom backfill``, the ingest phase and the dev stacks
+(``dev/devstack.py``, ``dev/scalestack.py``).
 
 Authentication: with an Airflow connection named in ``airflow.conn_id``
 (login and password) we ask the API for a JWT (``POST /auth/token``). Without
@@ -10,7 +16,15 @@ one we ask for the simple auth manager's all-admins token, which only the
 local ``make run`` stack hands out; anywhere else that is refused and we say
 to set ``airflow.conn_id`` (:class:`AirflowAuthError`). If Airflow does not
 answer, or refuses us, the filing is still safe in the inbox and the
-safety-net schedule picks it up.
+every-minute sweep picks it up.
+
+Tokens are kept between commands (:class:`TokenCache`): a file readable by
+its owner only (0600) in the state folder, one entry per API URL and user,
+used until a minute before the JWT's ``exp`` and dropped when Airflow answers
+401 (we log in again once and repeat the call). When the connection comes
+from an ``AIRFLOW_CONN_*`` variable, the entry also records which value of it
+(a hash), so a filing with a valid token does not import Airflow at all (about
+2 s of CPU) to read the connection again.
 
 Waiting: a call that gets no answer (a timeout, a refused or cut connection)
 or a 5xx is tried again, with a backoff from 0.5 s doubling up to 5 s, each
@@ -22,8 +36,9 @@ on a loaded machine. The first failed attempt prints one line on stderr
 (``waiting for Airflow at URL (not answering: timed out)…``), then one every
 15 s, and one when it answers; in the end, :class:`AirflowApiError` with one
 line. Every failure of the call is that exception, never another one. Our
-calls are all safe to repeat: a second asset event or a second run only
-re-reads an inbox the ingest DAG treats idempotently.
+calls are all safe to repeat: a second run only re-reads an inbox the ingest
+DAG treats idempotently, and a run asked for a time has an id made of that
+time (asked twice: HTTP 409, already there).
 """
 
 from __future__ import annotations
@@ -35,9 +50,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
+from newsroom.airflow_tokens import TokenCache, connection_source
+from newsroom.assets import INGEST_DAG_ID
 from newsroom.config import NewsroomConfig
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -46,6 +64,7 @@ TIMEOUT_SECONDS = 10.0  # one attempt's wait for an answer
 BACKOFF_SECONDS = 0.5  # the first pause between attempts, doubled each time...
 MAX_BACKOFF_SECONDS = 5.0  # ...up to this
 PROGRESS_EVERY = 15.0  # seconds between "still waiting" lines
+TOKEN_FILE = "airflow-tokens.json"  # in the state folder, mode 0600 (newsroom.airflow_tokens)
 
 
 class AirflowApiError(RuntimeError):
@@ -80,6 +99,27 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _read_connection(conn_id: str, default_url: str) -> tuple[str, str, str]:
+    """The API URL, login and password of an Airflow connection (imports Airflow: about 2 s of CPU)."""
+    from airflow.sdk import BaseHook  # Airflow only when a connection must be read
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception as exc:  # AirflowNotFoundException, a secrets backend's own errors
+        raise AirflowAuthError(
+            f"no credentials: the Airflow connection {conn_id!r} (airflow.conn_id) cannot be read"
+            f" ({type(exc).__name__}: {exc}); define it, e.g. AIRFLOW_CONN_{conn_id.upper()}"
+        ) from None
+    if not conn.login or not conn.password:
+        raise AirflowAuthError(
+            f"no credentials: the Airflow connection {conn_id!r} (airflow.conn_id) has no login or no password"
+        )
+    url = default_url
+    if conn.host:
+        url = f"{conn.schema or 'http'}://{conn.host}" + (f":{conn.port}" if conn.port else "")
+    return url.rstrip("/"), str(conn.login), str(conn.password)
+
+
 class AirflowApi:
     def __init__(
         self,
@@ -101,56 +141,71 @@ class AirflowApi:
         self.backoff = backoff
         self.notify = notify
         self.who = who  # whose credentials, for the refusal's message
+        self._renew: Callable[[], str] | None = None  # logs in again (and caches the token): from_config sets it
 
     @classmethod
     def from_config(cls, config: NewsroomConfig, **options: Any) -> AirflowApi:
-        """A client logged in as ``airflow.conn_id``'s user, or holding the all-admins token of ``make run``."""
+        """A client logged in as ``airflow.conn_id``'s user, or holding the all-admins token of ``make run``;
+        with the token cached in the state folder when it is still valid (no login)."""
         settings = config.airflow
         options.setdefault("wait", settings.wait_seconds)
-        if settings.conn_id:
-            from airflow.sdk import BaseHook  # Airflow only when a connection must be read
-
-            try:
-                conn = BaseHook.get_connection(settings.conn_id)
-            except Exception as exc:  # AirflowNotFoundException, a secrets backend's own errors
-                raise AirflowAuthError(
-                    f"no credentials: the Airflow connection {settings.conn_id!r} (airflow.conn_id) cannot be read"
-                    f" ({type(exc).__name__}: {exc}); define it, e.g. AIRFLOW_CONN_{settings.conn_id.upper()}"
-                ) from None
-            url = settings.url
-            if conn.host:
-                scheme = conn.schema or "http"
-                url = f"{scheme}://{conn.host}" + (f":{conn.port}" if conn.port else "")
-            api = cls(url, who=f"connection {settings.conn_id!r} (user {conn.login!r})", **options)
-            if not conn.login or not conn.password:
-                raise AirflowAuthError(
-                    f"no credentials: the Airflow connection {settings.conn_id!r} (airflow.conn_id)"
-                    " has no login or no password"
-                )
-            api.token = api._login(conn.login, conn.password)
+        tokens = TokenCache(config.state_dir / TOKEN_FILE)
+        if not settings.conn_id:
+            api = cls(settings.url, **options)
+            api._renew = lambda: api._all_admins_token(tokens)
+            hit = tokens.get(api.base_url, "")
+            api.token = hit.token if hit else api._renew()
             return api
-        api = cls(settings.url, **options)
+        conn_id = settings.conn_id
+        source = connection_source(conn_id)
+        hit = tokens.by_source(source)  # a valid token got through this very connection value: no Airflow import
+        if hit is not None:
+            api = cls(hit.url, hit.token, who=f"connection {conn_id!r} (user {hit.user!r})", **options)
+        else:
+            url, login, _ = _read_connection(conn_id, settings.url)
+            api = cls(url, who=f"connection {conn_id!r} (user {login!r})", **options)
+            hit = tokens.get(api.base_url, login)
+        api._renew = lambda: api._login(*_read_connection(conn_id, settings.url)[1:], tokens=tokens, source=source)
+        api.token = hit.token if hit else api._renew()
+        return api
+
+    def _all_admins_token(self, tokens: TokenCache) -> str:
         try:
-            api.token = api._request("GET", "/auth/token")["access_token"]
+            token = str(self._call("GET", "/auth/token")["access_token"])
         except AirflowUnavailable:
             raise
         except (AirflowApiError, TypeError, KeyError) as exc:  # 403; a 404/405 from FAB or Keycloak
             answer = f"HTTP {exc.status}" if isinstance(exc, AirflowApiError) and exc.status else "no token"
             raise AirflowAuthError(
-                f"no credentials: Airflow at {api.base_url} is not the all-admins local stack and wants a user"
+                f"no credentials: Airflow at {self.base_url} is not the all-admins local stack and wants a user"
                 f" (GET /auth/token: {answer}); set airflow.conn_id to an Airflow connection with its login"
                 " and password"
             ) from None
-        return api
+        tokens.put(self.base_url, "", token)
+        return token
 
-    def _login(self, username: str, password: str) -> str:
-        answer = self._request("POST", "/auth/token", {"username": username, "password": password})
+    def _login(self, username: str, password: str, *, tokens: TokenCache | None = None, source: str = "") -> str:
+        """A token for this user (kept in ``tokens`` when given)."""
+        answer = self._call("POST", "/auth/token", {"username": username, "password": password})
         try:
-            return str(answer["access_token"])
+            token = str(answer["access_token"])
         except (TypeError, KeyError):
             raise AirflowApiError(f"POST /auth/token: Airflow at {self.base_url} answered no token") from None
+        if tokens is not None:
+            tokens.put(self.base_url, username, token, source)
+        return token
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """:meth:`_call`; a token refused with 401 (expired, or signed with another secret) is renewed once."""
+        try:
+            return self._call(method, path, body)
+        except AirflowAuthError as exc:
+            if exc.status != 401 or self._renew is None or path.startswith("/auth/"):
+                raise
+            self.token = self._renew()
+            return self._call(method, path, body)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One call, tried again while Airflow does not answer (or answers 5xx) until ``wait`` has passed."""
         started = time.monotonic()
         deadline = started + self.wait
@@ -234,10 +289,28 @@ class AirflowApi:
         query = urllib.parse.urlencode(params)
         return list(self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?{query}")["dag_runs"])
 
-    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A manual run now (its data interval is the last complete one)."""
-        body = {"logical_date": None, "conf": conf or {}}
+    def trigger(
+        self,
+        dag_id: str,
+        conf: dict[str, Any] | None = None,
+        *,
+        run_id: str | None = None,
+        run_after: datetime | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """A manual run, queued now; it starts once ``run_after`` (default: now) has passed and the DAG's
+        ``max_active_runs`` allows. ``run_id`` already taken: :class:`AirflowApiError` with status 409."""
+        body: dict[str, Any] = {"logical_date": None, "conf": conf or {}}
+        if run_id is not None:
+            body["dag_run_id"] = run_id
+        if run_after is not None:
+            body["run_after"] = run_after.astimezone(UTC).isoformat()
+        if note is not None:
+            body["note"] = note
         return dict(self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns", body))
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
 
     def create_backfill(
         self,
@@ -265,10 +338,34 @@ class AirflowApi:
         return dict(self._request("GET", "/api/v2/monitor/health"))
 
     def unpause(self, dag_id: str) -> None:
-        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+        self.set_paused(dag_id, False)
 
 
 def signal_filed(config: NewsroomConfig, files: list[str]) -> dict[str, Any]:
-    """Create the inbox asset event; raises AirflowApiError (AirflowAuthError: refused) if Airflow cannot be told."""
+    """Ask for a run of the ingest DAG now (the run's ``conf`` names the files, for the UI); returns the run.
+
+    Raises AirflowApiError (AirflowAuthError: refused) if Airflow cannot be told.
+    """
     api = AirflowApi.from_config(config)
-    return api.create_asset_event(config.airflow.inbox_asset, {"files": files})
+    return api.trigger(INGEST_DAG_ID, {"files": files}, note=f"newsroom file: {len(files)} file(s)")
+
+
+def run_id_at(when: datetime) -> str:
+    """The id of the ingest run asked for ``when``: one per instant, however many articles go live then."""
+    return "at__" + when.astimezone(UTC).isoformat()
+
+
+def request_runs_at(api: AirflowApi, times: Iterable[datetime]) -> dict[str, str]:
+    """Ask for an ingest run at each of ``times`` (``run_after``); returns run id -> "requested" or
+    "already requested" (asked before: 409). Other failures raise :class:`AirflowApiError`."""
+    outcome: dict[str, str] = {}
+    for when in sorted(set(times)):
+        run_id = run_id_at(when)
+        try:
+            api.trigger(INGEST_DAG_ID, run_id=run_id, run_after=when, note="a scheduled article goes live")
+            outcome[run_id] = "requested"
+        except AirflowApiError as exc:
+            if exc.status != 409:
+                raise
+            outcome[run_id] = "already requested"
+    return outcome

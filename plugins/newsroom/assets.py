@@ -1,22 +1,27 @@
 """Asset URIs, schedules and zones shared by ``dags/`` and the CLI: each written once here.
 
 Plain strings only, no Airflow import: the DAG files wrap them in ``airflow.sdk``
-objects, the CLI and ``newsroom.airflow_api`` send events to the URIs. The
+objects, the CLI and ``newsroom.airflow_api`` ask for runs of the DAG ids. The
 configuration's ``airflow.inbox_asset`` defaults to :data:`INBOX_URI`.
 """
 
 from __future__ import annotations
 
+INGEST_DAG_ID = "ingest_articles"
+"""The live path's DAG: ``newsroom file`` asks for a run of it (REST), and so do the sweep and scheduled articles."""
+SWEEP_DAG_ID = "ingest_sweep"
+
 INBOX_NAME = "newsroom_inbox"
 INBOX_URI = "newsroom://inbox"
-"""Created by ``newsroom file`` (through the REST API); starts ``ingest_articles``."""
+"""Filings that arrive as asset events (another system, an older ``newsroom file``): wakes ``ingest_sweep``."""
 
 PUBLISHED_NAME = "newsroom_published"
 PUBLISHED_URI = "newsroom://published"
-"""Emitted by ``ingest_articles``'s publish task; starts ``distribute``."""
+"""Emitted by ``ingest_articles``'s task when it publishes; starts ``distribute``."""
 
 SAFETY_NET_CRON = "* * * * *"
-"""Every minute, in UTC: a file dropped without an event and scheduled articles now due still go."""
+"""Every minute, in UTC (``ingest_sweep``, ``distribute``): a file dropped without a run requested, a scheduled
+article whose run was missed, a post waiting for its channel's pacing still go."""
 SAFETY_NET_ZONE = "UTC"
 
 DIGEST_HOUR = 6

@@ -206,6 +206,7 @@ class Database(_Strict):
 class AirflowApi(_Strict):
     url: str = "http://localhost:8080"
     conn_id: str | None = None
+    # the asset ingest_sweep listens to, for filings that arrive as asset events (newsroom file asks for a run)
     inbox_asset: str = INBOX_URI
     # how long a command waits for an api-server that does not answer, retrying (newsroom.airflow_api)
     wait_seconds: float = Field(default=90, ge=0, le=3600)

@@ -41,9 +41,17 @@ class PublishResult(TypedDict):
 
 
 class ProcessResult(TypedDict, total=False):
+    """``newsroom process`` and the ingest DAG's one task: only ``ingest`` when nothing was new or due."""
+
     ingest: IngestResult
     render: RenderResult
     publish: PublishResult
+    goes_live_at: list[str]
+    """When the batch's scheduled articles go live (ISO 8601, UTC; later than the run), earliest first."""
+    runs_requested: dict[str, str]
+    """The ingest task only: the run asked for each of those times (run id -> "requested", "already requested")."""
+    seconds: dict[str, float]
+    """Wall seconds of each phase; the ingest task adds ``cpu``: its process's CPU seconds, start-up included."""
 
 
 class RetractResult(TypedDict):

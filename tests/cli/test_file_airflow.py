@@ -3,6 +3,7 @@ traceback, and the filing safe in the inbox. Airflow is a loopback server answer
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def use_airflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
         data["airflow"].update({"url": server.url, **airflow})
         path = tmp_path / "newsroom.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        shutil.copyfile(CONFIG_FILE.parent / "subscribers.csv", tmp_path / "subscribers.csv")  # checked at load
         monkeypatch.setenv("NEWSROOM_CONFIG", str(path))
         return tmp_path / "state" / "inbox"
 
@@ -55,7 +57,7 @@ def test_without_credentials_it_fails_in_one_line_and_the_filing_is_kept(
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("newsroom file: no credentials: ") and "set airflow.conn_id" in err
     assert "safe in the inbox" in err and "Traceback" not in err
-    assert [p.name.endswith(SAMPLE.name) for p in inbox.iterdir()] == [True] and airflow.events == []
+    assert [p.name.endswith(SAMPLE.name) for p in inbox.iterdir()] == [True] and airflow.runs == []
 
 
 def test_refused_credentials_fail_in_one_line(
@@ -86,8 +88,8 @@ def test_with_the_connection_it_logs_in_and_tells_airflow(
     code = main(["file", str(SAMPLE)])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "Airflow told: asset event 1" in out
-    (filed,) = airflow.events[0]["extra"]["files"]
+    assert "Airflow told: run manual__1 of ingest_articles requested" in out
+    (filed,) = airflow.runs[0]["conf"]["files"]
     assert filed.endswith(SAMPLE.name)
 
 

@@ -37,15 +37,26 @@ def scheduled(dag: Any) -> Any:
     return LazyDeserializedDAG.from_dag(dag).timetable
 
 
-def test_ingest_dag_shape_and_schedule(dagbag) -> None:
+def test_ingest_dag_is_one_task_run_on_request(dagbag) -> None:
+    """The live path is one hop: one task ingests, enriches, renders and publishes; runs are asked for."""
     dag = dagbag.dags["ingest_articles"]
+    assert [t.task_id for t in dag.tasks] == ["publish_filings"]
+    assert dag.max_active_runs == 1, "one batch at a time: a run asked for mid-run is queued, never lost"
+    assert scheduled(dag).summary == "None", "no cron or asset: newsroom file, the sweep and exact times ask"
+    (task,) = dag.tasks
+    assert [a.uri for a in task.outlets] == ["newsroom://published/"], "publishing starts distribution"
+
+
+def test_sweep_asks_for_an_ingest_run_every_minute_or_on_an_inbox_event(dagbag) -> None:
+    dag = dagbag.dags["ingest_sweep"]
     order = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
-    assert order == {"ingest": ["enrich"], "enrich": ["render"], "render": ["publish"], "publish": []}
-    assert dag.max_active_runs == 1
+    assert order == {"check": ["request_run"], "request_run": []}
+    assert dag.get_task("request_run").trigger_dag_id == "ingest_articles"
     timetable = scheduled(dag)
     uris = [asset.uri for _key, asset in timetable.asset_condition.iter_assets()]
-    assert uris == ["newsroom://inbox/"], "ingest must be triggered by the inbox asset"
-    assert timetable.timetable.summary == "* * * * *", "the safety net must run every minute"
+    assert uris == ["newsroom://inbox/"], "an inbox asset event wakes the sweep"
+    assert timetable.timetable.summary == "* * * * *", "the safety net runs every minute"
+    assert dag.max_active_runs == 1
 
 
 def test_plugins_folder_does_not_exec_our_package() -> None:

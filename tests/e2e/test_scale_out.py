@@ -225,4 +225,4 @@ def test_only_the_stack_s_users_get_in(
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", scale.stack.connection_uri())
     assert main(["file", sample]) == 0
     out, err = capsys.readouterr()
-    assert "Airflow told: asset event" in out, err
+    assert "Airflow told: run " in out and " of ingest_articles requested" in out, err

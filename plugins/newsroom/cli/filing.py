@@ -1,4 +1,4 @@
-"""Filing an article: ``file`` (into the inbox, Airflow told at once), ``preview`` (a page rendered
+"""Filing an article: ``file`` (into the inbox, a run of the ingest DAG asked for at once), ``preview`` (a page rendered
 locally, nothing filed) and ``process`` (the ingest DAG once, inline, without Airflow). Where it is
 then: ``newsroom status`` (:mod:`newsroom.cli.records`).
 
@@ -71,8 +71,8 @@ def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
     code = 0
     if not args.no_signal:
         try:
-            event = signal_filed(config, filed)
-            print(f"Airflow told: asset event {event.get('id')} on {config.airflow.inbox_asset}")
+            run = signal_filed(config, filed)
+            print(f"Airflow told: run {run.get('dag_run_id')} of {run.get('dag_id')} requested")
         except AirflowAuthError as exc:  # a setup to fix: say so, and fail (without waiting)
             print(f"newsroom file: {exc}; the filing is safe in the inbox, the safety net picks it up", file=sys.stderr)
             code = 1

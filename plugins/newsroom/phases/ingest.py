@@ -1,8 +1,14 @@
-"""The ingest DAG's tasks (inbox -> store -> enrich -> render -> publish), and the site rebuild's.
+"""The ingest DAG's phases (inbox -> store -> enrich -> render -> publish), and the site rebuild's.
 
-Called by ``dags/ingest_articles.py`` and ``dags/rebuild_site.py`` (one call
-per task body), by ``newsroom process`` / ``newsroom publish``, and by the
-takedown and tag-review flows, which re-render and publish what they change.
+The phases are separate functions; :func:`process` runs them in order under
+the ingest lock, and :func:`publish_filings` is that plus a run asked for the
+time each scheduled article of the batch goes live: the ingest DAG's one task
+(one Airflow hop from a filing to its page). :func:`missed` is the every-minute
+sweep's question: is anything waiting that no run was asked for?
+Called by ``dags/ingest_articles.py``, ``dags/ingest_sweep.py`` and
+``dags/rebuild_site.py`` (one call per task body), by ``newsroom process`` /
+``newsroom publish``, and by the takedown and tag-review flows, which
+re-render and publish what they change.
 Each is safe to re-run: ingest only stores new versions, render writes a
 fresh build folder for its run, publish uploads only what differs. Two
 inbox readers on one state database take turns (the store's ingest lock).
@@ -12,11 +18,14 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tqdm import tqdm
 
+from newsroom.airflow_api import AirflowApi, AirflowApiError, request_runs_at
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
 from newsroom.enrich import enrich_articles, write_review_file
@@ -38,6 +47,8 @@ PUBLISH_FAILED = "publish_failed"  # the upload failed (the reason names the con
 
 INGEST_LOCK = "ingest"  # one inbox reader at a time per state database (Store.locks)
 LOCK_WAIT = 600.0  # seconds a second ingest waits for the first before it gives up (BusyError)
+SWEEP_GRACE = timedelta(seconds=15)  # a filing or a due article younger than this has its own run coming
+REQUEST_WAIT = 10.0  # seconds the ingest task waits for the api-server to take a run for a scheduled article
 
 OnWait = Callable[[LockHolder | None], None]
 
@@ -188,18 +199,104 @@ def process(
     on_wait: OnWait = _log_wait,
     lock_wait: float = LOCK_WAIT,
 ) -> ProcessResult:
-    """The ingest DAG once, inline: ingest; then, if anything is new or due, enrich, render, publish.
+    """The ingest DAG's work once: ingest; then, if anything is new or due, enrich, render, publish.
 
-    Holds the ingest lock for the whole run, so a second ``process`` (or the DAG's ingest task)
+    Holds the ingest lock for the whole run, so a second ``process`` (or the DAG's task)
     waits for this one to publish, then finds nothing left to do.
-    Called by ``newsroom process`` and the tests that run the pipeline without Airflow.
+    Called by :func:`publish_filings` (the DAG's task), ``newsroom process`` and the tests
+    that run the pipeline without Airflow.
     """
     config = config or get_config()
     store = open_store(config)
+    clock = _Clock()
     with store.locks.hold(INGEST_LOCK, timeout=lock_wait, on_wait=on_wait):
         filed = _read_inbox(config, store, None, now)
         if not filed["ids"]:
-            return {"ingest": filed}  # where the DAG's ingest task short-circuits
+            return {"ingest": filed, "seconds": clock.lap("ingest")}  # the DAG's task is skipped
+        clock.lap("ingest")
         enriched = enrich(filed["ids"], config, now=now)
+        clock.lap("enrich")
         rendered = render(enriched["ids"], run_id, previous_tags=enriched["previous_tags"], config=config, now=now)
-        return {"ingest": filed, "render": rendered, "publish": publish_build(rendered["build"], config, now=now)}
+        clock.lap("render")
+        published = publish_build(rendered["build"], config, now=now)
+        clock.lap("publish")
+        ahead = _goes_live_at(store, filed["ids"], now or utcnow())
+        return {
+            "ingest": filed,
+            "render": rendered,
+            "publish": published,
+            "goes_live_at": ahead,
+            "seconds": clock.seconds,
+        }
+
+
+class _Clock:
+    """Wall seconds per phase, for the run's result (``make bench`` reads them from the XCom)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> dict[str, float]:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 3)
+        self._last = now
+        return self.seconds
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _goes_live_at(store: Store, ids: Sequence[str], now: datetime) -> list[str]:
+    """When the articles of ``ids`` not live yet (and not taken down) become visible, after ``now``."""
+    records = store.articles.records(store.articles.waiting_ids(ids, now))
+    times = {_aware(r.visible_from) for r in records.values() if r.visible_from is not None}
+    return [t.astimezone(UTC).isoformat() for t in sorted(t for t in times if t > _aware(now))]
+
+
+def publish_filings(run_id: str, config: NewsroomConfig | None = None) -> ProcessResult:
+    """The ingest DAG's task: :func:`process`, then a run asked for each time a scheduled article of the
+    batch goes live (``run_after``), so it is published then rather than at the next sweep.
+
+    Asking needs the REST API (``airflow.conn_id``'s user, as ``newsroom file``); if Airflow refuses or
+    does not answer within :data:`REQUEST_WAIT`, a warning says so and the every-minute sweep publishes
+    the article within a minute of its time instead.
+    """
+    config = config or get_config()
+    result = process(config, run_id=run_id)
+    result.setdefault("seconds", {})["cpu"] = round(time.process_time(), 3)  # since the task's fork
+    if result.get("goes_live_at"):
+        times = [datetime.fromisoformat(t) for t in result["goes_live_at"]]
+        try:
+            result["runs_requested"] = request_runs_at(AirflowApi.from_config(config, wait=REQUEST_WAIT), times)
+        except AirflowApiError as exc:
+            log.warning("Could not ask for the runs of scheduled articles (%s); the sweep publishes them", exc)
+        else:
+            log.info("Runs at the scheduled times: %s", result["runs_requested"])
+    return result
+
+
+def missed(
+    config: NewsroomConfig | None = None, *, now: datetime | None = None, grace: timedelta = SWEEP_GRACE
+) -> bool:
+    """Whether the inbox holds a filing no run was asked for (dropped without ``newsroom file``, or filed
+    more than ``grace`` ago), or an article became due more than ``grace`` ago without going live.
+
+    Reads without the ingest lock: cheap enough to ask every minute, and it never makes a filing's run
+    wait. Called by ``dags/ingest_sweep.py`` (``grace`` 0 when an asset event woke it: that filing
+    asked for no run).
+    """
+    config = config or get_config()
+    now = now or utcnow()
+    cutoff = _aware(now) - grace
+    waiting = [p for p in Inbox(config).pending() if (_filed_at(p) or cutoff) <= cutoff]
+    due = open_store(config).articles.due(cutoff)
+    log.info("Sweep: %d filing(s) without a run, %d article(s) due without one", len(waiting), len(due))
+    return bool(waiting or due)
+
+
+def _filed_at(path: Path) -> datetime | None:
+    """When ``newsroom file`` put it in the inbox (the stamp in its name); None for a file dropped there."""
+    stamp, sep, _ = path.name.partition("--")
+    return datetime.fromtimestamp(int(stamp) / 1e9, UTC) if sep and stamp.isdigit() else None

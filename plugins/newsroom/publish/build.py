@@ -1,4 +1,4 @@
-"""The build folder: rendered files on disk between the render task and the publish task.
+"""The build folder: rendered files on disk between the render phase and the publish phase.
 
 One writer and one reader for every producer of pages (the ingest and rebuild
 runs, the digest, the takedown and tag-review re-renders). A build folder is::

@@ -1,6 +1,7 @@
 """A loopback HTTP server that answers like Airflow's api-server for ``newsroom.airflow_api``: the simple
-auth manager (all-admins, or users with passwords), the inbox asset and its events, and the ways a
-loaded api-server misbehaves (5xx, a stall, a cut connection, garbage, a proxy's HTML page).
+auth manager (all-admins, or users with passwords; tokens are JWTs with an ``exp``), DAG runs asked
+for (a run id taken twice: 409), the inbox asset and its events, and the ways a loaded api-server
+misbehaves (5xx, a stall, a cut connection, garbage, a proxy's HTML page).
 
 Used by tests/test_airflow_api.py and tests/cli/test_file_airflow.py::
 
@@ -10,19 +11,32 @@ Used by tests/test_airflow_api.py and tests/cli/test_file_airflow.py::
         api.stall["/api/v2/assets/events"] = 3               # accept the next 3 and answer nothing
         api.broken["/api/v2/assets/events"] = ["close"]      # or "reset", "garbage", "html"
         api.events                                            # the asset events created
+        api.runs                                              # the DAG runs asked for (POST dagRuns bodies)
+        api.tokens_issued                                     # how many logins it answered
+        api.revoke()                                          # tokens issued so far are refused (401)
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 INBOX = "newsroom://inbox"
-TOKEN = "token-of-a-user"
+
+
+def jwt(generation: int = 0, lifetime: float = 86400) -> str:
+    """An unsigned JWT with ``exp`` (the client only reads that claim); ``generation`` makes it distinct."""
+    claims = base64.urlsafe_b64encode(json.dumps({"exp": int(time.time() + lifetime), "g": generation}).encode())
+    return "eyJhbGciOiJIUzUxMiJ9." + claims.decode().rstrip("=") + ".c2lnbmF0dXJl"
+
+
+TOKEN = jwt()
 
 
 class FakeAirflow(ThreadingHTTPServer):
@@ -37,7 +51,33 @@ class FakeAirflow(ThreadingHTTPServer):
         self.release = threading.Event()  # set at the end: stalled handlers return
         self.requests: list[tuple[str, str, Any]] = []
         self.events: list[dict[str, Any]] = []
+        self.runs: list[dict[str, Any]] = []
+        self.generation = 0  # revoke() moves it on: tokens of older generations are refused
+        self.token_lifetime = 86400.0
+        self.tokens_issued = 0
         self.lock = threading.Lock()
+
+    def issue(self) -> str:
+        with self.lock:
+            self.tokens_issued += 1
+            fresh = self.generation or self.token_lifetime != 86400
+            return jwt(self.generation, self.token_lifetime) if fresh else TOKEN
+
+    def valid(self, header: str | None) -> bool:
+        """A bearer token of the current generation, not expired."""
+        if not header or not header.startswith("Bearer "):
+            return False
+        try:
+            payload = header[7:].split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (IndexError, ValueError):
+            return False
+        return bool(claims.get("g") == self.generation and claims.get("exp", 0) > time.time())
+
+    def revoke(self) -> None:
+        """As if the api-server's JWT secret changed: every token issued so far is refused."""
+        with self.lock:
+            self.generation += 1
 
     @property
     def url(self) -> str:
@@ -102,17 +142,30 @@ class _Handler(BaseHTTPRequestHandler):
         users = self.server.users
         if path == "/auth/token" and method == "GET":
             if users is None:
-                self._answer(201, {"access_token": TOKEN})
+                self._answer(201, {"access_token": self.server.issue()})
             else:
                 self._answer(403, {"detail": "This method is only allowed if simple_auth_manager_all_admins is True"})
         elif path == "/auth/token" and method == "POST":
             assert isinstance(body, dict)
             if users is not None and users.get(body.get("username", "")) == body.get("password"):
-                self._answer(201, {"access_token": TOKEN})
+                self._answer(201, {"access_token": self.server.issue()})
             else:
                 self._answer(401, {"detail": "Invalid credentials"})
-        elif self.headers["Authorization"] != f"Bearer {TOKEN}":
+        elif not self.server.valid(self.headers["Authorization"]):
             self._answer(401, {"detail": "Not authenticated"})
+        elif path.startswith("/api/v2/dags/") and path.endswith("/dagRuns") and method == "POST":
+            assert isinstance(body, dict)
+            dag_id = path.split("/")[4]
+            with self.server.lock:
+                run_id = body.get("dag_run_id") or f"manual__{len(self.server.runs) + 1}"
+                taken = any(r["dag_run_id"] == run_id for r in self.server.runs)
+                run = {**body, "dag_id": dag_id, "dag_run_id": run_id, "state": "queued"}
+                if not taken:
+                    self.server.runs.append(run)
+            if taken:
+                self._answer(409, {"detail": f"DAGRun with dag_id: '{dag_id}' and run_id: '{run_id}' already exists"})
+            else:
+                self._answer(200, run)
         elif path == "/api/v2/assets":
             self._answer(200, {"assets": [{"id": 7, "uri": INBOX}], "total_entries": 1})
         elif path == "/api/v2/assets/events" and method == "POST":
