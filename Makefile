@@ -60,10 +60,13 @@ bench: venv
 	@command -v hugo >/dev/null 2>&1 || { apt-get update && apt-get install -y hugo; }
 	$(BIN)/python -m bench.run
 
-## make fuzz: 10,000 generated hostile inputs per reader of outside input (python -m bench.fuzz --help);
-## fails if one escapes with an undocumented exception or costs more CPU than its budget
+## make fuzz: the hostile-input figures: 10,000 generated inputs per reader of outside input (bench.fuzz),
+## the XSS payload classes through every surface (bench.payloads), faults against the real servers and the
+## broken configurations refused at load (bench.faults); fails if anything escapes, executes or is lost
 fuzz: venv
 	$(BIN)/python -m bench.fuzz
+	$(BIN)/python -m bench.payloads
+	$(BIN)/python -m bench.faults
 
 ## make golden: regenerate the expected render of the sample articles
 golden: venv
