@@ -3,7 +3,6 @@ traceback, and the filing safe in the inbox. Airflow is a loopback server answer
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,6 @@ def use_airflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
         data["airflow"].update({"url": server.url, **airflow})
         path = tmp_path / "newsroom.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        shutil.copyfile(CONFIG_FILE.parent / "subscribers.csv", tmp_path / "subscribers.csv")  # checked at load
         monkeypatch.setenv("NEWSROOM_CONFIG", str(path))
         return tmp_path / "state" / "inbox"
 
