@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from newsroom import airflow_api
 from newsroom.airflow_api import (
     TOKEN_FILE,
     AirflowApi,
@@ -227,6 +228,28 @@ def test_the_token_is_kept_between_commands_readable_by_its_owner_only(
     cache = config.state_dir / TOKEN_FILE
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert "s3cret-of-this-run" not in cache.read_text(encoding="utf-8")
+
+
+def test_a_cached_token_is_not_lent_to_other_credentials(
+    users_server: FakeAirflow, configured: Callable[..., NewsroomConfig], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong password must be refused even while a token got with the right one is still cached."""
+    signal_filed(configured(users_server, "s3cret-of-this-run"), ["a.md"])
+    wrong = configured(users_server, "not-this-one")
+    with pytest.raises(AirflowAuthError, match="refused the credentials of connection 'newsroom_airflow'"):
+        signal_filed(wrong, ["b.md"])
+    assert len(users_server.runs) == 1
+    # the same credentials read from a secrets backend (no AIRFLOW_CONN_* value): the same rule
+    monkeypatch.setattr(airflow_api, "connection_source", lambda conn_id: "")
+    read = {"login": "newsroom", "password": "not-this-one"}
+    monkeypatch.setattr(
+        airflow_api, "_read_connection", lambda conn_id, url: (users_server.url, read["login"], read["password"])
+    )
+    with pytest.raises(AirflowAuthError, match="refused the credentials"):
+        signal_filed(wrong, ["c.md"])
+    read["password"] = "s3cret-of-this-run"
+    signal_filed(wrong, ["d.md"])
+    assert len(users_server.runs) == 2
 
 
 def test_a_refused_token_is_replaced_by_one_login(

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from newsroom.airflow_tokens import TokenCache, connection_source
+from newsroom.airflow_tokens import TokenCache, connection_source, credentials_source
 from newsroom.assets import INGEST_DAG_ID
 from newsroom.config import NewsroomConfig
 
@@ -162,9 +162,11 @@ class AirflowApi:
         if hit is not None:
             api = cls(hit.url, hit.token, who=f"connection {conn_id!r} (user {hit.user!r})", **options)
         else:
-            url, login, _ = _read_connection(conn_id, settings.url)
+            url, login, password = _read_connection(conn_id, settings.url)
             api = cls(url, who=f"connection {conn_id!r} (user {login!r})", **options)
-            hit = tokens.get(api.base_url, login)
+            # a token is reused only for the credentials it was got with (a changed password logs in again)
+            source = source or credentials_source(conn_id, api.base_url, login, password)
+            hit = tokens.by_source(source)
         api._renew = lambda: api._login(*_read_connection(conn_id, settings.url)[1:], tokens=tokens, source=source)
         api.token = hit.token if hit else api._renew()
         return api

@@ -55,6 +55,12 @@ def connection_source(conn_id: str) -> str:
     return f"{conn_id}:{hashlib.sha256(value.encode()).hexdigest()[:16]}" if value else ""
 
 
+def credentials_source(conn_id: str, url: str, login: str, password: str) -> str:
+    """``conn_id`` and a hash of the credentials read from it (a connection kept in a secrets backend)."""
+    digest = hashlib.sha256("\0".join((url, login, password)).encode()).hexdigest()[:16]
+    return f"{conn_id}:{digest}"
+
+
 class TokenCache:
     """The token file (see the module's docstring); ``clock`` for the tests."""
 
