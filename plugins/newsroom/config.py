@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newsroom import preflight
-from newsroom.assets import INBOX_URI
+from newsroom.services import AirflowApi, Web
 from newsroom.yamltext import YamlProblem
 from newsroom.yamltext import load as load_yaml
 
@@ -203,15 +203,6 @@ class Database(_Strict):
     conn_id: str | None = None
 
 
-class AirflowApi(_Strict):
-    url: str = "http://localhost:8080"
-    conn_id: str | None = None
-    # the asset ingest_sweep listens to, for filings that arrive as asset events (newsroom file asks for a run)
-    inbox_asset: str = INBOX_URI
-    # how long a command waits for an api-server that does not answer, retrying (newsroom.airflow_api)
-    wait_seconds: float = Field(default=90, ge=0, le=3600)
-
-
 class Paths(_Strict):
     state_dir: str = "../var"
 
@@ -233,6 +224,7 @@ class NewsroomConfig(_Strict):
     cdn: Cdn | None = None
     database: Database = Database()
     airflow: AirflowApi = AirflowApi()
+    web: Web = Web()
     paths: Paths = Paths()
     enrich: Enrich = Enrich()
     distribution: Distribution = Distribution()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -52,8 +54,14 @@ def stack(
         "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri(),
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
     }
+    # the filing API's service token (newsroom.web), as a CMS would hold it
+    env["AIRFLOW_CONN_NEWSROOM_CMS"] = json.dumps(
+        {"conn_type": "http", "login": "cms", "password": secrets.token_hex(16)}
+    )
     auth = SimpleAuthUsers(folder / "passwords.json")  # a password per run for each user
     airflow = AirflowStandalone(folder / "airflow", port, env, auth=auth)
+    # the api-server asks for runs of what a CMS files through the same connection `newsroom file` uses
+    airflow.extra_env[f"AIRFLOW_CONN_{CONN_ID.upper()}"] = auth.connection_uri(airflow.url)
     previous = os.environ.get("AIRFLOW_CONN_NEWSROOM_S3")
     os.environ["AIRFLOW_CONN_NEWSROOM_S3"] = seaweed.connection_uri()  # for this process's own checks
     login = {f"AIRFLOW_CONN_{CONN_ID.upper()}": auth.connection_uri(airflow.url)}  # for `newsroom file` only
@@ -153,3 +161,50 @@ def test_without_credentials_the_api_and_newsroom_file_are_refused(
         str(SAMPLES_DIR / "benin-motos-godomey.md"),
     )
     assert result.returncode == 1 and "refused the credentials of connection 'newsroom_airflow'" in result.stderr
+
+
+def _call(url: str, method: str = "GET", data: bytes | None = None, token: str | None = None) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=data, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def test_a_cms_files_through_the_api_server_and_the_article_goes_live(
+    stack: tuple[NewsroomConfig, dict[str, str]],
+) -> None:
+    """The filing API mounted in Airflow's own api-server by the plugin's entry point (newsroom.web)."""
+    config, env = stack
+    api = config.airflow.url + "/newsroom"
+    data = (SAMPLES_DIR / "benin-pahou-interpellations.md").read_bytes()
+    assert _call(f"{api}/articles?name=benin-pahou-interpellations.md", "POST", data)[0] == 401  # no anonymous filing
+    token = json.loads(env["AIRFLOW_CONN_NEWSROOM_CMS"])["password"]
+    code, answer = _call(f"{api}/articles?name=benin-pahou-interpellations.md", "POST", data, token)
+    assert code == 202 and answer["by"] == "cms", answer
+    article_id = answer["id"]
+    store = open_store(config)
+    deadline = time.monotonic() + 600  # generous: the outcome, not the speed
+    while time.monotonic() < deadline:
+        row = store.articles.records([article_id]).get(article_id)
+        if row is not None and row.status == "published":
+            break
+        time.sleep(1)
+    else:
+        pytest.fail(f"{article_id} not published: {store.status.of(article_id)}")
+    assert "Pahou" in bucket_for(config).get(row.path)["Body"].read().decode("utf-8")
+
+    # Airflow's own users' tokens are accepted too (checked by the api-server's auth manager)
+    login = json.loads(env[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
+    body = json.dumps({"username": login["login"], "password": login["password"]}).encode()
+    request = urllib.request.Request(
+        config.airflow.url + "/auth/token", body, {"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=120) as answer_:
+        jwt = json.loads(answer_.read())["access_token"]
+    code, info = _call(f"{api}/articles/{article_id}", token=jwt)
+    assert code == 200 and info["id"] == article_id, info
+    assert _call(f"{api}/articles/{article_id}", token=jwt[:-4] + "AAAA")[0] == 403

@@ -16,18 +16,22 @@ from pathlib import Path
 
 from newsroom.airflow_api import AirflowApiError, AirflowAuthError, signal_filed
 from newsroom.cli.common import fmt_time
+from newsroom.cli.remote import connection_password, file_remote
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox, read_article
 from newsroom.ingest.inbox import MAX_NAME_BYTES
 from newsroom.models import ArticleError, LockHolder
 from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
+from newsroom.preview_links import link
 from newsroom.resources import make_enricher, open_store
 from newsroom.store.articles import content_hash
 from newsroom.text import INVISIBLE
 
 
 def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
+    if args.to:  # over HTTP, as a CMS: no state folder needed
+        return file_remote(args.to, args.paths, config, args.wait)
 
     inbox = Inbox(config)
     filed: list[str] = []
@@ -127,7 +131,8 @@ def _wait_published(config: NewsroomConfig, expected: dict[str, str], timeout: f
 
 
 def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
-
+    if args.link:
+        return _preview_link(args.path, config, args.hours or config.web.preview_hours)
     path = Path(args.path)
     try:
         article = read_article(path.read_bytes(), path.name, config)
@@ -149,6 +154,26 @@ def cmd_preview(args: argparse.Namespace, config: NewsroomConfig) -> int:
     for note in article.notes:
         print(f"note: {note}")
     print(f"Preview of {article.id} written to {out}")
+    return 0
+
+
+def _preview_link(article_id: str, config: NewsroomConfig, hours: float) -> int:
+    """A signed link to the page of a stored article not yet live, served by the filing API."""
+    row = open_store(config).articles.records([article_id]).get(article_id)
+    if row is None or row.taken_down_at is not None:
+        print(f"newsroom preview: no stored article {article_id!r} (or it was taken down)", file=sys.stderr)
+        return 1
+    secret = connection_password(config.web.preview_conn_id)
+    if secret is None:
+        print(
+            "newsroom preview: no signing secret: set web.preview_conn_id to a connection with a password",
+            file=sys.stderr,
+        )
+        return 1
+    expires = int(time.time() + hours * 3600)
+    print(link(config.airflow.url + "/newsroom", secret, article_id, row.version, expires))
+    until = fmt_time(datetime.fromtimestamp(expires, UTC), config)
+    print(f"version {row.version} ({row.status}), works until {until}; never indexed, never public", file=sys.stderr)
     return 0
 
 

@@ -49,13 +49,16 @@ def _filing(sub: Any) -> None:
     p.add_argument("paths", nargs="+")
     p.add_argument("--no-signal", action="store_true", help="do not call Airflow (the safety net will pick it up)")
     p.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="wait until the articles are published")
+    p.add_argument("--to", metavar="URL", help="file through the filing API at URL (e.g. http://airflow:8080/newsroom)")
 
     p = _command(sub, "status", f"{RECORDS}:cmd_status", "where an article is: filed, quarantined, rendered, published")
     p.add_argument("ref", help="an article id, or the name of a quarantined file")
     p.add_argument("--json", action="store_true")
 
     p = _command(sub, "preview", f"{FILING}:cmd_preview", "render an article page locally, without filing it")
-    p.add_argument("path")
+    p.add_argument("path", help="a file to render; with --link, the id of a stored article")
+    p.add_argument("--link", action="store_true", help="print a signed, expiring preview link to a stored article")
+    p.add_argument("--hours", type=float, help="how long the link works (default: web.preview_hours)")
     p.add_argument("-o", "--output")
     p.add_argument("--no-tags", action="store_true", help="no enrichment: no tags, no language model (seconds sooner)")
 

@@ -105,6 +105,16 @@ class Inbox:
         os.replace(temp, target)
         return target
 
+    def receive(self, name: str, data: bytes) -> Path:
+        """Write a filing received over HTTP into the inbox atomically, under ``name``."""
+        self.ensure()
+        stamp = f"{time.time_ns():020d}"
+        target = self.inbox / f"{stamp}--{name}"
+        temp = self.inbox / f".{stamp}.{name}.part"
+        temp.write_bytes(data)
+        os.replace(temp, target)
+        return target
+
     def pending(self) -> list[Path]:
         if not self.inbox.is_dir():
             return []

@@ -49,3 +49,33 @@ def render_preview(
         language=enrichment.language or None,
     )
     return page.body
+
+
+NOINDEX = b'<meta name="robots" content="noindex, nofollow">'
+
+
+def render_stored(config: NewsroomConfig, article_id: str, store: Store | None = None) -> tuple[bytes, int] | None:
+    """The page of a stored article as it will go live (its stored tags and related links), with a
+    ``noindex`` robots tag, and its version; None if there is no such article or it was taken down.
+    For preview links (:mod:`newsroom.preview_links`): served by the filing API, never uploaded."""
+    store = store or open_store(config)
+    row = store.articles.records([article_id]).get(article_id)
+    if row is None or row.taken_down_at is not None:
+        return None
+    now = utcnow()
+    related_ids = store.related.of([article_id]).get(article_id, [])
+    sidebar_ids = store.related.sidebar_of([article_id]).get(article_id, [])
+    linked = store.listings.listed(store.articles.live_ids([*related_ids, *sidebar_ids], now))
+    found = store.enrichments.of([article_id]).get(article_id, {})
+    page = SiteRenderer(config, store, now).article_page(
+        row.article,
+        row.path,
+        row.published,
+        row.modified,
+        store.enrichments.tags_of([article_id]).get(article_id, []),
+        [linked[i] for i in related_ids if i in linked],
+        sidebar=[linked[i] for i in sidebar_ids if i in linked],
+        keywords=found.get("keywords") or (),
+        language=found.get("language") or None,
+    )
+    return page.body.replace(b"<head>", b"<head>" + NOINDEX, 1), row.version

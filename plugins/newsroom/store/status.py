@@ -54,6 +54,7 @@ class StatusRepository(Repository):
                 else {
                     "status": row.status,
                     "version": row.version,
+                    "content_hash": row.content_hash,
                     "title": row.title,
                     "section": row.section,
                     "path": row.path,
