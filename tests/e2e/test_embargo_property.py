@@ -6,16 +6,24 @@ the real pipeline ingests, enriches, renders and publishes to the real
 SeaweedFS at that time, and distribution plans its posts. Then every object
 in the bucket (pages, listings, tag pages, feeds, sitemaps, outbox, JSON) is
 read: none may contain the key, URL, title or id of an article that is not
-live, and the ledger may hold no post for it.
+live, and the ledger may hold no post for it. Nor may the filing API's
+preview route (newsroom.web) show it without a signed link: unsigned, forged
+or expired links answer 403 with nothing of the article; a signed one works.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,13 +32,29 @@ from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases import distribute
 from newsroom.phases.ingest import enrich, ingest, publish_build, render
+from newsroom.preview_links import link, signature
 from newsroom.resources import bucket_for, open_store
+from newsroom.web.app import create_app
 
 pytestmark = pytest.mark.e2e
 BASE = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 SECTIONS = ["diplomatie", "politique", "societe", "economie"]
 TAGS = ["Bénin", "Mali", "Cotonou", "Patrice Talon", "Niger", "Élections"]
 COUNTER = itertools.count()
+PREVIEW_SECRET = "preview-secret-of-the-property"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def preview_secret() -> Iterator[None]:
+    key = "AIRFLOW_CONN_NEWSROOM_PREVIEW"
+    previous = os.environ.get(key)
+    os.environ[key] = json.dumps({"conn_type": "http", "password": PREVIEW_SECRET})
+    yield
+    if previous is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = previous
+
 
 offsets = st.one_of(st.none(), st.integers(min_value=-180, max_value=180))
 article = st.fixed_dictionaries(
@@ -71,6 +95,15 @@ def _write(folder: Path, index: int, spec: dict[str, Any]) -> tuple[str, str, da
     body = f"Le président Patrice Talon a reçu à Cotonou une délégation du Niger. Article {article_id}.\n"
     (folder / f"{article_id}.md").write_text("---\n" + "\n".join(front) + "\n---\n" + body, encoding="utf-8")
     return article_id, title, max(visible) if visible else None
+
+
+def _get(app: object, path: str) -> httpx.Response:
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://preview.test") as client:
+            return await client.get(path)
+
+    return asyncio.run(call())
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
@@ -118,6 +151,19 @@ def test_nothing_of_an_unpublished_article_is_visible(
             for needle in (page, title, article_id):
                 assert needle not in text, f"{key} shows {needle!r} of an article not live at {now}"
         assert ledger.rows(article_id) == [], f"{article_id}: a post was planned before it was live"
+    app = create_app(lambda: config, local_all_admins=lambda: False)
+    soon, gone = int(time.time()) + 600, int(time.time()) - 1
+    for article_id, title in hidden:
+        v = rows[article_id].version
+        for url in (
+            f"/preview/{article_id}",
+            f"/preview/{article_id}?v={v}&exp={soon}&sig={signature('not-the-secret', article_id, v, soon)}",
+            f"/preview/{article_id}?v={v}&exp={gone}&sig={signature(PREVIEW_SECRET, article_id, v, gone)}",
+        ):
+            answer = _get(app, url)
+            assert answer.status_code == 403 and title not in answer.text, f"{url} shows {article_id}"
+        signed = _get(app, link("", PREVIEW_SECRET, article_id, v, soon))
+        assert signed.status_code == 200 and title in signed.text and "noindex" in signed.headers["x-robots-tag"]
     for article_id, title in shown:  # and what is live is there (the property is not vacuous)
         assert rows[article_id].path in objects
         assert any(title in text for key, text in objects.items() if key.endswith("index.html"))

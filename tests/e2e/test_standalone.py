@@ -163,7 +163,9 @@ def test_without_credentials_the_api_and_newsroom_file_are_refused(
     assert result.returncode == 1 and "refused the credentials of connection 'newsroom_airflow'" in result.stderr
 
 
-def _call(url: str, method: str = "GET", data: bytes | None = None, token: str | None = None) -> tuple[int, dict[str, Any]]:
+def _call(
+    url: str, method: str = "GET", data: bytes | None = None, token: str | None = None
+) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=data, method=method)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
