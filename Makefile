@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | md5sum | cut -c1-12)-pyc
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run demo scale-demo test check unit e2e bench fuzz eval lock golden clean venv vnu
+.PHONY: run demo scale-demo test check unit e2e bench fuzz eval lock golden clean venv vnu browser
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,14 +35,19 @@ scale-demo: venv
 	$(BIN)/python -m dev.scalestack demo
 
 ## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
-test: venv vnu check
+test: venv vnu browser check
 	$(BIN)/python -m pytest
 
 ## the Nu HTML Checker for the tests: Java (Debian) if missing, then vnu.jar from npm (package-lock.json)
 ## (--ignore-scripts: vnu-jar's postinstall would try to download a Java runtime)
 vnu:
 	@command -v java >/dev/null 2>&1 || { apt-get update && apt-get install -y default-jre-headless; }
-	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --ignore-scripts --no-audit --no-fund
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar -a -f node_modules/playwright-core/package.json \
+		|| npm ci --ignore-scripts --no-audit --no-fund
+
+## a real browser for the desk's test: Debian's chromium (if missing), driven by npm playwright-core (above)
+browser: vnu
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 
 check: venv
 	$(BIN)/ruff check .

@@ -108,10 +108,17 @@ class DevSmtpServer:
             self._handler.messages.clear()
 
     def airflow_connection_uri(self) -> str:
-        """The ``AIRFLOW_CONN_NEWSROOM_SMTP`` value (JSON form): plain SMTP on loopback, no auth."""
-        return json.dumps(
-            {"conn_type": "smtp", "host": self.host, "port": self.port, "extra": {"starttls": False, "ssl": False}}
-        )
+        """The ``AIRFLOW_CONN_NEWSROOM_SMTP`` value (JSON form): plain SMTP on loopback, no auth. Both
+        spellings: ``ssl``/``starttls`` (the digest's sender) and ``disable_ssl``/``disable_tls`` (Airflow's
+        SmtpHook, under the watchdog's SmtpNotifier)."""
+        extra = {
+            "starttls": False,
+            "ssl": False,
+            "disable_ssl": True,
+            "disable_tls": True,
+            "from_email": "newsroom@localhost",
+        }
+        return json.dumps({"conn_type": "smtp", "host": self.host, "port": self.port, "extra": extra})
 
     def start(self) -> None:
 

@@ -23,6 +23,8 @@ SAFETY_NET_CRON = "* * * * *"
 """Every minute, in UTC (``ingest_sweep``, ``distribute``): a file dropped without a run requested, a scheduled
 article whose run was missed, a post waiting for its channel's pacing still go."""
 SAFETY_NET_ZONE = "UTC"
+WATCHDOG_CRON = "*/2 * * * *"
+"""The desk watchdog (dags/desk_watchdog.py): every two minutes."""
 
 DIGEST_HOUR = 6
 DIGEST_CRON = f"0 {DIGEST_HOUR} * * *"

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newsroom import preflight
-from newsroom.services import AirflowApi, Web
+from newsroom.services import AirflowApi, Alerts, Web
 from newsroom.yamltext import YamlProblem
 from newsroom.yamltext import load as load_yaml
 
@@ -225,6 +225,7 @@ class NewsroomConfig(_Strict):
     database: Database = Database()
     airflow: AirflowApi = AirflowApi()
     web: Web = Web()
+    alerts: Alerts = Alerts()
     paths: Paths = Paths()
     enrich: Enrich = Enrich()
     distribution: Distribution = Distribution()

@@ -33,3 +33,13 @@ class Web(_Strict):
     preview_hours: float = Field(default=48, gt=0, le=24 * 90)  # how long a printed link works
     max_request_bytes: int = Field(default=2_000_000, ge=1_024, le=100_000_000)
     requests_per_minute: int = Field(default=120, ge=1, le=100_000)
+
+
+class Alerts(_Strict):
+    """Who the watchdog tells (newsroom.phases.watchdog) and through which SMTP connection; no one: no mail."""
+
+    to: list[str] = []
+    sender: str = "newsroom-alerts@localhost"
+    conn_id: str = "newsroom_smtp"
+    due_grace_minutes: float = Field(default=2, gt=0, le=1440)  # "due more than N minutes ago and not live"
+    digest_by: str = Field(default="06:15", pattern=r"^\d\d:\d\d$")  # in the digest's zone

@@ -33,6 +33,7 @@ from dev.ports import free_port
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.resources import bucket_for, open_store
 from tests.support.airflow import write_config
+from tests.support.paths import REPO_ROOT as REPO
 from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +68,8 @@ def stack(
     login = {f"AIRFLOW_CONN_{CONN_ID.upper()}": auth.connection_uri(airflow.url)}  # for `newsroom file` only
     try:
         airflow.start()  # inside: a start that times out still stops what it started
-        yield load_config(path), {**os.environ, **env, **login, "PATH": f"{BIN}:{os.environ['PATH']}"}
+        desk = {"NEWSROOM_TEST_DESK_PASSWORD": auth.passwords["admin"]}  # a person, for the browser test
+        yield load_config(path), {**os.environ, **env, **login, **desk, "PATH": f"{BIN}:{os.environ['PATH']}"}
     finally:
         airflow.stop()
         if previous is None:
@@ -210,3 +212,33 @@ def test_a_cms_files_through_the_api_server_and_the_article_goes_live(
     code, info = _call(f"{api}/articles/{article_id}", token=jwt)
     assert code == 200 and info["id"] == article_id, info
     assert _call(f"{api}/articles/{article_id}", token=jwt[:-4] + "AAAA")[0] == 403
+
+
+def test_a_person_takes_an_article_down_from_the_desk_in_a_browser(
+    stack: tuple[NewsroomConfig, dict[str, str]], tmp_path: Path
+) -> None:
+    """Chromium (Debian) driven by playwright-core (npm): Airflow's login form, the desk, a takedown."""
+    config, env = stack
+    result = _newsroom(env, "file", str(SAMPLES_DIR / "benin-enseignement-technique.md"), "--wait", "600")
+    assert result.returncode == 0, result.stdout + result.stderr
+    article_id = "benin-enseignement-technique-amoussou"
+    row = open_store(config).articles.records([article_id])[article_id]
+    bucket = bucket_for(config)
+    assert row.path in bucket.listing()
+
+    script = Path(__file__).with_name("desk_browser.mjs")
+    shot = tmp_path / "desk.png"
+    args = [config.airflow.url, "admin", env["NEWSROOM_TEST_DESK_PASSWORD"], row.id, "erreur de fait", str(shot)]
+    browser = subprocess.run(
+        ["node", str(script), *args], cwd=REPO, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert browser.returncode == 0, browser.stdout + browser.stderr
+    said = json.loads(browser.stdout.strip().splitlines()[-1])
+    assert said["heading"].startswith("Newsroom desk") and "admin" in said["heading"], said
+    assert said["error"] == [] and said["done"] and said["done"][0].startswith(f"{row.id} taken down by admin"), said
+    assert shot.stat().st_size > 0
+    assert row.path not in bucket.listing()  # gone from the bucket
+    record = open_store(config).articles.records([row.id])[row.id]
+    assert record.taken_down_at is not None
+    status = _newsroom(env, "status", row.id)
+    assert "admin" in status.stdout and "erreur de fait" in status.stdout, status.stdout

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from newsroom.store.alerts import AlertRepository
 from newsroom.store.articles import ArticleRepository
 from newsroom.store.backfills import BackfillRepository
 from newsroom.store.digests import DigestLedger
@@ -56,6 +57,7 @@ class Store:
         self.objects = ObjectRepository(engine)
         self.backfills = BackfillRepository(engine)
         self.status = StatusRepository(engine)
+        self.alerts = AlertRepository(engine)
         self.deliveries = Ledger(engine)
         self.digests = DigestLedger(engine)
         self.search = SearchIndex(engine)

@@ -5,12 +5,22 @@ Called through ``Store.status`` by the CLI (``newsroom status``) and the dev sta
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from newsroom.store.base import Repository
-from newsroom.store.tables import ArticleRow, EnrichmentRow, EventRow, ObjectRow, QuarantineRow, TagRow
+from newsroom.store.live import live
+from newsroom.store.tables import (
+    ArticleRow,
+    DeliveryRow,
+    EnrichmentRow,
+    EventRow,
+    ObjectRow,
+    QuarantineRow,
+    TagRow,
+)
 
 
 class StatusRepository(Repository):
@@ -90,3 +100,41 @@ class StatusRepository(Repository):
                 )
                 or 0,
             }
+
+    def quarantined(self, limit: int = 50) -> list[QuarantineRow]:
+        """The latest refused filings whose article has not been stored since (the desk's to-do list)."""
+        with self.session() as session:
+            stored_since = (
+                select(ArticleRow.id)
+                .where(ArticleRow.id == QuarantineRow.article_id, ArticleRow.filed_at >= QuarantineRow.at)
+                .exists()
+            )
+            query = select(QuarantineRow).where(~stored_since).order_by(QuarantineRow.at.desc()).limit(limit)
+            return list(session.scalars(query))
+
+    def deliveries_to_check(self, limit: int = 100) -> list[DeliveryRow]:
+        """Social deliveries a person must look at: ``unknown`` (sent or not?) and ``failed``."""
+        with self.session() as session:
+            query = (
+                select(DeliveryRow)
+                .where(DeliveryRow.state.in_(["unknown", "failed"]))
+                .order_by(DeliveryRow.id.desc())
+                .limit(limit)
+            )
+            return list(session.scalars(query))
+
+    def quarantine_row(self, row_id: int) -> QuarantineRow | None:
+        with self.session() as session:
+            return session.get(QuarantineRow, row_id)
+
+    def overdue(self, due_before: datetime, limit: int = 200) -> list[ArticleRow]:
+        """Articles that should be live by ``due_before`` (visible, not taken down) and are not published."""
+        with self.session() as session:
+            due = func.coalesce(ArticleRow.visible_from, ArticleRow.filed_at)
+            query = (
+                select(ArticleRow)
+                .where(live(due_before), ArticleRow.status != "published", due <= due_before)
+                .order_by(due)
+                .limit(limit)
+            )
+            return list(session.scalars(query))

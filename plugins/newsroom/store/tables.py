@@ -371,3 +371,13 @@ class LockRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     host: Mapped[str] = mapped_column(String(255))
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlertRow(Base):
+    """An alert the watchdog sent (newsroom.phases.watchdog): each problem is told once."""
+
+    __tablename__ = "alerts"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

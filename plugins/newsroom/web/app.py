@@ -37,12 +37,14 @@ from newsroom.phases.takedown import takedown
 from newsroom.preview_links import refusal
 from newsroom.resources import open_store
 from newsroom.store import utcnow
+from newsroom.web import desk
 from newsroom.web.guard import RateLimiter, Refused, all_admins, bearer, connection_token, token_matches
 
 log = logging.getLogger(__name__)
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
 UNNAMED = "untitled"
+AIRFLOW_COOKIE = "_token"  # where Airflow's UI keeps its JWT (airflow.api_fastapi.auth.managers.base_auth_manager)
 
 
 def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
@@ -67,7 +69,7 @@ def _limit(request: Request, cfg: NewsroomConfig, who: str) -> None:
 
 async def _caller(request: Request, cfg: Settings) -> str:
     """The caller's name, or :class:`Refused`."""
-    token = bearer(request.headers.get("authorization"))
+    token = bearer(request.headers.get("authorization")) or request.cookies.get(AIRFLOW_COOKIE)  # the UI's login
     if token is None:
         if not request.app.state.local_all_admins():
             raise Refused(401, "authentication required: send Authorization: Bearer <token>")
@@ -120,7 +122,25 @@ def create_app(
     app.post("/articles/{article_id}/takedown")(take_down)
     app.post("/articles/{article_id}/restore")(restore)
     app.get("/preview/{article_id}")(preview)
+    app.get("/desk")(desk_page)
+    app.post("/desk/{action}")(desk_action)
     return app
+
+
+def desk_page(request: Request, cfg: Settings, who: Caller, done: str = "", error: str = "") -> Response:
+    return desk.page(request, cfg, who, done, error)
+
+
+def desk_action(action: str, request: Request, cfg: Settings, who: Caller, data: Body) -> Response:
+    form = desk.parse_form(data)
+    if not hmac.compare_digest(form.get("token", "").encode(), desk.form_token(request).encode()):
+        raise Refused(403, "the form's token does not match your login: reload the desk and try again")
+    try:
+        done = desk.act(cfg, who, action, form)
+    except ValueError as exc:
+        return desk.after(error=str(exc))
+    log.info("Desk: %s", done)
+    return desk.after(done)
 
 
 PRIVATE = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}

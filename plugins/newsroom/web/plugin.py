@@ -29,6 +29,16 @@ class LazyApp:
 
 class NewsroomPlugin(AirflowPlugin):
     name = "newsroom"
-    fastapi_apps = [  # noqa: RUF012 - AirflowPlugin's own attribute, a list by design
+    fastapi_apps = [  # noqa: RUF012 - AirflowPlugin's own attributes, lists by design
         {"app": LazyApp(), "url_prefix": "/newsroom", "name": "Newsroom filing API"}
+    ]
+    # the desk (newsroom.web.desk) as a page of Airflow's UI, in its navigation, behind its login
+    external_views = [  # noqa: RUF012
+        {
+            "name": "Newsroom desk",
+            "href": "/newsroom/desk",
+            "url_route": "newsroom-desk",
+            "destination": "nav",
+            "category": "browse",
+        }
     ]
