@@ -28,7 +28,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (
+    CronDataIntervalTimetable,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 from newsroom import assets
 from newsroom.contracts import BuiltDigest, DigestSendResult, PublishedPages
@@ -55,6 +63,11 @@ from newsroom.contracts import BuiltDigest, DigestSendResult, PublishedPages
         )
     },
     tags=["newsroom", "digest"],
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=15),
+        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "daily_digest", "minutes": 15}),
+    ),
 )
 def daily_digest() -> None:
     @task

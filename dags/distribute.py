@@ -18,7 +18,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AssetOrTimeSchedule,
+    CronTriggerTimetable,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 from newsroom import assets
 
@@ -37,6 +47,11 @@ PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
     default_args={"retries": 3, "retry_delay": timedelta(seconds=20)},
     params={"announce_archive": Param(False, type="boolean", description="announce articles of the archive too")},
     tags=["newsroom", "distribute"],
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=15),
+        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "distribute", "minutes": 15}),
+    ),
 )
 def distribute() -> None:
     @task

@@ -23,6 +23,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 from airflow.sdk.exceptions import AirflowSkipException
 
 from newsroom import assets
@@ -40,6 +42,11 @@ PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=5)},
     tags=["newsroom", "ingest", "publish"],
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(minutes=10),
+        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "ingest_articles", "minutes": 10}),
+    ),
 )
 def ingest_articles() -> None:
     @task(outlets=[PUBLISHED])

@@ -25,6 +25,8 @@ article whose run was missed, a post waiting for its channel's pacing still go."
 SAFETY_NET_ZONE = "UTC"
 WATCHDOG_CRON = "*/2 * * * *"
 """The desk watchdog (dags/desk_watchdog.py): every two minutes."""
+DEADLINE_CALLBACK = "newsroom.phases.watchdog.deadline_missed"
+"""What a missed ``DeadlineAlert`` of ingest_articles, distribute and daily_digest calls (in the triggerer)."""
 
 DIGEST_HOUR = 6
 DIGEST_CRON = f"0 {DIGEST_HOUR} * * *"

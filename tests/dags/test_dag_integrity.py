@@ -77,3 +77,21 @@ def test_backfill_dag_runs_days_in_order_and_stays_silent(dagbag) -> None:
     assert batch.downstream_task_ids == {"listings"} and plan.downstream_task_ids == {"batch"}
     assert type(batch).__name__.endswith("MappedOperator"), "one task instance per batch"
     assert all(not t.outlets for t in dag.tasks), "no asset event: distribution is never triggered"
+
+
+@pytest.mark.parametrize(("dag_id", "minutes"), [("ingest_articles", 10), ("distribute", 15), ("daily_digest", 15)])
+def test_late_runs_raise_a_deadline_alert_through_the_watchdog_s_notifier(dagbag, dag_id: str, minutes: int) -> None:
+    import inspect
+    from datetime import timedelta
+
+    from airflow.sdk.definitions.deadline import DeadlineReference
+
+    from newsroom import assets
+    from newsroom.phases import watchdog
+
+    (alert,) = dagbag.dags[dag_id].deadline
+    assert isinstance(alert.reference, type(DeadlineReference.DAGRUN_QUEUED_AT))
+    assert alert.interval == timedelta(minutes=minutes)
+    assert alert.callback.path == assets.DEADLINE_CALLBACK == "newsroom.phases.watchdog.deadline_missed"
+    assert alert.callback.kwargs == {"dag_id": dag_id, "minutes": minutes}
+    assert inspect.iscoroutinefunction(watchdog.deadline_missed)  # the triggerer awaits it

@@ -4,6 +4,7 @@ mail, through Airflow's SmtpNotifier; nothing told when all is well or nobody is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,3 +84,17 @@ def test_no_recipients_no_mail_and_nothing_remembered(
     _file_and_ingest(config, "benin-motos-godomey.md")
     assert watchdog.run(config, now=NOW)["problems"] >= 1
     assert smtp.messages == [] and open_store(config).alerts.sent() == []
+
+
+def test_a_missed_deadline_is_mailed(
+    make_config: Callable[..., NewsroomConfig], smtp: DevSmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_config({"alerts": {"to": ["desk@example.org"]}})
+    monkeypatch.setattr(watchdog, "get_config", lambda: config)
+    context = {"dag_run": {"run_id": "manual__2026-12-07T00:00:00+00:00"}}
+    asyncio.run(watchdog.deadline_missed("ingest_articles", 10, context=context))
+    (mail,) = smtp.messages
+    message = mail.parsed()
+    assert message["Subject"] == "Newsroom: ingest_articles is late"
+    text = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "a run of ingest_articles manual__2026-12-07T00:00:00+00:00 is not done 10 minutes after" in text

@@ -13,6 +13,7 @@ use :func:`deadline_notifier`.
 
 from __future__ import annotations
 
+import asyncio
 import html
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -84,3 +85,17 @@ def notify(config: NewsroomConfig, subject: str, lines: list[str]) -> None:
         html_content=body,
         smtp_conn_id=config.alerts.conn_id,
     ).notify({})
+
+
+async def deadline_missed(dag_id: str, minutes: int, context: Any = None) -> None:
+    """The callback of the DAGs' ``DeadlineAlert``s (run in Airflow's triggerer): a run of ``dag_id`` not
+    done ``minutes`` after it was queued, told to ``alerts.to`` through the same notifier."""
+    config = get_config()
+    if not config.alerts.to:
+        return
+    run_id = ""
+    if isinstance(context, dict):
+        run = context.get("dag_run")
+        run_id = str(getattr(run, "run_id", "") or (run.get("run_id", "") if isinstance(run, dict) else ""))
+    line = f"a run of {dag_id} {run_id} is not done {minutes} minutes after it was queued".replace("  ", " ")
+    await asyncio.to_thread(notify, config, f"Newsroom: {dag_id} is late", [line])
