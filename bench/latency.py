@@ -37,10 +37,13 @@ import argparse
 import contextlib
 import json
 import math
+import secrets
 import statistics
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +78,21 @@ def bench_hop():
 
 bench_hop()
 '''
+
+
+def _post_filing(airflow_url: str, token: str, source: Path) -> dict[str, Any]:
+    """One filing through the filing API, as a CMS sends it; its answer (or the error, as a dict)."""
+    request = urllib.request.Request(
+        f"{airflow_url}/newsroom/articles?name={source.name}",
+        data=source.read_bytes(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/markdown"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return dict(json.loads(answer.read()))
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _s3_client(endpoint: str) -> Any:
@@ -223,8 +241,9 @@ def run(
     from newsroom.resources import open_store
 
     result = {} if result is None else result
-    result.update(filings_requested=filings, poll_seconds=POLL_SECONDS, filings=[], hops=[])
+    result.update(filings_requested=filings, poll_seconds=POLL_SECONDS, filings=[], api_filings=[], hops=[])
     state = workdir / "state"
+    cms_token = secrets.token_hex(16)  # the filing API's service token (newsroom.web), for this run only
     seaweed = SeaweedServer.on_free_ports(workdir / "seaweed")
     api_port = free_port()
     try:
@@ -244,6 +263,7 @@ def run(
         "NEWSROOM_STATE_DIR": str(state),
         "AIRFLOW_CONN_" + config.storage.conn_id.upper(): seaweed.connection_uri(),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dag_folder(workdir)),
+        "AIRFLOW_CONN_NEWSROOM_CMS": json.dumps({"conn_type": "http", "login": "bench", "password": cms_token}),
     }
     airflow = AirflowStandalone(workdir / "airflow", port=api_port, extra_env=env)
     result.update(s3_endpoint=seaweed.endpoint, airflow_url=f"http://127.0.0.1:{api_port}")
@@ -280,60 +300,68 @@ def run(
             misses = 0
             for number in range(filings + 1):  # number 0: the warm-up, not counted
                 counted = number > 0
-                local_now = datetime.now(config.site.tz).replace(microsecond=0)
-                article = generate_article(FILING_START_INDEX + number, seed + FILING_SEED_OFFSET)
-                article = article.with_published(local_now)
-                source = write_markdown(article, folder)
-                log(f"latency: filing {number}/{filings}{'' if counted else ' (warm-up)'}: {article.id}")
+                for via in ("cli", "api"):  # as `newsroom file` does it, then through the filing API (newsroom.web)
+                    local_now = datetime.now(config.site.tz).replace(microsecond=0)
+                    index = FILING_START_INDEX + 2 * number + (via == "api")
+                    article = generate_article(index, seed + FILING_SEED_OFFSET).with_published(local_now)
+                    source = write_markdown(article, folder)
+                    log(f"latency: filing {number}/{filings} via {via}{'' if counted else ' (warm-up)'}: {article.id}")
 
-                wall_start = time.time()
-                started = time.perf_counter()
-                target = inbox.file(source)
-                signal_error = None
-                run_id = None
-                try:
-                    run_id = signal_filed(config, [target.name])["dag_run_id"]
-                except AirflowApiError as exc:  # as `newsroom file`: the sweep will pick it up
-                    signal_error = str(exc)
-                    log(f"latency: signal failed ({exc}); waiting for the sweep")
-                signalled = time.perf_counter() - started
-                key: str | None = None
-                live: float | None = None
-                while time.perf_counter() - started < timeout:
-                    if key is None:
-                        row = store.articles.records([article.id]).get(article.id)
-                        if row is not None:
-                            key = config.storage.prefix + row.path
-                    if key is not None and _in_bucket(client, bucket, key):
-                        live = time.perf_counter() - started
-                        break
-                    time.sleep(POLL_SECONDS)
-                entry: dict[str, Any] = {
-                    "article_id": article.id,
-                    "run_id": run_id,
-                    "signal_seconds": round(signalled, 3),
-                    "signal_error": signal_error,
-                    "live_seconds": None if live is None else round(live, 3),
-                }
-                if run_id is not None:  # not timed: let the run finish, then read Airflow's record of it
-                    finished = _wait_run(api, "ingest_articles", run_id, 120)
-                    entry["airflow"] = _timeline(api, "ingest_articles", finished, wall_start)
-                    entry["task_seconds"] = _task_seconds(api, run_id)
-                    ended = entry["airflow"].get("task_ended")
-                    if ended is not None:
-                        entry["distribute_started_after_publish"] = _distribute_started(api, wall_start + ended)
-                if counted:
-                    result["filings"].append(entry)
-                else:
-                    result["warmup_filing"] = entry
-                if live is None:
-                    misses += 1
-                    log(f"latency: {article.id} not live after {timeout:.0f}s")
-                    if misses >= 2:
-                        result["error"] = "two filings never went live; stopped"
-                        break
-                else:
-                    log(f"latency: live after {live:.2f}s")
+                    wall_start = time.time()
+                    started = time.perf_counter()
+                    signal_error = None
+                    run_id = None
+                    if via == "cli":
+                        target = inbox.file(source)
+                        try:
+                            run_id = signal_filed(config, [target.name])["dag_run_id"]
+                        except AirflowApiError as exc:  # as `newsroom file`: the sweep will pick it up
+                            signal_error = str(exc)
+                    else:
+                        answer = _post_filing(result["airflow_url"], cms_token, source)
+                        run_id = answer.get("run")
+                        signal_error = None if run_id else str(answer)
+                    if signal_error:
+                        log(f"latency: signal failed ({signal_error}); waiting for the sweep")
+                    signalled = time.perf_counter() - started
+                    key: str | None = None
+                    live: float | None = None
+                    while time.perf_counter() - started < timeout:
+                        if key is None:
+                            row = store.articles.records([article.id]).get(article.id)
+                            if row is not None:
+                                key = config.storage.prefix + row.path
+                        if key is not None and _in_bucket(client, bucket, key):
+                            live = time.perf_counter() - started
+                            break
+                        time.sleep(POLL_SECONDS)
+                    entry: dict[str, Any] = {
+                        "article_id": article.id,
+                        "via": via,
+                        "run_id": run_id,
+                        "signal_seconds": round(signalled, 3),
+                        "signal_error": signal_error,
+                        "live_seconds": None if live is None else round(live, 3),
+                    }
+                    if run_id is not None:  # not timed: let the run finish, then read Airflow's record of it
+                        finished = _wait_run(api, "ingest_articles", run_id, 120)
+                        entry["airflow"] = _timeline(api, "ingest_articles", finished, wall_start)
+                        entry["task_seconds"] = _task_seconds(api, run_id)
+                        ended = entry["airflow"].get("task_ended")
+                        if ended is not None:
+                            entry["distribute_started_after_publish"] = _distribute_started(api, wall_start + ended)
+                    if counted:
+                        result["filings" if via == "cli" else "api_filings"].append(entry)
+                    elif via == "cli":
+                        result["warmup_filing"] = entry
+                    if live is None:
+                        misses += 1
+                        log(f"latency: {article.id} not live after {timeout:.0f}s")
+                    else:
+                        log(f"latency: live after {live:.2f}s")
+                if misses >= 2:
+                    result["error"] = "two filings never went live; stopped"
+                    break
 
                 marker = markers / f"hop-{number}"
                 started = time.perf_counter()
@@ -375,6 +403,11 @@ def run(
     result["live"] = len(times)
     result["not_live"] = len(result["filings"]) - len(times)
     result["filed_to_live"] = summarise(times)
+    api_times = [f["live_seconds"] for f in result["api_filings"] if f["live_seconds"] is not None]
+    result["not_live"] += len(result["api_filings"]) - len(api_times)
+    result["api_filed_to_live"] = summarise(api_times)
+    if api_times and hops:
+        result["api_ratio_median"] = round(statistics.median(api_times) / statistics.median(hops), 2)
     result["bare_hop"] = summarise(hops)
     if times and hops:
         result["ratio_median"] = round(statistics.median(times) / statistics.median(hops), 2)
@@ -445,6 +478,12 @@ def format_latency(r: dict[str, Any]) -> list[str]:
         )
     if "ratio_median" in r:
         lines.append(f"  filed → live ÷ bare hop (medians): {r['ratio_median']:.2f}")
+    api = r.get("api_filed_to_live") or {}
+    if api:
+        lines.append(
+            f"  through the filing API (POST /newsroom/articles, as a CMS): median {f(api['median'])} s, "
+            f"p95 {f(api['p95'])} s, worst {f(api['worst'])} s; ÷ bare hop {f(r.get('api_ratio_median'))}"
+        )
     for name, stats in (r.get("split") or {}).items():
         if stats:
             lines.append(f"    {name:<36} median {f(stats['median'])} s, p95 {f(stats['p95'])} s")
