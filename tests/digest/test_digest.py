@@ -52,6 +52,7 @@ from tests.digest.conftest import (
     file_stories,
     write_subscribers,
 )
+from tests.support.airflow import for_dag_test
 
 ConfigFactory = Callable[..., NewsroomConfig]
 VNU_JAR = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -494,7 +495,7 @@ def test_the_dag_builds_publishes_and_sends_once(
     day = digest_date_for(interval_end, TZ)
     file_stories(config, [Story("du-jour", "economie", at(day, 10), image=True)], now)
 
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["daily_digest"]
+    dag = for_dag_test(DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["daily_digest"])
     for task in dag.tasks:  # a failure fails the test now, not after minutes of retry delays
         task.retries = 0
     run_ = dag.test(logical_date=now)

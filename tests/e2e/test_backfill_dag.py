@@ -11,6 +11,7 @@ import pytest
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.resources import bucket_for, open_store
+from tests.support.airflow import for_dag_test
 from tests.support.backfill import archive
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,7 @@ def _dag(dag_id: str):
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
     assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return for_dag_test(bag.dags[dag_id])
 
 
 def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, pipeline_env: NewsroomConfig) -> None:

@@ -16,6 +16,7 @@ from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
 from newsroom.resources import bucket_for
 from newsroom.store import utcnow
+from tests.support.airflow import for_dag_test
 from tests.support.fakes import FakeMastodon, FakeWebhook
 from tests.support.paths import SAMPLES_DIR
 
@@ -27,7 +28,7 @@ def _dag(dag_id: str) -> Any:
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
     assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return for_dag_test(bag.dags[dag_id])
 
 
 @pytest.fixture

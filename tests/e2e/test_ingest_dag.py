@@ -11,6 +11,7 @@ import pytest
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.resources import bucket_for, open_store
+from tests.support.airflow import for_dag_test
 from tests.support.paths import SAMPLES
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,7 @@ def _dag(dag_id: str):
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
     assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return for_dag_test(bag.dags[dag_id])
 
 
 def _text(bucket, key: str) -> str:

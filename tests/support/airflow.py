@@ -57,3 +57,12 @@ def pipeline_env(
     monkeypatch.delenv("NEWSROOM_STATE_DIR", raising=False)
     monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_S3", seaweed.connection_uri())
     yield load_config(path)
+
+
+def for_dag_test(dag: Any) -> Any:
+    """``dag`` ready for ``dag.test()``: without its ``DeadlineAlert``s. Airflow 3.3.2's ``dag.test()``
+    cannot finish a run of a DAG that has one (``DagRun.update_state`` looks each alert up by id, but a
+    DAG that was never serialized holds the alerts themselves: StatementError, 'dict' object has no
+    attribute 'hex'). The scheduler is not affected; tests/dags checks the alerts themselves."""
+    dag.deadline = None
+    return dag
