@@ -41,7 +41,7 @@ def test_best_matches_first_give_the_same_hits_as_every_match(tmp_path: Path, mo
         (rng.sample(WORDS, 3), f"a{rng.randrange(120):03}", T0 + timedelta(days=rng.randrange(60))) for _ in range(40)
     ]
 
-    def hits() -> list[object]:
+    def hits() -> list[tuple[list[tuple[str, float]], float]]:
         return [store.search.related_hits(terms, me, before=before, now=NOW, limit=10) for terms, me, before in queries]
 
     monkeypatch.setattr(search, "BEST_LAST", 0)  # every match joined, as before
