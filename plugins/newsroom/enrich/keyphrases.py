@@ -23,6 +23,7 @@ import numpy as np
 from yake.data.utils import get_tag, pre_filter, tokenize_sentences
 
 EXCLUDE = frozenset(string.punctuation)
+_NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
 DISCARDED_TAGS = frozenset({"u", "d"})  # unusual (digits and letters, punctuation) and numbers
 
 
@@ -64,7 +65,7 @@ def _term(terms: dict[str, _Term], word: str, stopwords: set[str]) -> _Term:
     found = terms.get(unique)
     if found is not None:
         return found
-    bare = "".join(c for c in unique if c not in EXCLUDE)
+    bare = unique.translate(_NO_PUNCTUATION)
     term = _Term(len(terms), plain_stopword or unique in stopwords or len(bare) < 3)
     terms[unique] = term
     return term
@@ -141,7 +142,7 @@ def extract_keyphrases(extractor: Any, text: str) -> list[tuple[str, float]]:
     for sentence_id, sentence in enumerate(sentences):
         block: list[tuple[bool, str, str, _Term]] = []  # the words since the last punctuation
         for position, word in enumerate(sentence):
-            if all(c in EXCLUDE for c in word):
+            if not word.strip(string.punctuation):  # punctuation only
                 block = []
                 continue
             tag = get_tag(word, position, EXCLUDE)
