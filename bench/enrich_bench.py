@@ -101,8 +101,10 @@ def run(articles: int, repeat: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
 
 
 def format_enrich(r: dict[str, Any]) -> list[str]:
-    lines = [f"Enrichment per core (enrich_articles, CPU time; code: {r['code']})"]
-    for row in r["runs"]:
+    lines = [f"Enrichment per core (enrich_articles, CPU time; code: {r.get('code', '?')})"]
+    if "error" in r:
+        lines.append(f"  FAILED: {r['error']}")
+    for row in r.get("runs", []):
         lines.append(
             f"  {row['corpus']:<9} {row['path']:<9} {row['form']:<8} {row['articles']:>4} articles   "
             f"{row['per_core_per_s']:7.1f}/s per core ({row['ms_per_article']:6.2f} ms each)   "
