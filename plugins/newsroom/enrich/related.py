@@ -94,7 +94,8 @@ BODY_WORDS = 10
 def body_words(body: str, limit: int = BODY_WORDS) -> list[str]:
     """The body's most frequent content words (four letters or more)."""
     words = [w.strip("'-") for w in _WORD.findall(body[:20_000])]
-    counts = Counter(w.lower() for w in words if len(w) >= 4 and fold(w) not in STOPWORDS)
+    stop = {w for w in set(words) if fold(w) in STOPWORDS}  # each distinct word folded once
+    counts = Counter(w.lower() for w in words if len(w) >= 4 and w not in stop)
     return [w for w, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 
