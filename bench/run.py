@@ -1,6 +1,7 @@
 """``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
-enrichment per core (``python -m bench.enrich_bench``), related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded stack
-beside one bare Airflow hop (``python -m bench.latency`` alone).
+enrichment per core (``python -m bench.enrich_bench``), related-link query time, one day's listings at
+archive scale, then filed-to-live latency on the embedded stack beside one bare Airflow hop
+(``python -m bench.latency`` alone).
 
     python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 20] [--skip-latency]
                         [--skip-ssg] [--skip-enrich] [--skip-related] [--skip-listings] [--profile] [--keep]

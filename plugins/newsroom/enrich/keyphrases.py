@@ -5,10 +5,12 @@ a ``networkx`` graph for word co-occurrences, a dict-backed object per word
 and per candidate phrase, ``numpy.median`` per word. This module computes the
 same features and scores (its ``DataCore``, ``SingleWord.update_h`` and
 ``ComposedWord.update_h``, the same arithmetic in the same order) with counts
-in dicts, and takes from the library what defines the output: its sentence
-splitter and tokenizer, its word tags, its stop words and its deduplication
-similarity. ``tests/enrich/test_keyphrases.py`` checks the output equals the
-library's, phrases and scores, on the real articles of ``eval/``.
+in dicts, and takes from the library what defines the output: its stop words
+and its deduplication similarity (through the extractor passed in), and its
+sentence splitter and tokenizer (segtok, called as the library calls it) and
+word tags, copied (importing the library's module loads networkx).
+``tests/enrich/test_keyphrases.py`` checks the output equals the library's,
+phrases and scores, on the real articles of ``eval/``.
 
 Called by :func:`newsroom.enrich.keywords.keywords`.
 """
@@ -16,15 +18,54 @@ Called by :func:`newsroom.enrich.keywords.keywords`.
 from __future__ import annotations
 
 import math
+import re
 import string
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from yake.data.utils import get_tag, pre_filter, tokenize_sentences
+from segtok.segmenter import split_multi
+from segtok.tokenizer import split_contractions, web_tokenizer
 
 EXCLUDE = frozenset(string.punctuation)
+_CAPITAL = re.compile(r"^(\s*([A-Z]))")
 _NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
 DISCARDED_TAGS = frozenset({"u", "d"})  # unusual (digits and letters, punctuation) and numbers
+
+
+def _sentences(text: str) -> list[list[str]]:
+    """yake's ``pre_filter`` and ``tokenize_sentences`` (the library's module is not imported here: it
+    loads networkx; the extractor passed in loads it when it is made)."""
+    buffer = ""
+    for part in text.split("\n"):
+        buffer += ("\n\n" if _CAPITAL.match(part) else " ") + part.replace("\t", " ")
+    return [
+        [w for w in split_contractions(web_tokenizer(s)) if not (w.startswith("'") and len(w) > 1) and len(w) > 0]
+        for s in split_multi(buffer)
+        if len(s.strip()) > 0
+    ]
+
+
+@lru_cache(maxsize=10_000)
+def _tag(word: str, i: int) -> str:
+    """yake's ``get_tag``: d(igits), u(nusual), a(cronym), n(ame: capitalised, not first), p(lain)."""
+    if word.replace(",", "").isdigit() or word.replace(",", "").replace(".", "", 1).isdigit():
+        return "d"
+    cdigit = calpha = cexclude = 0
+    for c in word:
+        if c.isdigit():
+            cdigit += 1
+        if c.isalpha():
+            calpha += 1
+        if c in EXCLUDE:
+            cexclude += 1
+    if (cdigit > 0 and calpha > 0) or (cdigit == 0 and calpha == 0) or cexclude > 1:
+        return "u"
+    if word.isupper() and len(word) > 0:
+        return "a"
+    if len(word) > 1 and word[0].isupper() and i > 0 and sum(c.isupper() for c in word) == 1:
+        return "n"
+    return "p"
 
 
 class _Term:
@@ -136,7 +177,7 @@ def extract_keyphrases(extractor: Any, text: str) -> list[tuple[str, float]]:
     config = extractor.config
     n, window, top, dedup_lim = config["n"], config["window_size"], config["top"], config["dedup_lim"]
     stopwords = extractor.stopword_set
-    sentences = tokenize_sentences(pre_filter(text.replace("\n", " ")))
+    sentences = _sentences(text.replace("\n", " "))
     terms: dict[str, _Term] = {}
     candidates: dict[str, _Candidate] = {}
     for sentence_id, sentence in enumerate(sentences):
@@ -145,7 +186,7 @@ def extract_keyphrases(extractor: Any, text: str) -> list[tuple[str, float]]:
             if not word.strip(string.punctuation):  # punctuation only
                 block = []
                 continue
-            tag = get_tag(word, position, EXCLUDE)
+            tag = _tag(word, position)
             discarded = tag in DISCARDED_TAGS
             term = _term(terms, word, stopwords)
             if not term.sentences or term.sentences[-1] != sentence_id:
