@@ -12,6 +12,7 @@ keywords; median and 95th percentile are reported.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.generate import DEFAULT_SEED, generate_articles
+from bench.generate import DEFAULT_SEED, generate_article, generate_articles, load_spellings
 from bench.util import log, peak_rss_mb
 from newsroom.config import DEFAULT_CONFIG
 from newsroom.enrich.keywords import keywords
@@ -89,20 +90,23 @@ def _percentile(values: Sequence[float], fraction: float) -> float:
 def _measure(store: Store, size: int, queries: int, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     sample = sorted(rng.sample(range(size), min(queries, size)))
-    articles = {a.index: a for a in generate_articles(size, seed) if a.index in set(sample)}
+    spellings = load_spellings()
+    articles = {i: generate_article(i, seed, spellings=spellings) for i in sample}  # article i is always the same
     timings: list[float] = []
+    cpu: list[float] = []  # this process's CPU time (SQLite runs in it): less disturbed by a loaded machine
     found: list[int] = []
     for index in sample:
         article = articles[index]
         tags = store.enrichments.tags_of([article.id])[article.id]
         words = keywords(f"{article.title}\n\n{article.summary}\n\n{_body(article)}")
         published = article.published.astimezone(UTC)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         body = _body(article)
         related = choose_related(
             store, article.id, tags, words, article.title, published, NOW, section=article.section, body=body
         )
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         found.append(related.story)
     return {
         "articles": size,
@@ -110,6 +114,9 @@ def _measure(store: Store, size: int, queries: int, seed: int) -> dict[str, Any]
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(_percentile(timings, 0.95), 2),
         "max_ms": round(max(timings), 2),
+        "cpu_median_ms": round(statistics.median(cpu), 2),
+        "cpu_p95_ms": round(_percentile(cpu, 0.95), 2),
+        "loadavg": os.getloadavg()[0],
         "mean_story_links": round(sum(found) / len(found), 2),
     }
 
@@ -137,7 +144,8 @@ def format_related(r: dict[str, Any]) -> list[str]:
     for s in r.get("sizes", []):
         lines.append(
             f"  {s['articles']:>7,} articles   median {s['median_ms']:7.2f} ms   p95 {s['p95_ms']:7.2f} ms"
-            f"   max {s['max_ms']:7.2f} ms   ({s['queries']} queries, {s['mean_story_links']} same-story links"
+            f"   max {s['max_ms']:7.2f} ms   CPU median {s['cpu_median_ms']:6.2f} p95 {s['cpu_p95_ms']:6.2f} ms"
+            f"   load {s['loadavg']:.1f}   ({s['queries']} queries, {s['mean_story_links']} same-story links"
             f" each on average; bulk load {s['load_seconds']} s)"
         )
     if "error" in r:

@@ -1,9 +1,10 @@
 """``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
-related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded stack
-beside one bare Airflow hop (``python -m bench.latency`` alone).
+enrichment per core (``python -m bench.enrich_bench``), related-link query time, one day's listings at
+archive scale, then filed-to-live latency on the embedded stack beside one bare Airflow hop
+(``python -m bench.latency`` alone).
 
     python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 20] [--skip-latency]
-                        [--skip-ssg] [--skip-related] [--skip-listings] [--profile] [--keep]
+                        [--skip-ssg] [--skip-enrich] [--skip-related] [--skip-listings] [--profile] [--keep]
 
 Prints a readable report on stdout (progress goes to stderr) and writes the
 same figures as JSON to ``bench-out/results.json``. Every temp dir and
@@ -29,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import backfill_bench, latency, listings_bench, related_bench, render_bench, ssg_bench
+from bench import backfill_bench, enrich_bench, latency, listings_bench, related_bench, render_bench, ssg_bench
 from bench.generate import DEFAULT_SEED
 from bench.util import LISTING_KINDS, REPO_ROOT, log, peak_rss_mb
 
@@ -158,6 +159,8 @@ def format_report(results: dict[str, Any]) -> str:
         lines += [*ssg_bench.format_ssg(results["ssg"]), ""]
     if "backfill" in results:
         lines += [*backfill_bench.format_backfill(results["backfill"]), ""]
+    if "enrich" in results:
+        lines += [*enrich_bench.format_enrich(results["enrich"]), ""]
     if "related" in results:
         lines += [*related_bench.format_related(results["related"]), ""]
     if "listings" in results:
@@ -190,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--related-sizes", default="10000,100000", help="archive sizes for the related-link query time")
     parser.add_argument("--related-queries", type=int, default=200)
     parser.add_argument("--skip-related", action="store_true")
+    parser.add_argument("--enrich-articles", type=int, default=300, help="generated articles for enrichment per core")
+    parser.add_argument("--skip-enrich", action="store_true")
     parser.add_argument("--listings-sizes", default="10000,100000", help="archive sizes for one day's listings")
     parser.add_argument("--skip-listings", action="store_true")
     parser.add_argument("--skip-ssg", action="store_true", help="no Hugo / Pelican comparison")
@@ -247,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"backfill: failed: {type(exc).__name__}: {exc}")
                     results["backfill"]["error"] = f"{type(exc).__name__}: {exc}"
                     failed = True
+        if not args.skip_enrich:
+            try:
+                results["enrich"] = enrich_bench.run(args.enrich_articles, 2, args.seed)
+            except Exception as exc:
+                log(f"enrich: failed: {type(exc).__name__}: {exc}")
+                results["enrich"] = {"error": f"{type(exc).__name__}: {exc}"}
+                failed = True
         if not args.skip_related:
             with workdir("related", args.keep) as folder:
                 try:

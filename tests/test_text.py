@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 
 from newsroom.text import fold, is_safe_id, is_slug, normalize_quotes, one_line, slugify, url_problem
@@ -47,6 +50,25 @@ def test_fold_ignores_case_accents_apostrophes_and_spaces() -> None:
     assert fold("d’Abomey") == fold("d'Abomey") == "d'abomey"
     assert fold("Straße") == "strasse"
     assert fold("Goïta") != fold("Goitá-")
+
+
+def test_fold_and_quotes_on_every_character_as_the_per_character_definition() -> None:
+    """fold() tests each distinct character once and replaces quotes in C; the result is the
+    per-character definition's (NFKD, combining marks dropped, spaces collapsed, casefold)."""
+    quotes = str.maketrans(
+        {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
+    )
+
+    def defined(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.translate(quotes))
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        return re.sub(r"\s+", " ", stripped).strip().casefold()
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert normalize_quotes(everything) == everything.translate(quotes)
+    assert fold(everything) == defined(everything)
+    for text in ("", "  a \t b ", "Élysée « l’an » ﬁn ①", "e\u0301\u0327", "[]\\^-"):
+        assert fold(text) == defined(text), text
 
 
 def test_normalize_quotes() -> None:

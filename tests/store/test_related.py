@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from newsroom.enrich import related
 from newsroom.enrich.related import Related, choose_related
-from newsroom.models import Article, Tag
+from newsroom.models import Article, Listed, Tag
 from newsroom.store import Store
 from newsroom.store.search import SearchDoc
 from newsroom.store.tables import ArticleRow
@@ -177,3 +182,41 @@ def test_refiling_replaces_the_index_entry(any_store: Store) -> None:
     _file(any_store, "mali-1", 0, "Assimi Goïta à Moscou", "Goïta à Moscou, version corrigée.", [GOITA, MALI])
     hits = any_store.search.candidates(["Assimi Goïta"], exclude="x", before=NOW, now=NOW)
     assert [h[0] for h in hits] == ["mali-1"]
+
+
+def test_each_tag_read_once_gives_what_asking_the_index_each_time_gives(
+    any_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for story in STORIES:
+        _file(any_store, *story)
+    _file(any_store, "mali-4", 10, "Goïta à Cotonou", "Assimi Goïta en visite à Cotonou.", [GOITA, MALI, COTONOU])
+
+    def choices() -> list[Related]:
+        found = []
+        for article_id, _day, _title, _body, tags in [*STORIES, ("mali-4", 10, "", "", [GOITA, MALI, COTONOU])]:
+            record = any_store.articles.records([article_id])[article_id]
+            for by_tags in (False, True):
+                found.append(
+                    choose_related(
+                        any_store, article_id, tags, [], record.title, record.published, NOW,
+                        section=record.section, body=record.article.body_html, by_tags=by_tags, limit=3,
+                    )
+                )  # fmt: skip
+        return found
+
+    def ask_each_time(self: Any, tag: str, limit: int, exclude: Collection[str]) -> list[Listed]:
+        return any_store.listings.latest_before(NOW, self.published, tag=tag, limit=limit, exclude=exclude)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(related._Latest, "tagged", ask_each_time)
+        expected = choices()
+    assert any(r.sidebar for r in expected) and any(r.story for r in expected)
+    assert choices() == expected
+    small = related._Latest.__init__
+
+    def small_pools(self: Any, *args: Any) -> None:
+        small(self, *args)
+        self.size = 1
+
+    monkeypatch.setattr(related._Latest, "__init__", small_pools)  # pools run out: the index is asked
+    assert choices() == expected

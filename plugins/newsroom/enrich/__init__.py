@@ -21,6 +21,8 @@ from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
 from newsroom.models import Article, Tag
 from newsroom.store import Store
+from newsroom.store.enrichments import Enriched
+from newsroom.store.related import Links
 from newsroom.store.search import SearchDoc
 from newsroom.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
@@ -72,6 +74,11 @@ class StoreDirectory:
         return {k: (Tag(t.slug, t.name, t.kind) if t is not None else None) for k, t in found.items()}
 
 
+def _tag_text(result: Enrichment) -> str:
+    """What the search index holds as the article's tags: their names, then its keywords."""
+    return " ".join(t.name for t in result.tags) + " " + " ".join(result.keywords)
+
+
 def enrich_articles(
     store: Store,
     enricher: Enricher,
@@ -97,22 +104,19 @@ def enrich_articles(
         batch = ordered[start : start + batch_size]
         articles = [r.article for r in batch]
         results = _enrich_each(enricher, articles, directory, learn=related_before is None)
-        docs = []
         bodies = [html_to_text(a.body_html) for a in articles]
-        for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
+        for row, result in zip(batch, results, strict=True):
             store.registry.register([(n.slug, n.name, n.kind, n.keys) for n in result.new_tags], row.published, now)
-            store.enrichments.save(
-                row.id,
-                tags=result.tags,
-                language=result.language,
-                topics=result.topics,
-                keywords=result.keywords,
-                notes=result.notes,
-                now=now,
-            )
-            tag_text = " ".join(t.name for t in result.tags) + " " + " ".join(result.keywords)
-            docs.append(SearchDoc(row.id, article.title, body, tag_text))
-        store.search.upsert(docs)
+        store.enrichments.save_many(
+            [Enriched(r.article_id, r.tags, r.language, r.topics, r.keywords, r.notes) for r in results], now
+        )
+        store.search.upsert(
+            [
+                SearchDoc(row.id, article.title, body, _tag_text(result))
+                for row, article, result, body in zip(batch, articles, results, bodies, strict=True)
+            ]
+        )
+        links = []
         for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
             before = min(row.published, related_before) if related_before else row.published
             sections = (listing_sections or {}).get(row.section)
@@ -129,7 +133,8 @@ def enrich_articles(
                 body=body,
                 by_tags=related_before is not None,
             )
-            store.related.replace(row.id, chosen.ids, story=chosen.story, sidebar=chosen.sidebar)
+            links.append(Links(row.id, chosen.ids, chosen.story, chosen.sidebar))
+        store.related.replace_many(links)
     return [r.id for r in ordered]
 
 

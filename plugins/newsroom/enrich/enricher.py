@@ -102,8 +102,8 @@ def _keys(entity: Entity) -> list[str]:
 
 
 def _shouting(doc: Document) -> bool:
-    letters = [c for c in doc.title + doc.body[:3000] if c.isalpha()]
-    return len(letters) > 40 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = "".join(filter(str.isalpha, doc.title + doc.body[:3000]))
+    return len(letters) > 40 and sum(map(str.isupper, letters)) > 0.6 * len(letters)
 
 
 class Enricher:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -94,7 +94,8 @@ BODY_WORDS = 10
 def body_words(body: str, limit: int = BODY_WORDS) -> list[str]:
     """The body's most frequent content words (four letters or more)."""
     words = [w.strip("'-") for w in _WORD.findall(body[:20_000])]
-    counts = Counter(w.lower() for w in words if len(w) >= 4 and fold(w) not in STOPWORDS)
+    stop = {w for w in set(words) if fold(w) in STOPWORDS}  # each distinct word folded once
+    counts = Counter(w.lower() for w in words if len(w) >= 4 and w not in stop)
     return [w for w, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 
@@ -128,31 +129,64 @@ def choose_related(
 ) -> Related:
     """``sections``: the section and those it shares a listing with, for the last tier;
     ``body``: the article's plain text; ``by_tags``: see :func:`same_story`."""
-    story = same_story(store, article_id, tags, keywords, title, published, now, limit, body=body, by_tags=by_tags)
+    latest = _Latest(store, article_id, published, now)
+    if by_tags:
+        story = _same_story_by_tags(store, latest, tags, published, limit)
+    else:
+        story = same_story(store, article_id, tags, keywords, title, published, now, limit, body=body)
     chosen = list(story)
     exclude = {article_id, *chosen}
     for tier in _more_tiers(tags, section, sections):
         if len(chosen) >= limit:
             break
-        found = store.listings.latest_before(
-            now, published, tag=tier.tag, sections=tier.sections, limit=limit - len(chosen), exclude=exclude
-        )
+        if tier.sections is None and tier.tag is not None:
+            found = latest.tagged(tier.tag, limit - len(chosen), exclude)
+        else:
+            found = store.listings.latest_before(
+                now, published, tag=tier.tag, sections=tier.sections, limit=limit - len(chosen), exclude=exclude
+            )
         for item in found:
             chosen.append(item.id)
             exclude.add(item.id)
     sidebar: list[str] = []
     country = country_of(tags)
     if country is not None:
-        latest = store.listings.latest_before(now, published, tag=country.slug, limit=SIDEBAR, exclude={article_id})
-        sidebar = [item.id for item in latest]
+        sidebar = [item.id for item in latest.tagged(country.slug, SIDEBAR, {article_id})]
     elif section:
-        latest = store.listings.latest_before(now, published, sections=[section], limit=SIDEBAR, exclude={article_id})
-        sidebar = [item.id for item in latest]
+        of_section = store.listings.latest_before(
+            now, published, sections=[section], limit=SIDEBAR, exclude={article_id}
+        )
+        sidebar = [item.id for item in of_section]
     return Related(chosen[:limit], len(story), sidebar)
 
 
+class _Latest:
+    """The latest earlier live articles with a tag, for one article: each tag's ``POOL`` newest read
+    once (the same-story pool, the tiers and the sidebar ask for the same tag), each request served as
+    the first of them not excluded; exactly what asking the index each time gives."""
+
+    def __init__(self, store: Store, article_id: str, published: datetime, now: datetime) -> None:
+        self.store, self.article_id, self.published, self.now = store, article_id, published, now
+        self.size = POOL
+        self._pools: dict[str, list[Listed]] = {}
+
+    def tagged(self, tag: str, limit: int, exclude: Collection[str]) -> list[Listed]:
+        """``store.listings.latest_before(now, published, tag=tag, limit=limit, exclude=exclude)``;
+        ``exclude`` holds the article itself."""
+        pool = self._pools.get(tag)
+        if pool is None:
+            pool = self.store.listings.latest_before(
+                self.now, self.published, tag=tag, limit=self.size, exclude={self.article_id}
+            )
+            self._pools[tag] = pool
+        found = [item for item in pool if item.id not in exclude][:limit]
+        if len(found) < limit and len(pool) == self.size:  # the pool ran out first: there may be more
+            return self.store.listings.latest_before(self.now, self.published, tag=tag, limit=limit, exclude=exclude)
+        return found
+
+
 def _same_story_by_tags(
-    store: Store, article_id: str, tags: Sequence[Tag], published: datetime, now: datetime, limit: int
+    store: Store, latest: _Latest, tags: Sequence[Tag], published: datetime, limit: int
 ) -> list[str]:
     """Earlier articles sharing enough people, organisations and places, most shared first, then
     the most recent: read from the tag index alone, so the answer depends only on earlier articles."""
@@ -160,7 +194,7 @@ def _same_story_by_tags(
     candidates: dict[str, Listed] = {}
     for tag in tags:
         if tag.kind in ("person", "organisation", "event", "place") and _weight(tag) > COUNTRY_WEIGHT:
-            for item in store.listings.latest_before(now, published, tag=tag.slug, limit=POOL, exclude={article_id}):
+            for item in latest.tagged(tag.slug, POOL, {latest.article_id}):
                 candidates.setdefault(item.id, item)
     their_tags = store.enrichments.tags_of(list(candidates))
     scored = []
@@ -231,7 +265,7 @@ def same_story(
     order, change; shared tags do not.
     """
     if by_tags:
-        return _same_story_by_tags(store, article_id, tags, published, now, limit)
+        return _same_story_by_tags(store, _Latest(store, article_id, published, now), tags, published, limit)
     hits, own = store.search.related_hits(
         query_terms(tags, keywords, title, body), article_id, before=published, now=now, limit=POOL
     )

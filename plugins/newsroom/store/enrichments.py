@@ -7,14 +7,27 @@ read by render (tag pages, each page's keywords), the CLI and enrich itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from newsroom.models import EnrichmentInfo, Tag
-from newsroom.store.base import Repository, in_chunks, unique
+from newsroom.store.base import Repository, chunked, in_chunks, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, CandidateRow, EnrichmentRow, TagRow
+
+
+@dataclass(frozen=True)
+class Enriched:
+    """What :meth:`EnrichmentRepository.save_many` records for one article."""
+
+    article_id: str
+    tags: Sequence[Tag]
+    language: str
+    topics: Sequence[str]
+    keywords: Sequence[str]
+    notes: Sequence[str] = ()
 
 
 class EnrichmentRepository(Repository):
@@ -30,20 +43,42 @@ class EnrichmentRepository(Repository):
         now: datetime,
     ) -> None:
         """Tags, topics and keywords of one article, replacing the previous ones."""
+        self.save_many([Enriched(article_id, tags, language, topics, keywords, notes)], now)
+
+    def save_many(self, items: Sequence[Enriched], now: datetime) -> None:
+        """Tags, topics and keywords of these articles, replacing the previous ones, in one transaction
+        (enrich saves a batch at once: one commit instead of one per article)."""
+        items = list({item.article_id: item for item in items}.values())
+        ids = [item.article_id for item in items]
+        if not ids:
+            return
         with self.session() as session:
-            session.execute(delete(TagRow).where(TagRow.article_id == article_id))
-            published = session.scalar(select(ArticleRow.published).where(ArticleRow.id == article_id))
-            for tag in dict((t.slug, t) for t in tags).values():
-                session.add(
-                    TagRow(article_id=article_id, tag=tag.slug, name=tag.name, kind=tag.kind, published=published)
-                )
-            row = session.get(EnrichmentRow, article_id)
-            if row is None:
-                row = EnrichmentRow(article_id=article_id)
-                session.add(row)
-            row.language, row.topics, row.keywords = language, list(topics), list(keywords)
-            row.notes, row.enriched_at = list(notes), now
-            session.execute(delete(CandidateRow).where(CandidateRow.article_id == article_id))  # rows of older versions
+            for chunk in chunked(ids):
+                session.execute(delete(TagRow).where(TagRow.article_id.in_(list(chunk))))
+                session.execute(delete(CandidateRow).where(CandidateRow.article_id.in_(list(chunk))))  # old versions'
+            published = dict(in_chunks(session, select(ArticleRow.id, ArticleRow.published), ArticleRow.id, ids))
+            tag_rows = [
+                {
+                    "article_id": item.article_id,
+                    "tag": tag.slug,
+                    "name": tag.name,
+                    "kind": tag.kind,
+                    "published": published.get(item.article_id),
+                }
+                for item in items
+                for tag in dict((t.slug, t) for t in item.tags).values()
+            ]
+            if tag_rows:
+                session.execute(insert(TagRow), tag_rows)
+            query = select(EnrichmentRow)
+            rows = {r.article_id: r for r in in_chunks(session, query, EnrichmentRow.article_id, ids, scalars=True)}
+            for item in items:
+                row = rows.get(item.article_id)
+                if row is None:
+                    row = EnrichmentRow(article_id=item.article_id)
+                    session.add(row)
+                row.language, row.topics, row.keywords = item.language, list(item.topics), list(item.keywords)
+                row.notes, row.enriched_at = list(item.notes), now
 
     def of(self, ids: Iterable[str]) -> dict[str, EnrichmentInfo]:
         """Language, topics, keywords and notes of these articles, by id (not enriched: left out)."""

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from newsroom.models import Listed
 from newsroom.store.base import LISTED_COLUMNS, Repository, aggregate_stamp, in_chunks, tag_order
 from newsroom.store.live import hidden_ids, live
-from newsroom.store.tables import ArticleRow, TagRow
+from newsroom.store.tables import ArticleRow, TagRow, UTCDateTime
 
 
 def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str] | None, tag: str | None) -> Any:
@@ -31,6 +32,25 @@ def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str
         query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
         return query.order_by(*tag_order(TagRow))
     return query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+
+
+@lru_cache(maxsize=8)
+def _latest_before(by_tag: bool, by_sections: bool, excluding: bool) -> Any:
+    """``ListingRepository.latest_before``'s statement for one shape, its values as bound parameters."""
+    now, before = bindparam("now", type_=UTCDateTime()), bindparam("before", type_=UTCDateTime())
+    query = select(*LISTED_COLUMNS).where(live(now), ArticleRow.published < before)
+    if by_sections:
+        query = query.where(ArticleRow.section.in_(bindparam("sections", expanding=True)))
+    if by_tag:
+        query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(
+            TagRow.tag == bindparam("tag"), TagRow.published < before
+        )
+        query = query.order_by(*tag_order(TagRow))
+    else:
+        query = query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+    if excluding:
+        query = query.where(ArticleRow.id.not_in(bindparam("exclude", expanding=True)))
+    return query.limit(bindparam("limit"))
 
 
 class ListingRepository(Repository):
@@ -121,18 +141,18 @@ class ListingRepository(Repository):
         exclude: Collection[str] = (),
     ) -> list[Listed]:
         """The newest live articles published before ``before`` (with this tag, or in these
-        sections), newest first; a bounded walk down an index whatever the archive's size."""
-        query = select(*LISTED_COLUMNS).where(live(now), ArticleRow.published < before)
-        if sections is not None:
-            query = query.where(ArticleRow.section.in_(list(sections)))
+        sections), newest first; a bounded walk down an index whatever the archive's size.
+
+        Enrichment asks this several times for every article: the statement is built once per
+        shape (:func:`_latest_before`) and run on a plain connection with its values bound.
+        """
+        query = _latest_before(tag is not None, sections is not None, bool(exclude))
+        values: dict[str, Any] = {"now": now, "before": before, "limit": limit}
         if tag is not None:
-            query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(
-                TagRow.tag == tag, TagRow.published < before
-            )
-            query = query.order_by(*tag_order(TagRow))
-        else:
-            query = query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+            values["tag"] = tag
+        if sections is not None:
+            values["sections"] = list(sections)
         if exclude:
-            query = query.where(ArticleRow.id.not_in(list(exclude)))
-        with self.session() as session:
-            return [Listed(*row) for row in session.execute(query.limit(limit))]
+            values["exclude"] = list(exclude)
+        with self.engine.connect() as conn:
+            return [Listed(*row) for row in conn.execute(query, values)]

@@ -13,14 +13,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import BindParameter, and_, or_, select
 from sqlalchemy.orm import Session
 
 from newsroom.store.tables import ArticleRow
 
 
-def live(now: datetime, rows: Any = ArticleRow) -> Any:
-    """The condition "live at ``now``" on the articles table (or an alias of it)."""
+def live(now: datetime | BindParameter[datetime], rows: Any = ArticleRow) -> Any:
+    """The condition "live at ``now``" on the articles table (or an alias of it); ``now`` may be a bound
+    parameter, for a statement built once and run with several times."""
     return and_(
         rows.taken_down_at.is_(None),
         or_(rows.visible_from.is_(None), rows.visible_from <= now),

@@ -8,13 +8,24 @@ the incremental planner (which pages show a changed article).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
-from newsroom.store.base import Repository, in_chunks, unique
+from newsroom.store.base import Repository, chunked, in_chunks, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, RelatedRow, SidebarRow
+
+
+@dataclass(frozen=True)
+class Links:
+    """An article's related links (the first ``story`` of them on the same story) and sidebar."""
+
+    article_id: str
+    related: Sequence[str]
+    story: int
+    sidebar: Sequence[str] = field(default_factory=list)
 
 
 class RelatedRepository(Repository):
@@ -23,15 +34,37 @@ class RelatedRepository(Repository):
     ) -> None:
         """An article's related links (the first ``story`` of them on the same story; all, if None)
         and its sidebar, replacing the previous ones."""
-        story = len(related) if story is None else story
+        self.replace_many([Links(article_id, related, len(related) if story is None else story, sidebar)])
+
+    def replace_many(self, links: Sequence[Links]) -> None:
+        """Several articles' links and sidebars, replacing the previous ones, in one transaction."""
+        links = list({item.article_id: item for item in links}.values())
+        ids = [item.article_id for item in links]
+        if not ids:
+            return
+        related = [
+            {
+                "article_id": item.article_id,
+                "rank": rank,
+                "related_id": other,
+                "kind": "story" if rank < item.story else "more",
+            }
+            for item in links
+            for rank, other in enumerate(item.related)
+        ]
+        sidebar = [
+            {"article_id": item.article_id, "rank": rank, "item_id": other}
+            for item in links
+            for rank, other in enumerate(item.sidebar)
+        ]
         with self.session() as session:
-            session.execute(delete(RelatedRow).where(RelatedRow.article_id == article_id))
-            session.execute(delete(SidebarRow).where(SidebarRow.article_id == article_id))
-            for rank, other in enumerate(related):
-                kind = "story" if rank < story else "more"
-                session.add(RelatedRow(article_id=article_id, rank=rank, related_id=other, kind=kind))
-            for rank, other in enumerate(sidebar):
-                session.add(SidebarRow(article_id=article_id, rank=rank, item_id=other))
+            for chunk in chunked(ids):
+                session.execute(delete(RelatedRow).where(RelatedRow.article_id.in_(list(chunk))))
+                session.execute(delete(SidebarRow).where(SidebarRow.article_id.in_(list(chunk))))
+            if related:
+                session.execute(insert(RelatedRow), related)
+            if sidebar:
+                session.execute(insert(SidebarRow), sidebar)
 
     def of(self, ids: Iterable[str], *, story_only: bool = False) -> dict[str, list[str]]:
         """Each article's related links, in order (only those on the same story, with ``story_only``)."""
