@@ -151,6 +151,7 @@ def run(
         result["incremental_render"] = incremental
         rss["incremental_render"] = round(peak_rss_mb(), 1)
         result["store_articles"] = store.status.counts()["articles"]
+        result["state_dir"] = str(config.state_dir)  # ssg_bench builds the site again from it, as a command
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
 

@@ -225,17 +225,18 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"render: failed: {type(exc).__name__}: {exc}")
                 results["render"]["error"] = f"{type(exc).__name__}: {exc}"
                 failed = True
-        if not args.skip_ssg:
-            with workdir("ssg", args.keep) as folder:
-                try:
-                    render = results.get("render") or {}
-                    results["ssg"] = ssg_bench.run(
-                        args.articles, args.seed, folder, newsroom=render if "full_render" in render else None
-                    )
-                except Exception as exc:
-                    log(f"ssg: failed: {type(exc).__name__}: {exc}")
-                    results["ssg"] = {"error": f"{type(exc).__name__}: {exc}"}
-                    failed = True
+            # inside the render's folder: ssg_bench builds our site again from its state, as a command
+            if not args.skip_ssg:
+                with workdir("ssg", args.keep) as folder:
+                    try:
+                        render = results.get("render") or {}
+                        results["ssg"] = ssg_bench.run(
+                            args.articles, args.seed, folder, newsroom=render if "full_render" in render else None
+                        )
+                    except Exception as exc:
+                        log(f"ssg: failed: {type(exc).__name__}: {exc}")
+                        results["ssg"] = {"error": f"{type(exc).__name__}: {exc}"}
+                        failed = True
         if args.backfill_articles:
             with workdir("backfill", args.keep) as folder:
                 results["backfill"] = {}

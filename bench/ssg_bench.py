@@ -27,6 +27,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -296,25 +297,47 @@ class Timing:
     cpu: float  # user + system seconds of the build process and its children
 
 
-def timed_builds(command: Callable[[Path], list[str]], out: Path, runs: int, env: dict[str, str]) -> list[Timing]:
-    """Each of ``runs`` builds into a fresh ``out`` (removed before each run, outside the timing)."""
+def timed_build(args: list[str], env: dict[str, str]) -> tuple[Timing, str]:
+    """One build as a subprocess: its wall and CPU time, and what it printed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip()[-1500:]
+        raise BuildError(f"{Path(args[0]).name} exited with {done.returncode}: {tail}")
+    if done.stderr.strip():
+        log(f"ssg: {Path(args[0]).name} said: {done.stderr.strip()[:500]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(elapsed, cpu), done.stdout
+
+
+def timed_builds(
+    command: Callable[[Path], list[str]],
+    out: Path,
+    runs: int,
+    env: dict[str, str],
+    *,
+    before_each: Callable[[int], None] | None = None,
+) -> list[Timing]:
+    """Each of ``runs`` builds into a folder of its own that never existed (``out`` is the last one's):
+    removing a tree just before a timed build makes the build pay for the removal (the disk's discard).
+    ``before_each(number)``: what runs before each build (the other tool's build, interleaved)."""
     times: list[Timing] = []
-    for number in range(1, runs + 1):
-        shutil.rmtree(out, ignore_errors=True)
-        args = command(out)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
-        elapsed = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip()[-1500:]
-            raise BuildError(f"{Path(args[0]).name} exited with {done.returncode}: {tail}")
-        if done.stderr.strip():
-            log(f"ssg: {Path(args[0]).name} said: {done.stderr.strip()[:500]}")
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        times.append(Timing(elapsed, cpu))
-        log(f"ssg:   run {number}/{runs}: {elapsed:.2f} s ({cpu:.2f} CPU s)")
+    folders = [out.with_name(f"{out.name}-run{number}") for number in range(1, runs + 1)]
+    for folder in (*folders, out):
+        shutil.rmtree(folder, ignore_errors=True)
+    for number, folder in enumerate(folders, 1):
+        if before_each is not None:
+            before_each(number)
+        timing, _printed = timed_build(command(folder), env)
+        times.append(timing)
+        log(f"ssg:   run {number}/{runs}: {timing.wall:.2f} s ({timing.cpu:.2f} CPU s)")
+    if folders[-1].exists():  # hugo --renderToMemory writes nothing
+        folders[-1].rename(out)
+    for folder in folders[:-1]:
+        shutil.rmtree(folder, ignore_errors=True)
     return times
 
 
@@ -334,7 +357,7 @@ def count_pages(out: Path) -> dict[str, int]:
                 else:
                     kind = "listing"
             elif name.endswith(".xml"):
-                kind = "sitemap" if name.startswith("sitemap") else "feed"
+                kind = "sitemap" if name.startswith("sitemap") or base.startswith("sitemaps") else "feed"
             else:
                 kind = "other"
             counts[kind] += 1
@@ -369,11 +392,14 @@ def check_build(
     section_dir: Callable[[str], str],
     tag_dirs: str,
     feeds: Sequence[str],
+    article_pages: int | None = None,
 ) -> dict[str, Any]:
-    """Raise :class:`BuildError` unless ``out`` is the whole site; what was checked, for the report."""
+    """Raise :class:`BuildError` unless ``out`` is the whole site; what was checked, for the report.
+    ``article_pages``: how many the site has, if not one per entry (our store holds render_bench's extra filing)."""
     problems: list[str] = []
-    if counts["article"] != len(entries):
-        problems.append(f"{counts['article']} article pages at yyyy/mm/dd/slug.html, expected {len(entries)}")
+    expected_articles = len(entries) if article_pages is None else article_pages
+    if counts["article"] != expected_articles:
+        problems.append(f"{counts['article']} article pages at yyyy/mm/dd/slug.html, expected {expected_articles}")
     samples = [entries[0], entries[len(entries) // 2], entries[-1]]
     for entry in samples:
         page = out / entry.path
@@ -429,6 +455,7 @@ def _tool_figures(pages: int, runs: Sequence[Timing | float]) -> dict[str, Any]:
         "pages": pages,
         "seconds": round(best.wall, 3),
         "runs": [round(t.wall, 3) for t in timings],
+        "median_seconds": round(statistics.median(t.wall for t in timings), 3),
         "ms_per_page": round(1000 * best.wall / pages, 3) if pages else None,
         "pages_per_s": round(rate(pages, best.wall), 1),
     }
@@ -443,7 +470,15 @@ def _env() -> dict[str, str]:
     return env
 
 
-def bench_hugo(entries: Sequence[Entry], site: SiteInfo, folder: Path, runs: int) -> dict[str, Any]:
+def bench_hugo(
+    entries: Sequence[Entry],
+    site: SiteInfo,
+    folder: Path,
+    runs: int,
+    *,
+    before_each: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Hugo's whole-site build, best of ``runs``; ``before_each``: our build, run before each of Hugo's."""
     hugo = shutil.which("hugo")
     if hugo is None:
         return {"error": HUGO_MISSING}
@@ -453,7 +488,7 @@ def bench_hugo(entries: Sequence[Entry], site: SiteInfo, folder: Path, runs: int
     cache = folder / "cache"
     base = [hugo, "--quiet", "--source", str(source), "--cacheDir", str(cache), "--noBuildLock"]
     log(f"ssg: hugo {result['version']}: {runs} build(s) of {len(entries)} articles")
-    times = timed_builds(lambda o: [*base, "--destination", str(o)], out, runs, _env())
+    times = timed_builds(lambda o: [*base, "--destination", str(o)], out, runs, _env(), before_each=before_each)
     counts = count_pages(out)
     result.update(_tool_figures(counts["pages"], times))
     result["page_set"] = counts
@@ -520,6 +555,71 @@ def _pelican_slug(name: str) -> str:
 
 
 # -- newsroom's own figures --------------------------------------------------------
+class NewsroomBuilds:
+    """Our whole-site build as a command (``python -m bench.site_build``), run once before each of Hugo's.
+
+    Each build writes into a folder that never existed, in a fresh process (none of the bench's
+    state: no language model), on ``workers`` processes as ``newsroom publish``; each output is
+    checked like Hugo's before its time counts.
+    """
+
+    def __init__(
+        self, state_dir: Path, entries: Sequence[Entry], site: SiteInfo, folder: Path, workers: int, articles: int
+    ) -> None:
+        self.state_dir, self.entries, self.site, self.folder, self.workers = state_dir, entries, site, folder, workers
+        self.articles = articles  # article pages the store's site has
+        self.times: list[Timing] = []
+        self.render_seconds: list[float] = []
+        self.counts: dict[str, int] = {}
+        self.checks: dict[str, Any] = {}
+        self.error: str | None = None
+
+    def __call__(self, number: int) -> None:
+        if self.error is not None:
+            return
+        out = self.folder / f"public-run{number}"
+        shutil.rmtree(out, ignore_errors=True)
+        env = _env()
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO_ROOT / "plugins"), str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        args = [sys.executable, "-m", "bench.site_build", str(self.state_dir), str(out), "--workers", str(self.workers)]
+        try:
+            timing, printed = timed_build(args, env)
+            self.counts = count_pages(out)
+            self.checks = check_build(
+                "newsroom",
+                out,
+                self.entries,
+                self.site,
+                self.counts,
+                section_dir=lambda slug: slug,
+                tag_dirs="tag",
+                feeds=["feed.xml", "atom.xml", "sitemap.xml"],
+                article_pages=self.articles,
+            )
+        except (BuildError, OSError, subprocess.SubprocessError) as exc:
+            log(f"ssg: newsroom build failed: {exc}")
+            self.error = f"{type(exc).__name__}: {exc}"
+            return
+        self.times.append(timing)
+        self.render_seconds.append(float(json.loads(printed.strip().splitlines()[-1])["render_site_seconds"]))
+        log(f"ssg:   newsroom run {number}: {timing.wall:.2f} s ({timing.cpu:.2f} CPU s)")
+
+    def figures(self) -> dict[str, Any]:
+        if self.error is not None or not self.times:
+            return {"error": self.error or "no newsroom build ran"}
+        pages = self.counts["pages"]
+        best = min(range(len(self.times)), key=lambda i: self.times[i].wall)
+        return {
+            **_tool_figures(pages, self.times),
+            "command": f"python -m bench.site_build STATE OUT --workers {self.workers} (render_site, fresh process)",
+            "render_site_seconds": round(self.render_seconds[best], 3),
+            "page_set": self.counts,
+            "checks": self.checks,
+        }
+
+
 def newsroom_figures(newsroom: dict[str, Any]) -> dict[str, Any]:
     """Ours from ``render_bench.run``'s result: the full render + write of the site, in pages written."""
     full = newsroom.get("full_render")
@@ -587,6 +687,15 @@ def _ratio(theirs: dict[str, Any] | None, ours: dict[str, Any] | None) -> float 
     return round(float(theirs["ms_per_page"]) / float(ours["ms_per_page"]), 2)
 
 
+def _median_ratio(theirs: dict[str, Any], ours: dict[str, Any]) -> float | None:
+    """Per page, on the median runs: ``(their median s / their pages) / (our median s / our pages)``."""
+    if theirs.get("error") or ours.get("error") or not theirs.get("median_seconds") or not ours.get("median_seconds"):
+        return None
+    theirs_ms = float(theirs["median_seconds"]) / max(1, int(theirs["pages"]))
+    ours_ms = float(ours["median_seconds"]) / max(1, int(ours["pages"]))
+    return round(theirs_ms / ours_ms, 2)
+
+
 def ratios(result: dict[str, Any]) -> dict[str, Any]:
     """``tool ms/page / newsroom ms/page``: > 1 means newsroom is that many times faster per page."""
     ours = result.get("newsroom") or {}
@@ -594,6 +703,7 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
     pelican = result.get("pelican") or {}
     out: dict[str, Any] = {
         "hugo": _ratio(hugo, ours),
+        "hugo_median": _median_ratio(hugo, ours),
         "hugo_render_only": _ratio(hugo.get("render_only"), ours.get("render_only")),
         "pelican": _ratio(pelican, ours),
         "hugo_from_source": _ratio(hugo, ours.get("from_source")),
@@ -643,25 +753,58 @@ def run(
             f"newsroom figures are for {newsroom.get('articles_requested')} articles, seed {newsroom.get('seed')}; "
             f"asked for {articles}, seed {seed}"
         )
-    result["newsroom"] = newsroom_figures(newsroom)
+    ours = newsroom_figures(newsroom)
 
     site = site_info()
     log(f"ssg: generating {articles} articles (seed {seed})")
     entries = prepare(generate_articles(articles, seed), site)
     result["articles"] = len(entries)
+    state_dir = newsroom.get("state_dir")
+    builds = None
+    if state_dir and Path(state_dir).is_dir():
+        workers = max(2, min(4, os.cpu_count() or 1))
+        live = int(newsroom.get("store_articles") or len(entries))
+        builds = NewsroomBuilds(Path(state_dir), entries, site, workdir / "newsroom-build", workers, live)
     for name, bench, runs in (("hugo", bench_hugo, hugo_runs), ("pelican", bench_pelican, pelican_runs)):
         try:
-            result[name] = bench(entries, site, workdir / name, max(1, runs))
+            if name == "hugo":
+                result[name] = bench_hugo(entries, site, workdir / name, max(1, runs), before_each=builds)
+            else:
+                result[name] = bench(entries, site, workdir / name, max(1, runs))
         except (BuildError, OSError, subprocess.SubprocessError) as exc:
             log(f"ssg: {name} failed: {exc}")
             result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    if builds is not None:
+        if not builds.times and builds.error is None:  # Hugo did not run: our builds alone
+            for number in range(1, max(1, hugo_runs) + 1):
+                builds(number)
+        built = builds.figures()
+        if not built.get("error") and not ours.get("error"):
+            # the headline: our whole-site build as a command, interleaved with Hugo's, best of the same N
+            moved = ("pages", "seconds", "runs", "median_seconds", "ms_per_page", "pages_per_s", "cpu_seconds")
+            in_bench = {k: ours.pop(k) for k in moved if k in ours}
+            ours["in_bench_process"] = {**in_bench, "command": ours.get("command")}
+            ours.update(built)
+            ingest = (newsroom.get("ingest") or {}).get("seconds")
+            if isinstance(ingest, (int, float)):
+                ours["from_source"] = {
+                    **_tool_figures(built["pages"], [built["seconds"] + ingest]),
+                    "note": "ingest (Markdown to HTML, sanitising, store writes) + render + write; enrich not counted",
+                }
+        else:
+            ours["build_error"] = built.get("error")
+        shutil.rmtree(workdir / "newsroom-build", ignore_errors=True)
+    result["newsroom"] = ours
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["ratios"] = ratios(result)
     result["page_sets_note"] = (
         "Each tool's own page set is counted (HTML + XML files written). newsroom also writes monthly, news and "
         "index sitemaps, a listing index beside its numbered pages, and tag pages for the tags enrich finds in the "
         "text; Hugo writes one sitemap and a redirect for each listing's page 1; Pelican writes one category per "
-        "leaf section (no parent section listing). Ratios are per page; *_whole_site compares whole builds."
+        "leaf section (no parent section listing). Ratios are per page; *_whole_site compares whole builds. "
+        "Hugo's pages carry no related links, back-links or sidebar (newsroom's article pages read and render them). "
+        "newsroom and Hugo are built alternately (newsroom, hugo, newsroom, hugo...), each into a folder that never "
+        "existed, each output checked; best of the same N for both, medians beside."
     )
     return result
 
@@ -705,6 +848,7 @@ def format_ssg(result: dict[str, Any]) -> list[str]:
         ("newsroom render + write", ours, ours.get("version", ""), "1.00×" if not ours.get("error") else "—"),
         ("hugo (build to disk)", hugo, hugo.get("version", ""), _times(r.get("hugo"))),
         ("pelican", pelican, pelican.get("version", ""), _times(r.get("pelican"))),
+        ("newsroom in the bench process", ours.get("in_bench_process") or {}, "", ""),
         ("newsroom render + write, 1 proc", ours.get("one_process") or {}, "", ""),
         ("newsroom render only, 1 proc", ours.get("render_only") or {}, "", ""),
         ("hugo --renderToMemory", hugo.get("render_only") or {}, "", _times(r.get("hugo_render_only"))),
@@ -722,6 +866,15 @@ def format_ssg(result: dict[str, Any]) -> list[str]:
             f"  {label:<30}{str(version)[:17]:<18}{figures.get('pages', 0):>7}{_f(figures.get('seconds')):>9}"
             f"{_f(figures.get('cpu_seconds')):>8}{_f(figures.get('ms_per_page'), 3):>9}"
             f"{_f(figures.get('pages_per_s'), 0):>9}   {ratio}{runs_text}"
+        )
+    if r.get("hugo_median") is not None:
+        lines.append(
+            f"  on the median runs (newsroom {_f(ours.get('median_seconds'))} s, "
+            f"hugo {_f(hugo.get('median_seconds'))} s): hugo {_times(r.get('hugo_median'))}"
+        )
+    if ours.get("build_error"):
+        lines.append(
+            f"  newsroom's build as a command FAILED ({ours['build_error'][:200]}): the in-process figure stands"
         )
     if r.get("hugo_from_source") is not None or r.get("pelican_from_source") is not None:
         lines.append(

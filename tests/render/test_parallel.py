@@ -14,20 +14,27 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.render.site_fixture import make_small_site, sample_articles
 from tests.support.paths import REPO_ROOT
 
 SCRIPT = """
-import json, sys
+import json, sys, threading
 from pathlib import Path
-from newsroom.render.parallel import render_site
+from newsroom.render.parallel import _fork_context, render_site
 from tests.render.site_fixture import NOW, make_small_site
+if sys.argv[3] == "threaded":  # another thread running, as in an Airflow task: no fork from here
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()
 site = make_small_site(Path(sys.argv[1]))
+print(_fork_context().get_start_method())
 print(json.dumps(render_site(site.config, site.store, NOW, Path(sys.argv[2]), workers=2)))
 """
 
 
-def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("threads", "start_method"), [("single", "fork"), ("threaded", "forkserver")])
+def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path, threads: str, start_method: str) -> None:
     site = make_small_site(tmp_path / "state")
     sample_articles(site)
     serial = {key: page.md5 for key, page in site.everything().items()}
@@ -35,7 +42,7 @@ def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path) -> None:
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "state"), str(tmp_path / "files")],
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "state"), str(tmp_path / "files"), threads],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -44,7 +51,9 @@ def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    entries = json.loads(done.stdout.strip().splitlines()[-1])
+    *_, method, last = done.stdout.strip().splitlines()
+    assert method == start_method
+    entries = json.loads(last)
 
     assert {e["key"]: e["md5"] for e in entries} == serial
     assert len(entries) == len(serial) > 20

@@ -16,13 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from newsroom.config import NewsroomConfig, Section
+from newsroom.models import Listed
 from newsroom.render.environment import get_template, make_environment
 from newsroom.render.feeds import FeedSpec, feed_links
 from newsroom.render.page import Page
 from newsroom.render.reads import SiteReads
 from newsroom.render.structured import Head
 from newsroom.render.urls import HOME, Urls, section_key, tag_key
+
+CARD_CACHE_SIZE = 50_000  # article cards kept (two headings per article at most)
 
 
 @dataclass
@@ -46,6 +51,8 @@ class PageContext:
         self.reads = reads
         self.now = now
         self.urls = Urls(config)
+        self._cards: dict[tuple[Listed, str], Markup] = {}
+        self._card_macro: Any = None
         self.env = make_environment(config.templates_path, timezone=config.site.timezone, locale=config.site.locale)
         static = config.templates_path.parent / "static"
         self.stylesheet = static_file(static / "style.css")
@@ -100,10 +107,27 @@ class PageContext:
             "stylesheet": self.url_of(self.stylesheet.key),
             "nav": self._nav(current_section),
             "url_of": self.url_of,
+            "card_of": self.card_of,
             "feeds": [link for spec in (*feeds, self.site_feed) for link in feed_links(spec, self.url_of)],
             "meta": head.meta,
             "json_ld": head.json_ld,
         }
+
+    def card_of(self, item: Listed, heading: str = "h2") -> Markup:
+        """``partials/macros.html``'s ``card`` for this article, rendered once per render and reused.
+
+        An article's card is on its section's pages, its parents', the home page and each of its tags'
+        pages, the same bytes each time: listing.html and home.html call this instead of the macro.
+        """
+        key = (item, heading)
+        card = self._cards.get(key)
+        if card is None:
+            if len(self._cards) >= CARD_CACHE_SIZE:
+                self._cards.clear()
+            if self._card_macro is None:
+                self._card_macro = get_template(self.env, "partials/macros.html").module.card
+            card = self._cards[key] = self._card_macro(item, self.url_of, heading)
+        return card
 
     def section_chain(self, slug: str) -> list[Section]:
         chain: list[Section] = []

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of the site, of each section and of each tag, built with feedgen.
+"""RSS 2.0 and Atom feeds of the site, of each section and of each tag, written as text.
 
 Called by :class:`newsroom.render.site.SiteRenderer` with the live articles
 of a listing, newest first (the store's listing already leaves out what is
@@ -11,12 +11,17 @@ and ``<prefix>atom.xml`` (Atom), the prefix being ``""`` for the site,
   page's key is frozen at first filing, so a correction never changes it.
 - **Dates**: ``pubDate``/``published`` and ``updated`` are the article's own,
   in the site's zone with its offset.
-- **Determinism**: feedgen stamps ``lastBuildDate``/``updated`` with the
-  clock and its own version as generator; both are set here instead (the
-  newest ``modified`` of the items, and "newsroom"), so the same state gives
-  the same bytes. A feed with no item (a section with no article yet) is
-  dated by the newest ``modified`` of the whole site, the render's ``now`` on a
-  site with no live article: never 1970. A tag with no live article has no feed.
+- **Determinism**: ``lastBuildDate``/``updated`` is the newest ``modified``
+  of the items and the generator is "newsroom", so the same state gives the
+  same bytes. A feed with no item (a section with no article yet) is dated by
+  the newest ``modified`` of the whole site, the render's ``now`` on a site
+  with no live article: never 1970. A tag with no live article has no feed.
+- **The bytes**: exactly what feedgen 1.0 (lxml, ``pretty=True``) wrote for
+  the same values, element for element and escape for escape
+  (:mod:`newsroom.render.feed_xml`); tests/render/test_feed_bytes.py compares
+  the two on the sample site and on generated articles. Writing text is 5 to
+  10 times faster than building feedgen's objects, and each entry is written
+  once per render and spliced into every feed listing it.
 """
 
 from __future__ import annotations
@@ -25,16 +30,22 @@ import html
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
-
 from newsroom.config import Site
 from newsroom.models import Listed, Tag
+from newsroom.render.feed_xml import (
+    ATOM_CLOSE,
+    RSS_CLOSE,
+    FeedHead,
+    FeedItem,
+    atom_entry,
+    atom_open,
+    rss_item,
+    rss_open,
+)
 from newsroom.render.page import Page
 from newsroom.render.reads import SiteReads
 from newsroom.render.sitemaps import xml_text
@@ -46,7 +57,6 @@ ATOM_NAME = "atom.xml"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 GENERATOR = "newsroom"
-SCRATCH_DATE = datetime(1970, 1, 1, tzinfo=UTC)  # the date of the feed entries are written in, then cut from
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -80,21 +90,6 @@ class FeedSpec:
 class _Details:
     authors: tuple[str, ...]
     tags: tuple[Tag, ...]
-
-
-_ENTRIES_SPEC = FeedSpec("", "entries", "", "https://entries.invalid/")  # the feed entries are cut from
-
-
-class _Entry(FeedEntry):  # type: ignore[misc]
-    """feedgen 1.0 drops the attributes (rel, type...) of an Atom entry's links; put them back."""
-
-    def atom_entry(self, extensions: bool = True) -> Any:
-        element = super().atom_entry(extensions)
-        for node, data in zip(element.findall("link"), self.link() or [], strict=True):
-            for name in ("rel", "type", "hreflang", "title", "length"):
-                if data.get(name):
-                    node.set(name, data[name])
-        return element
 
 
 def image_type(url: str) -> str | None:
@@ -133,9 +128,8 @@ class FeedWriter:
         self.tag_scheme = url_of("tag/")
         self._details: dict[str, _Details] = {}
         # Each entry's XML by (item, atom): one article is in the site's, its section's and each of
-        # its tags' feeds, and building and writing entries is most of a feed's time. An entry's
-        # bytes do not depend on the feed around it (same namespaces, same depth), so the entries
-        # a feed needs are written together once, cut apart, and spliced into every feed listing them.
+        # its tags' feeds. An entry's bytes do not depend on the feed around it (same namespaces,
+        # same depth), so each is written once and spliced into every feed listing it.
         self._entries: dict[tuple[Listed, bool], bytes] = {}
 
     def _load(self, ids: Iterable[str]) -> None:
@@ -160,17 +154,20 @@ class FeedWriter:
 
     def _render(self, spec: FeedSpec, items: Sequence[Listed], *, atom: bool) -> bytes:
         newest = max((item.modified for item in items), default=None) or self._empty_feed_date()
-        body = self._feed(spec, newest, atom=atom)
-        if not items:
-            return body
         missing = [item for item in dict.fromkeys(items) if (item, atom) not in self._entries]
         if missing and len(self._entries) + len(missing) > ENTRY_CACHE_SIZE:
             self._entries.clear()
-            missing = list(dict.fromkeys(items))
-        self._write_entries(missing, atom=atom)
-        # feedgen appends the entries last in <channel> (RSS) or <feed> (Atom)
-        at = body.rindex(b"</feed>" if atom else b"  </channel>")
-        return body[:at] + b"".join(self._entries[(item, atom)] for item in items) + body[at:]
+        entries = self._entries
+        for item in items:
+            if (item, atom) not in entries:
+                written = atom_entry(self._item(item, atom=True)) if atom else rss_item(self._item(item, atom=False))
+                entries[(item, atom)] = written.encode()
+        head = self._head(spec, newest, atom=atom)
+        if atom:
+            opening, closing = atom_open(head, atom_type=ATOM_TYPE), ATOM_CLOSE
+        else:
+            opening, closing = rss_open(head, rss_type=RSS_TYPE), RSS_CLOSE
+        return b"".join((opening.encode(), *(entries[(item, atom)] for item in items), closing.encode()))
 
     def _empty_feed_date(self) -> datetime:
         """The date of a feed with no item: the site's newest modification (state, not the clock)."""
@@ -179,71 +176,41 @@ class FeedWriter:
             self._site_newest = max(newest, default=self.now)
         return self._site_newest
 
-    def _feed(self, spec: FeedSpec, newest: datetime, *, atom: bool, entries: Sequence[Listed] = ()) -> bytes:
-        """The feed as feedgen writes it, with these entries (none: its head alone)."""
-        self_url = self.url_of(spec.atom_key if atom else spec.rss_key)
-        fg = FeedGenerator()
-        fg.load_extension("media")
-        if not atom:
-            fg.load_extension("dc", atom=False, rss=True)
-        fg.id(self_url)
-        fg.title(xml_text(spec.title))
+    def _head(self, spec: FeedSpec, newest: datetime, *, atom: bool) -> FeedHead:
         description = xml_text(spec.description or spec.title)
-        fg.description(description if atom else as_rss_html(description))
-        fg.link(href=self_url, rel="self", type=ATOM_TYPE if atom else RSS_TYPE)
-        fg.link(href=spec.page_url, rel="alternate", type="text/html")  # the last link is RSS's <link>
-        fg.language(self.site.language)
-        fg.generator(GENERATOR)
-        fg.author({"name": xml_text(self.site.name), "uri": self.url_of("")})
-        fg.updated(_stamp(newest, self.site.tz))
-        for entry in entries:
-            self._new_entry(fg, entry, atom=atom)
-        return bytes(fg.atom_str(pretty=True) if atom else fg.rss_str(pretty=True))
+        return FeedHead(
+            self_url=self.url_of(spec.atom_key if atom else spec.rss_key),
+            title=xml_text(spec.title),
+            description=description if atom else as_rss_html(description),
+            page_url=spec.page_url,
+            language=self.site.language,
+            generator=GENERATOR,
+            author_name=xml_text(self.site.name),
+            author_uri=self.url_of(""),
+            updated=_stamp(newest, self.site.tz),
+        )
 
-    def _write_entries(self, items: Sequence[Listed], *, atom: bool) -> None:
-        """Write these entries in one feed of their own and keep each one's lines (indented as in any feed)."""
-        if not items:
-            return
-        written = self._feed(_ENTRIES_SPEC, SCRATCH_DATE, atom=atom, entries=items)
-        tag = b"entry" if atom else b"item"
-        opening, closing = b"<" + tag + b">", b"</" + tag + b">\n"
-        end = 0
-        for item in items:  # in the order written; text holds no "<" (escaped), so no false match
-            start = written.rindex(b"\n", 0, written.index(opening, end)) + 1
-            end = written.index(closing, start) + len(closing)
-            self._entries[(item, atom)] = written[start:end]
-
-    def _new_entry(self, fg: FeedGenerator, item: Listed, *, atom: bool) -> FeedEntry:
+    def _item(self, item: Listed, *, atom: bool) -> FeedItem:
         tz = self.site.tz
         details = self._details[item.id]
         url = self.url_of(item.path)
-        entry = fg.add_entry(_Entry(), order="append")
-        entry.guid(url, permalink=True)
-        entry.title(xml_text(item.title))
-        entry.link(href=url, rel="alternate", type="text/html")
+        summary = None
         if item.summary:
             summary = xml_text(item.summary)
-            entry.summary(summary if atom else as_rss_html(summary))
-        entry.published(_stamp(item.published, tz))
-        entry.updated(_stamp(item.modified, tz))
-        names = [xml_text(name) for name in details.authors]
-        if atom:
-            for name in names:
-                entry.author({"name": name})
-        else:
-            for name in names:
-                entry.dc.dc_creator(name)
-        for tag in details.tags:
-            entry.category(term=tag.slug, label=xml_text(tag.name), scheme=self.tag_scheme)
+            summary = summary if atom else as_rss_html(summary)
+        image = mime = None
         if item.image_url:
             image = urljoin(url, item.image_url)
             mime = image_type(image)
-            if atom:
-                entry.link(href=image, rel="enclosure", **({"type": mime} if mime else {}))
-            elif mime:
-                entry.enclosure(image, 0, mime)
-            content = {"url": image, "medium": "image", "group": None}
-            if mime:
-                content["type"] = mime
-            entry.media.content(content)
-        return entry
+        return FeedItem(
+            url=url,
+            title=xml_text(item.title),
+            summary=summary,
+            published=_stamp(item.published, tz),
+            updated=_stamp(item.modified, tz),
+            authors=tuple(xml_text(name) for name in details.authors),
+            categories=tuple((tag.slug, xml_text(tag.name)) for tag in details.tags),
+            category_scheme=self.tag_scheme,
+            image=image,
+            image_type=mime,
+        )
