@@ -59,7 +59,7 @@ def _per_day(config: NewsroomConfig) -> list[dict[str, Any]]:
 
 
 def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_listings(
-    s3_env: SeaweedServer, tmp_path: Path, puts: Callable[[], Counter[str]]
+    s3_env: SeaweedServer, tmp_path: Path, puts: Callable[[], Counter[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     per_day = _config(tmp_path, "coal-day", "per-day")
     once = _config(tmp_path, "coal-once", "once")
@@ -69,7 +69,9 @@ def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_l
 
     daily = _per_day(per_day)
     daily_uploads = puts()
-    coalesced = backfill.run_days(once, days[0], days[-1], now=NOW)
+    with monkeypatch.context() as patch:
+        patch.setattr(backfill, "CHUNK_BYTES", 100_000)  # the range's listings uploaded in several chunks
+        coalesced = backfill.run_days(once, days[0], days[-1], now=NOW)
     once_uploads = puts()
     backfill.run_days(every_two, days[0], days[-1], now=NOW)
     puts()
