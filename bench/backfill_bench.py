@@ -8,12 +8,14 @@ Steps (each timed, peak memory read after each):
 2. backfill every day as the ``backfill_archive`` DAG does: ``plan_day``,
    its batches spread over ``workers`` processes (forked after the spaCy
    model is loaded, as Celery's prefork workers are), then ``run_listings``
-   once, in a process of its own. As in the DAG, a day's batches start when
+   once, in a process of its own, told the range's last day as ``newsroom
+   backfill`` tells the DAG's runs (so the days before it defer, and the last
+   renders every listing once). As in the DAG, a day's batches start when
    the previous day's batches are done, and its listings when its batches
    and the previous day's listings are: listings trail the batches by up to
    ``LISTINGS_LAG`` days instead of holding them up. Per phase
-   (ingest, enrich, render, publish) the seconds the batches spent are
-   summed over workers, so articles/s per phase is per worker; the total
+   (ingest, enrich, render, publish) the wall and CPU seconds the batches
+   spent are summed over workers, so articles/s per phase is per worker; the total
    wall time is the backfill's;
 3. a second backfill over the whole range (every phase compares, nothing is
    stored, enriched or uploaded);
