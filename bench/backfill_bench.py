@@ -8,12 +8,14 @@ Steps (each timed, peak memory read after each):
 2. backfill every day as the ``backfill_archive`` DAG does: ``plan_day``,
    its batches spread over ``workers`` processes (forked after the spaCy
    model is loaded, as Celery's prefork workers are), then ``run_listings``
-   once, in a process of its own. As in the DAG, a day's batches start when
+   once, in a process of its own, told the range's last day as ``newsroom
+   backfill`` tells the DAG's runs (so the days before it defer, and the last
+   renders every listing once). As in the DAG, a day's batches start when
    the previous day's batches are done, and its listings when its batches
    and the previous day's listings are: listings trail the batches by up to
    ``LISTINGS_LAG`` days instead of holding them up. Per phase
-   (ingest, enrich, render, publish) the seconds the batches spent are
-   summed over workers, so articles/s per phase is per worker; the total
+   (ingest, enrich, render, publish) the wall and CPU seconds the batches
+   spent are summed over workers, so articles/s per phase is per worker; the total
    wall time is the backfill's;
 3. a second backfill over the whole range (every phase compares, nothing is
    stored, enriched or uploaded);
@@ -56,11 +58,11 @@ def _batch(job: tuple[list[str], str]) -> BatchResult:
     return backfill.run_batch(files, date.fromisoformat(day), config=_CONFIG)
 
 
-def _listings(job: tuple[list[BatchResult], str]) -> ListingsResult:
+def _listings(job: tuple[list[BatchResult], str, str]) -> ListingsResult:
     from newsroom.phases import backfill
 
-    batches, day = job
-    return backfill.run_listings(batches, date.fromisoformat(day), config=_CONFIG)
+    batches, day, until = job
+    return backfill.run_listings(batches, date.fromisoformat(day), config=_CONFIG, until=date.fromisoformat(until))
 
 
 def run(
@@ -143,7 +145,9 @@ def run(
 
 def _backfill(days: list[date], config: Any, workers: int, context: Any, backfill: Any, label: str) -> dict[str, Any]:
     phase_seconds = dict.fromkeys(PHASES, 0.0)
+    phase_cpu = dict.fromkeys(PHASES, 0.0)
     listing_seconds = {"render": 0.0, "publish": 0.0}
+    listing_cpu = {"render": 0.0, "publish": 0.0}
     counts = {
         "articles": 0,
         "changed": 0,
@@ -152,6 +156,7 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
         "uploaded": 0,
         "listing_pages": 0,
         "listing_uploaded": 0,
+        "listing_runs": 0,
     }
     started = time.perf_counter()
     last_log = started
@@ -161,6 +166,8 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
         listed = future.result()
         for key in listing_seconds:
             listing_seconds[key] += listed["seconds"][key]
+            listing_cpu[key] += listed["cpu"][key]
+        counts["listing_runs"] += 1 if listed["pages"] else 0
         counts["listing_pages"] += listed["pages"]
         counts["listing_uploaded"] += listed["uploaded"]
 
@@ -174,6 +181,7 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
             for r in results:
                 for phase in PHASES:
                     phase_seconds[phase] += r["seconds"][phase]
+                    phase_cpu[phase] += r["cpu"][phase]
                 counts["articles"] += len(r["ids"])
                 counts["changed"] += len(r["changed"])
                 counts["enriched"] += r["enriched"]
@@ -182,7 +190,7 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
             # The DAG's listings task waits only for its own day's batches and the previous day's
             # listings, so the next days' batches go on while it runs (up to the backfill's
             # max_active_runs): listings run in their own process, in day order, at most LAG behind.
-            pending.append(lister.submit(_listings, (results, day.isoformat())))
+            pending.append(lister.submit(_listings, (results, day.isoformat(), days[-1].isoformat())))
             while len(pending) > LISTINGS_LAG or (pending and pending[0].done()):
                 collect(pending.popleft())
             if time.perf_counter() - last_log > 30:
@@ -201,12 +209,18 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
         "wall_seconds": round(wall, 1),
         "articles_per_s": round(rate(n, wall), 1),
         "phases": {
-            phase: {"seconds": round(s, 1), "articles_per_s_per_worker": round(rate(n, s), 1) if s else None}
+            phase: {
+                "seconds": round(s, 1),
+                "cpu_seconds": round(phase_cpu[phase], 1),
+                "articles_per_s_per_worker": round(rate(n, s), 1) if s else None,
+            }
             for phase, s in phase_seconds.items()
         },
         "listings": {
             "render_seconds": round(listing_seconds["render"], 1),
             "publish_seconds": round(listing_seconds["publish"], 1),
+            "render_cpu_seconds": round(listing_cpu["render"], 1),
+            "publish_cpu_seconds": round(listing_cpu["publish"], 1),
             "ms_per_page": round(1000 * listing_seconds["render"] / max(1, counts["listing_pages"]), 3),
         },
     }
@@ -235,13 +249,15 @@ def format_backfill(r: dict[str, Any]) -> list[str]:
             f"{b['listing_uploaded']:,} listing/feed/sitemap objects uploaded"
         )
         phases = ", ".join(
-            f"{p} {v['seconds']} s ({v['articles_per_s_per_worker']} /s)" for p, v in b["phases"].items()
+            f"{p} {v['seconds']} s, CPU {v.get('cpu_seconds', '?')} s ({v['articles_per_s_per_worker']} /s)"
+            for p, v in b["phases"].items()
         )
         lines.append(f"    per phase, summed over workers (articles/s per worker): {phases}")
         ls = b["listings"]
         lines.append(
-            f"    listings once per day: {b['listing_pages']:,} pages rendered in {ls['render_seconds']} s "
-            f"({ls['ms_per_page']} ms/page), published in {ls['publish_seconds']} s"
+            f"    listings ({b.get('listing_runs', '?')} run(s) rendering): {b['listing_pages']:,} pages rendered in "
+            f"{ls['render_seconds']} s, CPU {ls.get('render_cpu_seconds', '?')} s ({ls['ms_per_page']} ms/page), "
+            f"published in {ls['publish_seconds']} s, CPU {ls.get('publish_cpu_seconds', '?')} s"
         )
     noop = r.get("noop_republish")
     if noop:

@@ -11,8 +11,13 @@ Airflow's own backfill publishes a range of days:
 (or `newsroom backfill --from-date ... --to-date ...`, which asks the REST API).
 Each run reads its day's partition, processes it in batches (a mapped task
 per batch, on any worker: ingest, enrich, render the article pages, upload
-what changed), then rebuilds the day's listings, tag pages, feeds, sitemaps
-and home page once. Social channels and the newsletter stay silent.
+what changed), then the listings, tag pages, feeds, sitemaps and home page. A backfill
+made by `newsroom backfill` gives each run the range's last day
+(`{"until": "2019-12-31"}` in its conf): the listings are then rendered once,
+on that day's run, for every day of the range (or every
+`archive.listings_every_days`); a run that does not know its range (the
+nightly one, `airflow backfill create` without that conf) renders its own.
+Social channels and the newsletter stay silent.
 
 Runs may overlap, but `plan` waits for the previous day's batches
 (related links are chosen among earlier days, which are then complete) and
@@ -54,6 +59,12 @@ def _day() -> date:
     return start.astimezone(UTC).date()
 
 
+def _until() -> date | None:
+    """The last day of the backfill this run belongs to (``until`` in its conf), if it says."""
+    wanted = get_current_context()["params"].get("until")
+    return date.fromisoformat(str(wanted)) if wanted else None
+
+
 @dag(
     dag_id="backfill_archive",
     doc_md=__doc__,
@@ -64,7 +75,15 @@ def _day() -> date:
     max_active_tasks=8,
     default_args={"retries": 3, "retry_delay": timedelta(seconds=10)},
     tags=["newsroom", "archive", "backfill"],
-    params={"day": Param(None, type=["null", "string"], format="date", description="publish this day (YYYY-MM-DD)")},
+    params={
+        "day": Param(None, type=["null", "string"], format="date", description="publish this day (YYYY-MM-DD)"),
+        "until": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="the backfill's last day: the listings of its days are rendered once, on that day's run",
+        ),
+    },
 )
 def backfill_archive() -> None:
     @task(depends_on_past=True, wait_for_downstream=True)
@@ -83,10 +102,10 @@ def backfill_archive() -> None:
 
     @task(depends_on_past=True)
     def listings(results: list[BatchResult]) -> ListingsResult:
-        """Listings, tag pages, feeds, sitemaps and home: once per run, never per article."""
+        """Listings, tag pages, feeds, sitemaps and home: once per range (or per run), never per article."""
         from newsroom.phases import backfill
 
-        return backfill.run_listings(list(results), _day())
+        return backfill.run_listings(list(results), _day(), until=_until())
 
     listings(batch.expand(files=plan()))  # type: ignore[arg-type]  # an XComArg: the values at run time
 

@@ -314,3 +314,25 @@ def test_a_filing_with_a_cached_token_does_not_import_airflow(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert users_server.tokens_issued == 1 and len(users_server.runs) == 2
+
+
+def test_a_backfill_tells_each_run_the_range_s_last_day(
+    api_server: FakeAirflow, configured: Callable[..., NewsroomConfig]
+) -> None:
+    """So the runs before it leave the listings to its run, which renders each once for the range."""
+    import argparse
+
+    from newsroom.cli.archive import cmd_backfill
+
+    args = argparse.Namespace(
+        from_date="2019-01-01",
+        to_date="2019-03-31",
+        inline=False,
+        reprocess_behavior="failed",
+        max_active_runs=4,
+        wait=0,
+    )
+    assert cmd_backfill(args, configured(api_server)) == 0
+    (asked,) = [body for method, path, body in api_server.requests if path == "/api/v2/backfills"]
+    assert asked["dag_id"] == "backfill_archive" and asked["dag_run_conf"] == {"until": "2019-03-31"}
+    assert (asked["from_date"], asked["to_date"]) == ("2019-01-01T00:00:00Z", "2019-03-31T00:00:00Z")

@@ -322,15 +322,19 @@ class AirflowApi:
         *,
         reprocess_behavior: str = "none",
         max_active_runs: int = 10,
+        dag_run_conf: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Airflow's own backfill (as ``airflow backfill create``): one run per schedule interval in the range."""
-        body = {
+        """Airflow's own backfill (as ``airflow backfill create``): one run per schedule interval in the range,
+        each with ``dag_run_conf``."""
+        body: dict[str, Any] = {
             "dag_id": dag_id,
             "from_date": from_date,
             "to_date": to_date,
             "reprocess_behavior": reprocess_behavior,
             "max_active_runs": max_active_runs,
         }
+        if dag_run_conf is not None:
+            body["dag_run_conf"] = dag_run_conf
         return dict(self._request("POST", "/api/v2/backfills", body))
 
     def backfill(self, backfill_id: int) -> dict[str, Any]:

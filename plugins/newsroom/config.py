@@ -215,6 +215,11 @@ class Archive(_Strict):
     # Backfills tag with the taxonomy gazetteer only, without spaCy's statistical NER: faster,
     # but only the taxonomy's names (real articles: tags F1 0.232 instead of 0.578; make eval).
     ner: bool = False
+    # A backfill over a range renders its listings (section and tag pages, feeds, sitemaps, home)
+    # once at the end of the range: 0. N > 0: also whenever N days of batches are pending, so a
+    # long backfill shows its articles in the listings as it goes (each flush re-renders every
+    # listing page the pending articles sit on). The bucket ends the same either way.
+    listings_every_days: int = Field(default=0, ge=0, le=3660)
 
 
 class NewsroomConfig(_Strict):

@@ -93,7 +93,8 @@ class BatchResult(TypedDict):
     uploaded: int
     quarantined: list[str]
     refused: list[str]
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # wall, by phase: ingest, enrich, render, publish
+    cpu: dict[str, float]  # CPU of the worker process, by phase
 
 
 class ListingsResult(TypedDict, total=False):
@@ -102,9 +103,11 @@ class ListingsResult(TypedDict, total=False):
     pages: int
     uploaded: int
     skipped: bool
+    deferred: bool  # left what is pending to a later day of the range (its listings render once)
     days_rendered: list[str]
     cdn_invalidations: int
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # wall: render, publish
+    cpu: dict[str, float]
 
 
 class DayResult(TypedDict):

@@ -34,13 +34,20 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
     path = Path(str(pipeline_env.source))
     path.write_text(path.read_text(encoding="utf-8").replace("batch_size: 200", "batch_size: 5"), encoding="utf-8")
 
-    # a manual run covers the day ending at its logical date; or the day given in its conf
+    # a manual run covers the day ending at its logical date; or the day given in its conf. The first
+    # says its range ends on the second day (as `newsroom backfill` does): its listings wait for that run.
     first, second = days[:2]
     runs: list[tuple[date, dict[str, Any]]] = [
-        (first, {"logical_date": datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(days=1)}),
+        (
+            first,
+            {
+                "logical_date": datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(days=1),
+                "run_conf": {"until": second.isoformat()},
+            },
+        ),
         (second, {"run_conf": {"day": second.isoformat()}}),
     ]
-    for day, how in runs:
+    for number, (day, how) in enumerate(runs):
         run = dag.test(**how)
         assert run.state == "success"
         batches = [ti for ti in run.get_task_instances() if ti.task_id == "batch"]
@@ -48,6 +55,10 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
         assert len(batches) == -(-len(expected) // 5) >= 1, "one mapped task instance per batch of 5"
         listings = [ti for ti in run.get_task_instances() if ti.task_id == "listings"]
         assert len(listings) == 1 and listings[0].state == "success"
+        if number == 0:
+            assert store.backfills.pending() != [], "the range's listings are left to its last day"
+            assert "index.html" not in bucket_for(config).listing()
+    assert store.backfills.pending() == []
 
     published = [r for r in store.articles.records(store.articles.all_ids()).values() if r.status == "published"]
     wanted = sum(len(partitions.day_files(config, d)) for d in days[:2])

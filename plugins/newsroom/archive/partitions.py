@@ -80,6 +80,15 @@ def all_days(config: NewsroomConfig) -> list[date]:
     return sorted(days)
 
 
+def slug_of(path: Path) -> str | None:
+    """The slug a partition file's article asks for, read without validating it (None: unreadable)."""
+    try:
+        slug = json.loads(path.read_bytes())["article"]["slug"]
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
+        return None
+    return slug if isinstance(slug, str) else None
+
+
 def read_file(path: Path) -> tuple[Article, dict[str, Any]]:
     """(article, source) from a partition file, or ArticleError naming the file and field."""
     name = str(path)

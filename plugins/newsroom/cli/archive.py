@@ -41,6 +41,7 @@ def cmd_backfill(args: argparse.Namespace, config: NewsroomConfig) -> int:
             f"{last.isoformat()}T00:00:00Z",
             reprocess_behavior=args.reprocess_behavior,
             max_active_runs=args.max_active_runs,
+            dag_run_conf={"until": last.isoformat()},  # the listings once, on the range's last run
         )
         print(f"Backfill {created['id']} of backfill_archive: {first} to {last} ({args.reprocess_behavior})")
         deadline = time.monotonic() + args.wait

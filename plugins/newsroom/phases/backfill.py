@@ -4,16 +4,20 @@ Called by ``dags/backfill_archive.py`` (one call per task body), also run
 inline by ``newsroom backfill --inline`` and the benchmark:
 
 - :func:`plan_day`: the day's partition files (``partitions/YYYY/MM/DD``) in
-  batches of ``archive.batch_size``;
+  batches of ``archive.batch_size``, the articles of one slug in one batch;
 - :func:`run_batch`: one batch, self-contained so any worker can take it:
-  ingest the articles into the store, enrich the new or changed ones, render
-  their pages and upload those whose bytes changed, mark them published;
-- :func:`run_listings`: once per run, after every batch: the section and tag
-  listings, feeds, sitemaps and home page the day's articles appear on, and
-  the older pages whose "Sur le même sujet" now lists them. Batches leave
-  what they published in the store's ``backfill_pending``; a listings run
-  takes all of it, so listings that trail the batches by several days render
-  each page once for all of them.
+  ingest the articles into the store (one transaction), enrich the new or
+  changed ones, render their pages and upload those whose bytes changed,
+  mark them published;
+- :func:`run_listings`: after the day's batches: the section and tag
+  listings, feeds, sitemaps and home page the articles appear on, and the
+  older pages whose "Sur le même sujet" now lists them. Batches leave what
+  they published in the store's ``backfill_pending``; a listings run takes
+  all of it. In a backfill over a range, the runs before the range's last
+  day leave it there (``archive.listings_every_days``: 0, once at the end;
+  N, also every N days), so each listing page of the range is rendered and
+  uploaded once, not once per day (at 100,000 articles over a year that was
+  750,845 listing pages rendered for some 37,000 listing objects).
 
 A backfill is silent: its articles get ``went_live_at`` = their publication
 date (they went live on the old site long ago), so the social planner, which
@@ -31,38 +35,71 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import BatchResult, DayResult, DaysResult, ListingsResult
 from newsroom.enrich import enrich_articles
-from newsroom.models import ArticleError, Problem, TakenDownError
+from newsroom.models import Article, ArticleError, Problem, TakenDownError
 from newsroom.publish.build import planned_pages
 from newsroom.publish.cdn import invalidate
-from newsroom.publish.s3 import publish
+from newsroom.publish.s3 import BucketClient, publish
 from newsroom.render import SiteRenderer
 from newsroom.render.fingerprint import render_fingerprint
+from newsroom.render.page import Page
 from newsroom.resources import bucket_for, make_enricher, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.articles import BACKFILL
 
 log = logging.getLogger(__name__)
 
+CHUNK_BYTES = 32 << 20  # rendered bytes a listings run holds before uploading them
+RECORD_EVERY = 128  # uploaded objects recorded per store transaction (a retry uploads again at most these)
+
 
 def day_start(config: NewsroomConfig, day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=config.site.tz)
 
 
+class _Clock:
+    """Wall and CPU seconds (this process's, its upload threads' included) of consecutive phases;
+    a phase lapped again adds up."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, phase: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[phase] = round(self.wall.get(phase, 0.0) + wall - self._wall, 3)
+        self.cpu[phase] = round(self.cpu.get(phase, 0.0) + cpu - self._cpu, 3)
+        self._wall, self._cpu = wall, cpu
+
+
 def plan_day(day: date, config: NewsroomConfig | None = None) -> list[list[str]]:
-    """The day's partition files (relative to the partitions folder) in batches."""
+    """The day's partition files (relative to the partitions folder) in batches of about ``archive.batch_size``.
+
+    Files in name order; the articles of one slug go in one batch (that of the first), so
+    the one processes that store them give the first its ``yyyy/mm/dd/slug.html`` and the
+    others their suffixed path in the same order whatever the number of workers.
+    """
     config = config or get_config()
     root = config.partitions_dir
-    files = [str(p.relative_to(root)) for p in partitions.day_files(config, day)]
+    groups: dict[str, list[str]] = {}
+    for path in partitions.day_files(config, day):
+        rel = str(path.relative_to(root))
+        groups.setdefault(partitions.slug_of(path) or rel, []).append(rel)
     size = config.archive.batch_size
-    batches = [files[i : i + size] for i in range(0, len(files), size)]
-    log.info("Backfill %s: %d article file(s) in %d batch(es)", day, len(files), len(batches))
+    batches: list[list[str]] = []
+    for group in groups.values():
+        if not batches or len(batches[-1]) + len(group) > size:
+            batches.append([])
+        batches[-1].extend(group)
+    files = sum(len(b) for b in batches)
+    log.info("Backfill %s: %d article file(s) in %d batch(es)", day, files, len(batches))
     return batches
 
 
@@ -105,13 +142,14 @@ def run_batch(
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    timings: dict[str, float] = {}
+    clock = _Clock()
 
-    started = time.perf_counter()
     ids: list[str] = []
     changed: list[str] = []
     quarantined: list[str] = []
     refused: list[str] = []
+    filings: list[tuple[Article, str, str | None]] = []
+    names: list[str] = []
     for rel in files:
         try:
             article, _source = partitions.read_file(config.partitions_dir / rel)
@@ -119,25 +157,20 @@ def run_batch(
             _quarantine(store, config, rel, exc)
             quarantined.append(rel)
             continue
-        try:
-            filed = store.articles.record_version(
-                article,
-                source_file=f"partitions/{rel}",
-                archived_path=str(config.partitions_dir / rel),
-                tz=config.site.tz,
-                now=now,
-                status=BACKFILL,
-            )
-        except TakenDownError as exc:
-            log.warning("Backfill: %s not republished: %s", rel, exc)
+        filings.append((article, f"partitions/{rel}", str(config.partitions_dir / rel)))
+        names.append(rel)
+    # one transaction for the batch's versions (the articles of a slug are in one batch: plan_day)
+    stored = store.articles.record_versions(filings, tz=config.site.tz, now=now, status=BACKFILL)
+    for rel, filed in zip(names, stored, strict=True):
+        if isinstance(filed, TakenDownError):
+            log.warning("Backfill: %s not republished: %s", rel, filed)
             refused.append(rel)
             continue
         ids.append(filed.article_id)
         if filed.changed:
             changed.append(filed.article_id)
-    timings["ingest"] = time.perf_counter() - started
+    clock.lap("ingest")
 
-    started = time.perf_counter()
     to_enrich = list(dict.fromkeys([*changed, *store.enrichments.unenriched(ids)]))
     before = {t.slug for tags in store.enrichments.tags_of(to_enrich).values() for t in tags}
     if to_enrich:
@@ -149,24 +182,24 @@ def run_batch(
             batch_size=config.enrich.batch_size * 2,
             related_before=day_start(config, day),
         )
-    timings["enrich"] = time.perf_counter() - started
+    clock.lap("enrich")
 
-    started = time.perf_counter()
     # A rerun of a completed day with nothing new and the same templates can change no page.
     unchanged_day = not to_enrich and store.backfills.fingerprint_of(day.isoformat()) == render_fingerprint(config)
     pages = [] if unchanged_day else list(SiteRenderer(config, store, now).article_pages(ids))
-    timings["render"] = time.perf_counter() - started
+    clock.lap("render")
 
-    started = time.perf_counter()
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
+    result = publish(
+        planned_pages(pages), store, bucket, workers=config.storage.upload_workers, record_every=RECORD_EVERY
+    )
     live = sorted(store.articles.live_ids(ids, now))
     store.articles.mark_backfilled(live, now, f"backfill of {day}")
     tags = before | {t.slug for tags in store.enrichments.tags_of(ids).values() for t in tags}
     if not unchanged_day:  # last: the listings that take these find the articles published
         store.backfills.add_pending(day.isoformat(), ids, tags)
-    timings["publish"] = time.perf_counter() - started
+    clock.lap("publish")
 
     log.info(
         "Backfill batch of %s: %d article(s), %d new or changed, %d enriched, %d page(s) uploaded, %d quarantined",
@@ -187,8 +220,22 @@ def run_batch(
         "uploaded": len(result.uploaded),
         "quarantined": quarantined,
         "refused": refused,
-        "seconds": {k: round(v, 3) for k, v in timings.items()},
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
     }
+
+
+def listings_due(config: NewsroomConfig, day: date, until: date | None, pending_days: Sequence[str]) -> bool:
+    """Whether the listings run of ``day`` renders now, or leaves what is pending to a later run of the range.
+
+    A run that does not know its range (``until`` None: the nightly run, a one-day
+    republish) renders, as does the range's last day; before it, only when the
+    pending batches span ``archive.listings_every_days`` days (0: never before the end).
+    """
+    if until is None or day >= until or not pending_days:
+        return True
+    every = config.archive.listings_every_days
+    return every > 0 and (day - date.fromisoformat(min(pending_days))).days + 1 >= every
 
 
 def run_listings(
@@ -197,14 +244,17 @@ def run_listings(
     *,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
+    until: date | None = None,
 ) -> ListingsResult:
-    """Once per run: listings, tag pages, feeds, sitemaps, home, and pages linking to the day's articles.
+    """Listings, tag pages, feeds, sitemaps, home, and pages linking to the articles, for all that is pending.
 
     It renders for everything the batches have left pending, not only its own
-    day's: when a backfill runs several days at once the batches get ahead, and
-    one listings run then does the work of several (each tag page and feed once,
-    from the newest state); the runs after it find less or nothing to do. The
-    bucket ends the same either way: every page is rendered from the store.
+    day's: each tag page and feed once, from the newest state. In a backfill over
+    a range (``until``: its last day) the runs before the last leave the pending
+    rows to it (:func:`listings_due`), so each listing of the range is rendered
+    once; when the batches get ahead of the listings, one run does the work of
+    several and the runs after it find nothing to do. The bucket ends the same
+    either way: every page is rendered from the store.
     """
     config = config or get_config()
     store = open_store(config)
@@ -216,62 +266,110 @@ def run_listings(
     ids = sorted({value for _, _, kind, value in pending if kind == "article"})
     tags = sorted({value for _, _, kind, value in pending if kind == "tag"})
     days = sorted({pending_day for _, pending_day, _, _ in pending})
+    idle: ListingsResult = {
+        "day": day.isoformat(),
+        "articles": len(own),
+        "pages": 0,
+        "uploaded": 0,
+        "skipped": True,
+        "deferred": False,
+        "days_rendered": [],
+        "cdn_invalidations": 0,
+        "seconds": {"render": 0.0, "publish": 0.0},
+        "cpu": {"render": 0.0, "publish": 0.0},
+    }
     if not row_ids and store.backfills.fingerprint_of(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
-        return {
-            "day": day.isoformat(),
-            "articles": len(own),
-            "pages": 0,
-            "uploaded": 0,
-            "skipped": True,
-            "days_rendered": [],
-            "cdn_invalidations": 0,
-            "seconds": {"render": 0.0, "publish": 0.0},
-        }
-    started = time.perf_counter()
+        return idle
+    if not listings_due(config, day, until, days):
+        # The day's articles are published; the rows pending in the store owe its listings to a later run.
+        store.backfills.record_day(day.isoformat(), fingerprint, len(own), now)
+        log.info(
+            "Backfill listings of %s: %d day(s) pending, rendered with a later day's (until %s)", day, len(days), until
+        )
+        return {**idle, "skipped": False, "deferred": True}
+    clock = _Clock()
     renderer = SiteRenderer(config, store, now)
-    pages = list(renderer.plan(ids, tags, own_pages=False)) if ids or tags else list(renderer.static_pages())
-    render_seconds = time.perf_counter() - started
-    started = time.perf_counter()
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    result = publish(planned_pages(pages), store, bucket, workers=config.storage.upload_workers)
-    invalidations = invalidate(config, result.uploaded, reference=f"backfill-{day}")
-    publish_seconds = time.perf_counter() - started
+    planned = renderer.plan(ids, tags, own_pages=False) if ids or tags else iter(renderer.static_pages())
+    pages, uploaded = _publish_in_chunks(planned, store, bucket, config, clock)
+    invalidations = invalidate(config, uploaded, reference=f"backfill-{day}")
+    clock.lap("publish")
     store.backfills.clear_pending(row_ids)
     store.backfills.record_day(day.isoformat(), fingerprint, len(own), now)
     log.info(
         "Backfill listings of %s: %d page(s), %d uploaded, for the batches of %s",
         day,
-        len(pages),
-        len(result.uploaded),
+        pages,
+        len(uploaded),
         ", ".join(days) or "no day",
     )
     return {
         "day": day.isoformat(),
         "articles": len(own),
-        "pages": len(pages),
-        "uploaded": len(result.uploaded),
+        "pages": pages,
+        "uploaded": len(uploaded),
+        "deferred": False,
         "days_rendered": days,
         "cdn_invalidations": len(invalidations),
-        "seconds": {"render": round(render_seconds, 3), "publish": round(publish_seconds, 3)},
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
     }
 
 
-def run_day(day: date, config: NewsroomConfig | None = None, *, now: datetime | None = None) -> DayResult:
-    """One day, inline: the DAG's run for that day without Airflow (batches one after another)."""
+def _publish_in_chunks(
+    pages: Iterator[Page], store: Store, bucket: BucketClient, config: NewsroomConfig, clock: _Clock
+) -> tuple[int, list[str]]:
+    """Publish rendered pages as they come, about ``CHUNK_BYTES`` at a time: (pages rendered, keys uploaded).
+
+    A range's listings at 100,000 articles are some 40,000 pages (over a gigabyte); held
+    all at once they were most of the backfill's peak memory. Chunks go up in the order
+    rendered (listings, their feeds, the site's feeds, sitemaps, home last), each in the
+    publisher's order. The clock's render and publish laps add up over the chunks.
+    """
+    count, uploaded = 0, []
+    chunk: list[Page] = []
+    size = 0
+
+    def flush() -> None:
+        clock.lap("render")
+        result = publish(
+            planned_pages(chunk), store, bucket, workers=config.storage.upload_workers, record_every=RECORD_EVERY
+        )
+        uploaded.extend(result.uploaded)
+        clock.lap("publish")
+
+    for page in pages:
+        chunk.append(page)
+        count += 1
+        size += len(page.body)
+        if size >= CHUNK_BYTES:
+            flush()
+            chunk, size = [], 0
+    flush()
+    return count, uploaded
+
+
+def run_day(
+    day: date, config: NewsroomConfig | None = None, *, now: datetime | None = None, until: date | None = None
+) -> DayResult:
+    """One day, inline: the DAG's run for that day without Airflow (batches one after another).
+
+    ``until``: the last day of the range this day belongs to (see :func:`run_listings`)."""
     config = config or get_config()
     batches = [run_batch(files, day, config=config, now=now) for files in plan_day(day, config)]
-    listings = run_listings(batches, day, config=config, now=now)
+    listings = run_listings(batches, day, config=config, now=now, until=until)
     return {"day": day.isoformat(), "batches": batches, "listings": listings}
 
 
 def run_days(config: NewsroomConfig, first: date, last: date, *, now: datetime | None = None) -> DaysResult:
-    """Every day from ``first`` to ``last`` inclusive, oldest first, as a backfill's runs would go."""
+    """Every day from ``first`` to ``last`` inclusive, oldest first, as a backfill's runs would go:
+    the listings once for the range (or every ``archive.listings_every_days``)."""
     days: list[DayResult] = []
     day = first
     while day <= last:
-        days.append(run_day(day, config, now=now))
+        days.append(run_day(day, config, now=now, until=last))
         day += timedelta(days=1)
     batches = [b for d in days for b in d["batches"]]
     return {

@@ -237,10 +237,13 @@ def publish(
     workers: int = 8,
     verify: bool = False,
     progress: bool = False,
+    record_every: int = RECORD_EVERY,
 ) -> PublishResult:
     """Upload what changed, group by group, recording objects in the store as they land.
 
     ``progress``: a one-line count of the uploads on stderr (the desk's commands, on a terminal).
+    ``record_every``: objects recorded per store transaction (a backfill's batches record more
+    at once: fewer commits, and a retry after a kill uploads again at most that many).
     """
     items = list(planned)
     if verify:
@@ -262,7 +265,7 @@ def publish(
                 bar.update()  # tqdm's counter takes a lock: safe from the pool's threads
                 return StoredObject(item.key, item.md5, item.size, content_type(item.key), item.kind, item.article_id)
 
-            done, error = _upload_group(pool, group, upload, store)
+            done, error = _upload_group(pool, group, upload, store, record_every)
             order = {p.key: i for i, p in enumerate(group)}
             result.uploaded.extend(sorted((o.key for o in done), key=order.__getitem__))
             log.info("Uploaded %d %s object(s)", len(done), kind)
@@ -283,7 +286,11 @@ def delete(bucket: BucketClient, store: Store, keys: Sequence[str]) -> None:
 
 
 def _upload_group(
-    pool: ThreadPoolExecutor, group: Sequence[Planned], upload: Callable[[Planned], StoredObject], store: Store
+    pool: ThreadPoolExecutor,
+    group: Sequence[Planned],
+    upload: Callable[[Planned], StoredObject],
+    store: Store,
+    record_every: int = RECORD_EVERY,
 ) -> tuple[list[StoredObject], BaseException | None]:
     """Upload a group in parallel, recording every object that landed, even when others fail.
 
@@ -299,7 +306,7 @@ def _upload_group(
         except Exception as exc:
             error = error or exc
             continue
-        if len(waiting) >= RECORD_EVERY:
+        if len(waiting) >= record_every:
             store.objects.record(waiting)
             done.extend(waiting)
             waiting = []

@@ -8,7 +8,7 @@ distribute) and the CLI. A version filed twice is not a new version
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -74,55 +74,89 @@ class ArticleRepository(Repository):
         ``status`` "backfill" marks an archive article that its backfill batch
         publishes itself: the live pipeline's :meth:`due` leaves it alone.
         """
-        now = now or utcnow()
-        digest = content_hash(article)
         with self.session() as session:
-            row = session.get(ArticleRow, article.id, with_for_update=True)
-            if row is not None and row.taken_down_at is not None:
-                raise TakenDownError(article.id, row.taken_down_at, tz)
-            if row is not None and row.content_hash == digest:
-                return Filed(article.id, row.version, False, row.path)
-            published = article.published or article.publish_at or (row.published if row else now)
-            if row is not None and row.published != published:  # the tag rows' copy moves with it
-                session.execute(update(TagRow).where(TagRow.article_id == article.id).values(published=published))
-            visible = [d for d in (article.publish_at, article.embargo_until) if d is not None]
-            visible_from = max(visible) if visible else None
-            version = row.version + 1 if row else 1
-            modified = article.updated or (published if version == 1 else now)
-            data = article.model_dump(mode="json")
-            if row is None:
-                path = self._free_path(session, article, published.astimezone(tz))
-                row = ArticleRow(id=article.id, path=path, filed_at=now, went_live_at=None, taken_down_at=None)
-                session.add(row)
-            row.version = version
-            row.content_hash = digest
-            row.slug = article.slug
-            row.section = article.section
-            row.title = article.title
-            row.summary = article.summary
-            row.image_url = article.image.url if article.image else None
-            row.image_alt = article.image.alt if article.image else ""
-            row.published = published
-            row.modified = max(modified, published)
-            row.visible_from = visible_from
-            row.status = status
-            row.data = data
-            session.add(
-                VersionRow(
-                    article_id=article.id,
-                    version=version,
-                    content_hash=digest,
-                    source_file=source_file,
-                    archived_path=archived_path,
-                    filed_at=now,
-                    data=data,
-                )
+            return self._record(session, article, source_file, archived_path, tz, now or utcnow(), status)
+
+    def record_versions(
+        self,
+        filings: Sequence[tuple[Article, str, str | None]],
+        *,
+        tz: ZoneInfo,
+        now: datetime | None = None,
+        status: str = "filed",
+    ) -> list[Filed | TakenDownError]:
+        """:meth:`record_version` for each (article, source file, archived path), in one transaction.
+
+        A backfill batch's articles: one commit instead of one per article. An article
+        taken down is refused (its TakenDownError in its place) and the others stored.
+        """
+        now = now or utcnow()
+        out: list[Filed | TakenDownError] = []
+        with self.session() as session:
+            for article, source_file, archived_path in filings:
+                try:
+                    out.append(self._record(session, article, source_file, archived_path, tz, now, status))
+                except TakenDownError as exc:  # raised before anything of it was changed
+                    out.append(exc)
+        return out
+
+    def _record(
+        self,
+        session: Session,
+        article: Article,
+        source_file: str,
+        archived_path: str | None,
+        tz: ZoneInfo,
+        now: datetime,
+        status: str,
+    ) -> Filed:
+        digest = content_hash(article)
+        row = session.get(ArticleRow, article.id, with_for_update=True)
+        if row is not None and row.taken_down_at is not None:
+            raise TakenDownError(article.id, row.taken_down_at, tz)
+        if row is not None and row.content_hash == digest:
+            return Filed(article.id, row.version, False, row.path)
+        published = article.published or article.publish_at or (row.published if row else now)
+        if row is not None and row.published != published:  # the tag rows' copy moves with it
+            session.execute(update(TagRow).where(TagRow.article_id == article.id).values(published=published))
+        visible = [d for d in (article.publish_at, article.embargo_until) if d is not None]
+        visible_from = max(visible) if visible else None
+        version = row.version + 1 if row else 1
+        modified = article.updated or (published if version == 1 else now)
+        data = article.model_dump(mode="json")
+        if row is None:
+            path = self._free_path(session, article, published.astimezone(tz))
+            row = ArticleRow(id=article.id, path=path, filed_at=now, went_live_at=None, taken_down_at=None)
+            session.add(row)
+        row.version = version
+        row.content_hash = digest
+        row.slug = article.slug
+        row.section = article.section
+        row.title = article.title
+        row.summary = article.summary
+        row.image_url = article.image.url if article.image else None
+        row.image_alt = article.image.alt if article.image else ""
+        row.published = published
+        row.modified = max(modified, published)
+        row.visible_from = visible_from
+        row.status = status
+        row.data = data
+        session.add(
+            VersionRow(
+                article_id=article.id,
+                version=version,
+                content_hash=digest,
+                source_file=source_file,
+                archived_path=archived_path,
+                filed_at=now,
+                data=data,
             )
-            detail = f"version {version} from {source_file}"
-            if article.notes:
-                detail += " (" + "; ".join(article.notes) + ")"
-            session.add(EventRow(article_id=article.id, at=now, kind="filed", detail=detail))
-            return Filed(article.id, version, True, row.path)
+        )
+        detail = f"version {version} from {source_file}"
+        if article.notes:
+            detail += " (" + "; ".join(article.notes) + ")"
+        session.add(EventRow(article_id=article.id, at=now, kind="filed", detail=detail))
+        return Filed(article.id, version, True, row.path)
 
     @staticmethod
     def _free_path(session: Session, article: Article, local: datetime) -> str:

@@ -174,6 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
                 event = {"id": len(self.server.events) + 1, "asset_id": body["asset_id"], "extra": body["extra"]}
                 self.server.events.append(event)
             self._answer(200, event)
+        elif path == "/api/v2/backfills" and method == "POST":
+            assert isinstance(body, dict)
+            self._answer(200, {"id": 1, **body})
         elif path == "/api/v2/monitor/health":
             self._answer(200, {"metadatabase": {"status": "healthy"}})
         else:
