@@ -30,6 +30,7 @@ os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(REPO_ROOT / "plugins")
 
 pytest_plugins = ["tests.support.fakes.fixtures", "tests.support.airflow"]
 
+from dev.devsmtp import DevSmtpServer  # noqa: E402
 from dev.devstack import SeaweedServer  # noqa: E402
 from newsroom.config import NewsroomConfig, parse_config  # noqa: E402
 from newsroom.store import Store  # noqa: E402
@@ -111,3 +112,15 @@ def s3_config(
     bucket = "t-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-") + f"-{os.getpid()}"
     monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_S3", seaweed.connection_uri())
     return make_config({"site": {"base_url": f"{seaweed.endpoint}/{bucket}/"}, "storage": {"bucket": bucket}})
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DevSmtpServer]:
+    """A real SMTP server on a free loopback port; AIRFLOW_CONN_NEWSROOM_SMTP points at it."""
+    server = DevSmtpServer(tmp_path / "mail")
+    server.start()
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_SMTP", server.airflow_connection_uri())
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -6,7 +6,7 @@ environment against the test SeaweedFS) are imported for the DAG test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dev.devsmtp import DevSmtpServer
 from newsroom.config import NewsroomConfig
 from newsroom.models import Article, Image
 from newsroom.resources import open_store
@@ -100,18 +99,6 @@ def write_subscribers(path: Path, rows: list[tuple[str, str]] = SUBSCRIBERS) -> 
     lines = ["email,name", *(f"{email},{name}" for email, name in rows), "not-an-address,Personne", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def smtp_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DevSmtpServer]:
-    """A real SMTP server on a free loopback port; AIRFLOW_CONN_NEWSROOM_SMTP points at it."""
-    server = DevSmtpServer(tmp_path / "mail")
-    server.start()
-    monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_SMTP", server.airflow_connection_uri())
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ mail, through Airflow's SmtpNotifier; nothing told when all is well or nobody is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -24,17 +23,6 @@ NOW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=6, minute=0, second=0
 
 
 @pytest.fixture
-def smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DevSmtpServer]:
-    server = DevSmtpServer(tmp_path / "mail")
-    server.start()
-    monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_SMTP", server.airflow_connection_uri())
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def config(make_config: Callable[..., NewsroomConfig]) -> NewsroomConfig:
     return make_config({"alerts": {"to": ["desk@example.org"], "sender": "alerts@example.org"}})
 
@@ -44,7 +32,7 @@ def _file_and_ingest(config: NewsroomConfig, name: str) -> None:
     Inbox(config).process(open_store(config))
 
 
-def test_each_problem_is_told_once_in_one_mail(config: NewsroomConfig, smtp: DevSmtpServer) -> None:
+def test_each_problem_is_told_once_in_one_mail(config: NewsroomConfig, smtp_server: DevSmtpServer) -> None:
     _file_and_ingest(config, "benin-motos-godomey.md")  # stored, never rendered nor published
     store = open_store(config)
     store.deliveries.plan("benin-motos-godomey", 1, "telegram", "key-1", NOW)
@@ -53,7 +41,7 @@ def test_each_problem_is_told_once_in_one_mail(config: NewsroomConfig, smtp: Dev
 
     result = watchdog.run(config, now=NOW)
     assert result["problems"] == 2 + len(config.digest.lists)
-    (mail,) = smtp.messages
+    (mail,) = smtp_server.messages
     message = mail.parsed()
     assert mail.rcpt_tos == ("desk@example.org",) and message["From"] == "alerts@example.org"
     text = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -62,11 +50,11 @@ def test_each_problem_is_told_once_in_one_mail(config: NewsroomConfig, smtp: Dev
     assert f"the digest of {(NOW - timedelta(days=1)).date().isoformat()} is not sent to list quotidien" in text
 
     assert watchdog.run(config, now=NOW + timedelta(minutes=2))["alerted"] == []  # told once
-    assert len(smtp.messages) == 1
+    assert len(smtp_server.messages) == 1
 
 
 def test_nothing_is_told_before_the_grace_or_the_digest_hour(
-    make_config: Callable[..., NewsroomConfig], smtp: DevSmtpServer
+    make_config: Callable[..., NewsroomConfig], smtp_server: DevSmtpServer
 ) -> None:
     config = make_config({"alerts": {"to": ["desk@example.org"]}, "digest": {"enabled": False}})
     _file_and_ingest(config, "benin-motos-godomey.md")
@@ -74,26 +62,26 @@ def test_nothing_is_told_before_the_grace_or_the_digest_hour(
     quiet = make_config({"alerts": {"to": ["desk@example.org"]}}, state_dir=config.state_dir.parent / "quiet")
     early = NOW - timedelta(hours=2)  # 05:00 in Porto-Novo: the digest has until 06:15
     assert watchdog.check(quiet, early) == {}
-    assert watchdog.run(quiet, now=early)["alerted"] == [] and smtp.messages == []
+    assert watchdog.run(quiet, now=early)["alerted"] == [] and smtp_server.messages == []
 
 
 def test_no_recipients_no_mail_and_nothing_remembered(
-    make_config: Callable[..., NewsroomConfig], smtp: DevSmtpServer
+    make_config: Callable[..., NewsroomConfig], smtp_server: DevSmtpServer
 ) -> None:
     config = make_config({"alerts": {"to": []}})
     _file_and_ingest(config, "benin-motos-godomey.md")
     assert watchdog.run(config, now=NOW)["problems"] >= 1
-    assert smtp.messages == [] and open_store(config).alerts.sent() == []
+    assert smtp_server.messages == [] and open_store(config).alerts.sent() == []
 
 
 def test_a_missed_deadline_is_mailed(
-    make_config: Callable[..., NewsroomConfig], smtp: DevSmtpServer, monkeypatch: pytest.MonkeyPatch
+    make_config: Callable[..., NewsroomConfig], smtp_server: DevSmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = make_config({"alerts": {"to": ["desk@example.org"]}})
     monkeypatch.setattr(watchdog, "get_config", lambda: config)
     context = {"dag_run": {"run_id": "manual__2026-12-07T00:00:00+00:00"}}
     asyncio.run(watchdog.deadline_missed("ingest_articles", 10, context=context))
-    (mail,) = smtp.messages
+    (mail,) = smtp_server.messages
     message = mail.parsed()
     assert message["Subject"] == "Newsroom: ingest_articles is late"
     text = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
