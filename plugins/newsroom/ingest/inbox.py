@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,13 +96,7 @@ class Inbox:
 
     def file(self, source: Path) -> Path:
         """Copy a file into the inbox atomically; its name keeps the original's."""
-        self.ensure()
-        stamp = f"{time.time_ns():020d}"
-        target = self.inbox / f"{stamp}--{source.name}"
-        temp = self.inbox / f".{stamp}.{source.name}.part"
-        shutil.copyfile(source, temp)
-        os.replace(temp, target)
-        return target
+        return self.receive(source.name, source.read_bytes())
 
     def receive(self, name: str, data: bytes) -> Path:
         """Write a filing received over HTTP into the inbox atomically, under ``name``."""

@@ -47,9 +47,8 @@ UNNAMED = "untitled"
 AIRFLOW_COOKIE = "_token"  # where Airflow's UI keeps its JWT (airflow.api_fastapi.auth.managers.base_auth_manager)
 
 
-def _error(status: int, reason: str, **extra: Any) -> JSONResponse:
-    headers = {"Retry-After": str(extra.pop("retry_after"))} if extra.get("retry_after") else None
-    extra.pop("retry_after", None)
+def _error(status: int, reason: str, *, retry_after: int | None = None, **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     return JSONResponse({"error": reason, **extra}, status_code=status, headers=headers)
 
 
@@ -236,7 +235,12 @@ def _file(cfg: NewsroomConfig, data: bytes, name: str, who: str, *, named: bool)
         return _error(422, problem, problems=[{"field": "name", "reason": problem}])
     anonymous = None if named else name.rpartition(".")[0]
     outcome = file_bytes(cfg, open_store(cfg), data, name, anonymous_id=anonymous)
-    report = {"id": outcome.article_id, "file": outcome.file, "content_hash": outcome.content_hash, "by": who}
+    report: dict[str, Any] = {
+        "id": outcome.article_id,
+        "file": outcome.file,
+        "content_hash": outcome.content_hash,
+        "by": who,
+    }
     if outcome.file is None and outcome.problems is not None:
         return _error(
             422,
