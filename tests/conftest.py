@@ -115,6 +115,13 @@ def s3_config(
 
 
 @pytest.fixture
+def diskless_config(s3_config: NewsroomConfig) -> NewsroomConfig:
+    """``s3_config`` whose own files (inbox, quarantine, partitions, builds) live in a private bucket."""
+    storage = s3_config.storage.model_copy(update={"files_bucket": s3_config.storage.bucket + "-files"})
+    return s3_config.model_copy(update={"storage": storage})
+
+
+@pytest.fixture
 def smtp_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DevSmtpServer]:
     """A real SMTP server on a free loopback port; AIRFLOW_CONN_NEWSROOM_SMTP points at it."""
     server = DevSmtpServer(tmp_path / "mail")

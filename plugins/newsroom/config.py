@@ -188,8 +188,20 @@ class Storage(_Strict):
     bucket: str = Field(min_length=3)
     prefix: str = ""
     upload_workers: int = Field(default=8, ge=1, le=64)
+    # The newsroom's own files (inbox, quarantine, originals, partitions, builds) in a private bucket of
+    # the same connection, for workers that share no disk; unset: the state folder (newsroom.files)
+    files_bucket: str | None = Field(default=None, min_length=3)
+    files_prefix: str = ""
 
-    @field_validator("prefix")
+    @model_validator(mode="after")
+    def _private(self) -> Storage:
+        if self.files_bucket == self.bucket:
+            raise ValueError(
+                "storage.files_bucket: the site's bucket is public; the inbox and quarantine need a private one"
+            )
+        return self
+
+    @field_validator("prefix", "files_prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
         value = value.strip("/")

@@ -12,6 +12,7 @@ from newsroom.channels import Channel, make_channel
 from newsroom.config import NewsroomConfig
 from newsroom.enrich import Enricher, load_taxonomy
 from newsroom.enrich.topics import TopicModel
+from newsroom.files import BucketFiles, Files, LocalFiles
 from newsroom.publish.s3 import BucketClient
 from newsroom.store import Store
 
@@ -25,6 +26,21 @@ def open_store(config: NewsroomConfig) -> Store:
 def bucket_for(config: NewsroomConfig) -> BucketClient:
     """The site bucket, through the Airflow connection ``storage.conn_id``."""
     return BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
+
+
+_ENSURED: set[tuple[str, str]] = set()
+
+
+def files_for(config: NewsroomConfig) -> Files:
+    """The newsroom's own files: the private bucket ``storage.files_bucket`` if set, else the state folder."""
+    storage = config.storage
+    if storage.files_bucket:
+        client = BucketClient.from_connection(storage.conn_id, storage.files_bucket, storage.files_prefix)
+        if (storage.conn_id, storage.files_bucket) not in _ENSURED:  # once per process, not per filing
+            client.ensure_bucket()
+            _ENSURED.add((storage.conn_id, storage.files_bucket))
+        return BucketFiles(client.client, storage.files_bucket, storage.files_prefix)
+    return LocalFiles(config.state_dir)
 
 
 def make_enricher(config: NewsroomConfig, *, ner: bool = True) -> Enricher:
