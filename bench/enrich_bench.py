@@ -40,7 +40,7 @@ from bench.util import log
 from newsroom.config import DEFAULT_CONFIG, parse_config
 from newsroom.enrich import enrich_articles
 from newsroom.ingest import Inbox
-from newsroom.resources import make_enricher
+from newsroom.resources import files_for, make_enricher
 from newsroom.store import Store, utcnow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def run_once(files: Sequence[Path], *, ner: bool, backfill: bool = False) -> dic
         data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
         config = parse_config(data, DEFAULT_CONFIG, state_dir=Path(tmp))
         store = Store.from_url(config.database_url())
-        inbox = Inbox(config)
+        inbox = Inbox(config, files_for(config))
         for path in files:
             inbox.file(path)
         ids = inbox.process(store).changed_ids

@@ -238,7 +238,7 @@ def run(
     from newsroom.airflow_api import AirflowApi, AirflowApiError, signal_filed
     from newsroom.config import parse_config
     from newsroom.ingest import Inbox
-    from newsroom.resources import open_store
+    from newsroom.resources import files_for, open_store
 
     result = {} if result is None else result
     result.update(filings_requested=filings, poll_seconds=POLL_SECONDS, filings=[], api_filings=[], hops=[])
@@ -293,7 +293,7 @@ def run(
             result["airflow_start_seconds"] = round(time.perf_counter() - started, 2)
 
             store = open_store(config)
-            inbox = Inbox(config)
+            inbox = Inbox(config, files_for(config))
             folder = workdir / "filings"
             folder.mkdir(parents=True, exist_ok=True)
             result["loadavg_before"] = loadavg()

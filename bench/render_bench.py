@@ -43,7 +43,7 @@ def run(
     from newsroom.phases.ingest import enrich
     from newsroom.publish.build import BuildFolder
     from newsroom.render import SiteRenderer
-    from newsroom.resources import open_store
+    from newsroom.resources import files_for, open_store
     from newsroom.store import utcnow
 
     result = {} if result is None else result
@@ -62,7 +62,7 @@ def run(
     with environ({}, remove=["NEWSROOM_DATABASE_URL"]):
         config = parse_config(newsroom_yaml(), NEWSROOM_YAML, state_dir=workdir / "state")
         store = open_store(config)
-        inbox = Inbox(config)
+        inbox = Inbox(config, files_for(config))
 
         started = time.perf_counter()
         for path in paths:

@@ -54,13 +54,14 @@ def _child(workdir: Path, articles: int, out: int) -> None:
     from newsroom.config import get_config
     from newsroom.ingest import Inbox
     from newsroom.phases import ingest
+    from newsroom.resources import files_for
 
     config = get_config()
     figures = []
     for number in range(articles):
         now = datetime.now(config.site.tz).replace(microsecond=0)
         article = generate_article(900_000 + number, DEFAULT_SEED + 1000).with_published(now)
-        Inbox(config).file(write_markdown(article, workdir))
+        Inbox(config, files_for(config)).file(write_markdown(article, workdir))
         started = time.process_time()
         filed = ingest.ingest(config)
         enriched = ingest.enrich(filed["ids"], config)

@@ -31,7 +31,7 @@ def rebuild_site() -> None:
     def render_all() -> RenderResult:
         from newsroom.phases import ingest
 
-        return ingest.render([], get_current_context()["run_id"], full=True)
+        return ingest.render([], get_current_context()["run_id"], full=True, handover=True)
 
     @task
     def publish(rendered: RenderResult) -> PublishResult:

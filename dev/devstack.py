@@ -372,8 +372,9 @@ def fresh_samples(samples: Path, folder: Path, day: date, tz: ZoneInfo) -> list[
 def file_samples(config: NewsroomConfig, samples: Path) -> tuple[list[str], dict[str, Any] | None]:
     from newsroom.airflow_api import AirflowApiError, signal_filed
     from newsroom.ingest import Inbox
+    from newsroom.resources import files_for
 
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     yesterday = datetime.now(UTC).astimezone(config.site.tz).date() - timedelta(days=1)
     fresh = fresh_samples(samples, config.state_dir / "samples-yesterday", yesterday, config.site.tz)
     names = [inbox.file(p).name for p in fresh]
@@ -390,9 +391,10 @@ def wait_for_runs(
     """Until the inbox is empty and every run of ``dag_id`` queued since ``since`` has finished."""
     from newsroom.airflow_api import AirflowApi
     from newsroom.ingest import Inbox
+    from newsroom.resources import files_for
 
     api = AirflowApi.from_config(config)
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = [

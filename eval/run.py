@@ -47,7 +47,7 @@ from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config  # noqa
 from newsroom.enrich import enrich_articles, load_taxonomy  # noqa: E402
 from newsroom.ingest import Inbox  # noqa: E402
 from newsroom.models import Tag  # noqa: E402
-from newsroom.resources import make_enricher  # noqa: E402
+from newsroom.resources import files_for, make_enricher  # noqa: E402
 from newsroom.store import Store, utcnow  # noqa: E402
 from newsroom.text import fold, slugify  # noqa: E402
 
@@ -89,7 +89,7 @@ def enrich_files(files: Sequence[Path], *, ner: bool = True, model: str | None =
     with tempfile.TemporaryDirectory() as tmp:
         config = _config(Path(tmp), model)
         store = Store.from_url(config.database_url())
-        inbox = Inbox(config)
+        inbox = Inbox(config, files_for(config))
         for path in files:
             inbox.file(path)
         outcome = inbox.process(store)

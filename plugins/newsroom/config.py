@@ -188,17 +188,13 @@ class Storage(_Strict):
     bucket: str = Field(min_length=3)
     prefix: str = ""
     upload_workers: int = Field(default=8, ge=1, le=64)
-    # The newsroom's own files (inbox, quarantine, originals, partitions, builds) in a private bucket of
-    # the same connection, for workers that share no disk; unset: the state folder (newsroom.files)
-    files_bucket: str | None = Field(default=None, min_length=3)
+    files_bucket: str | None = Field(default=None, min_length=3)  # workers sharing no disk: newsroom.files
     files_prefix: str = ""
 
     @model_validator(mode="after")
     def _private(self) -> Storage:
         if self.files_bucket == self.bucket:
-            raise ValueError(
-                "storage.files_bucket: the site's bucket is public; the inbox and quarantine need a private one"
-            )
+            raise ValueError("storage.files_bucket: the site's bucket is public; the inbox needs a private one")
         return self
 
     @field_validator("prefix", "files_prefix")
@@ -322,10 +318,6 @@ class NewsroomConfig(_Strict):
     def partitions_dir(self) -> Path:
         """Imported archive articles, one JSON file each, in a folder per publication day (site time zone)."""
         return self.state_dir / self.archive.partitions
-
-    @property
-    def review_file(self) -> Path:
-        return self.state_dir / "review" / "tags-pending.yaml"
 
     @property
     def build_dir(self) -> Path:

@@ -41,6 +41,10 @@ class Files(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def ensure(self, folder: str) -> None:
+        """A folder where a person may drop files by hand (nothing to do in a bucket)."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove ``key``; nothing when it is gone already."""
         ...
@@ -90,6 +94,9 @@ class LocalFiles:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def ensure(self, folder: str) -> None:
+        self.path(folder).mkdir(parents=True, exist_ok=True)
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -154,6 +161,9 @@ class BucketFiles:
                 return False
             raise
         return True
+
+    def ensure(self, folder: str) -> None:
+        return None
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)

@@ -14,7 +14,7 @@ import yaml
 from dev.devstack import SeaweedServer, fresh_samples
 from newsroom.config import NewsroomConfig, load_config
 from newsroom.ingest import Inbox
-from newsroom.resources import bucket_for
+from newsroom.resources import bucket_for, files_for
 from newsroom.store import utcnow
 from tests.support.airflow import for_dag_test
 from tests.support.fakes import FakeMastodon, FakeWebhook
@@ -66,7 +66,7 @@ def test_distribute_dag_posts_once_and_reruns_post_nothing(
 ) -> None:
     config = channels_env
     yesterday = utcnow().astimezone(config.site.tz).date() - timedelta(days=1)
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for path in fresh_samples(SAMPLES_DIR, config.state_dir / "fresh", yesterday, config.site.tz):
         inbox.file(path)
     assert _dag("ingest_articles").test().state == "success"

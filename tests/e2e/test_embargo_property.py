@@ -33,7 +33,7 @@ from newsroom.ingest import Inbox
 from newsroom.phases import distribute
 from newsroom.phases.ingest import enrich, ingest, publish_build, render
 from newsroom.preview_links import link, signature
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.web.app import create_app
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +126,7 @@ def test_nothing_of_an_unpublished_article_is_visible(
     filings = folder / "filings"
     filings.mkdir()
     articles = [_write(filings, i, spec) for i, spec in enumerate(specs)]
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for path in sorted(filings.iterdir()):
         inbox.file(path)
 

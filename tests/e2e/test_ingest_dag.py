@@ -10,7 +10,7 @@ import pytest
 
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from tests.support.airflow import for_dag_test
 from tests.support.paths import SAMPLES
 
@@ -31,7 +31,7 @@ def _text(bucket, key: str) -> str:
 
 def test_samples_go_live_and_republishing_uploads_nothing(airflow_db: None, pipeline_env: NewsroomConfig) -> None:
     config = pipeline_env
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES.iterdir()):
         inbox.file(sample)
 
@@ -90,7 +90,7 @@ def test_refiling_makes_a_new_version_not_a_duplicate_page(
     airflow_db: None, pipeline_env: NewsroomConfig, tmp_path: Path
 ) -> None:
     config = pipeline_env
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     original = (SAMPLES / "parakou-detournement.md").read_text(encoding="utf-8")
     inbox.file(SAMPLES / "parakou-detournement.md")
     assert _dag("ingest_articles").test().state == "success"

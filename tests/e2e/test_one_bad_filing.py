@@ -21,7 +21,7 @@ from newsroom.models import Article
 from newsroom.phases.ingest import RENDER_FAILED, process
 from newsroom.render.articles import ArticlePages
 from newsroom.render.page import Page
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from tests.support.paths import SAMPLES_DIR
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +84,7 @@ def test_good_each_bad_case_good_one_run_publishes_both_good(
     config = s3_config
     monkeypatch.setattr(Enricher, "enrich", _faulty_enrich(Enricher.enrich))
     monkeypatch.setattr(ArticlePages, "page", _faulty_page(ArticlePages.page))
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     inbox.file(SAMPLES_DIR / FIRST)
     cases = _bad_cases()
     for name, (content, _) in cases.items():

@@ -11,7 +11,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.contracts import IngestResult
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import process
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store import utcnow
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ def test_publish_at_goes_live_at_its_time_not_before(s3_config: NewsroomConfig, 
         "Ouidah accueille les Vodun Days en janvier, avec des cérémonies à Ouidah et à Porto-Novo.\n",
         encoding="utf-8",
     )
-    Inbox(config).file(article)
+    Inbox(config, files_for(config)).file(article)
     _run(config, "filed", now)
     store = open_store(config)
     row = store.articles.records(["programme-vodun-days"])["programme-vodun-days"]

@@ -16,7 +16,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import process
 from newsroom.phases.tags import review_tag
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store.tag_registry import ReviewError
 from tests.support.paths import SAMPLES_DIR
 
@@ -35,7 +35,7 @@ def test_created_tags_are_live_then_merged_renamed_and_blocked(
 ) -> None:
     config = s3_config
     monkeypatch.setattr("newsroom.cli.load_config", lambda path=None: config)  # the CLI on this test's bucket
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES_DIR.iterdir()):
         inbox.file(sample)
     process(config, run_id="first")

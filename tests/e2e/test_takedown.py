@@ -11,7 +11,7 @@ from newsroom.contracts import ProcessResult
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import process, publish_build, render
 from newsroom.phases.takedown import takedown
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store import utcnow
 from tests.support.paths import SAMPLES_DIR
 
@@ -29,7 +29,7 @@ def _bucket_text(config: NewsroomConfig) -> dict[str, str]:
 
 def test_takedown_removes_every_trace_and_refiling_is_refused(s3_config: NewsroomConfig) -> None:
     config = s3_config
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES_DIR.iterdir()):
         inbox.file(sample)
     _run(config, "first")
@@ -83,7 +83,7 @@ def test_a_tag_left_with_no_article_loses_its_pages_and_feeds_until_restored(
     s3_config: NewsroomConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = s3_config
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES_DIR.glob("*.md")):
         inbox.file(sample)
     _run(config, "first")
@@ -135,7 +135,7 @@ def test_a_tag_left_with_no_article_loses_its_pages_and_feeds_until_restored(
 def test_the_site_rebuild_deletes_the_pages_of_tags_no_live_article_carries(s3_config: NewsroomConfig) -> None:
     """What an older takedown left behind (an emptied tag's page and feeds) goes with the next ``newsroom publish``."""
     config = s3_config
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES_DIR.glob("*.md")):
         inbox.file(sample)
     _run(config, "first")

@@ -9,6 +9,7 @@ import pytest
 
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
+from newsroom.resources import files_for
 from newsroom.store import Store
 from tests.ingest.conftest import SAMPLES_DIR
 
@@ -28,10 +29,10 @@ def archived(config: NewsroomConfig, name: str) -> list[Path]:
 
 
 def test_filing_all_samples_stores_six_and_quarantines_one(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES_DIR.iterdir()):
         filed = inbox.file(sample)
-        assert filed.parent == config.inbox_dir
+        assert (config.state_dir / filed).parent == config.inbox_dir
         assert Inbox.original_name(filed) == sample.name
     assert len(inbox.pending()) == 7
 
@@ -59,7 +60,7 @@ def test_filing_all_samples_stores_six_and_quarantines_one(config: NewsroomConfi
 
 
 def test_quarantine_keeps_the_original_and_a_report(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     inbox.file(SAMPLES_DIR / BROKEN)
 
     outcome = inbox.process(store)
@@ -89,7 +90,7 @@ def test_quarantine_keeps_the_original_and_a_report(config: NewsroomConfig, stor
 
 
 def test_a_bad_file_does_not_block_the_others(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     inbox.file(SAMPLES_DIR / BROKEN)  # filed first, so read first
     inbox.file(SAMPLES_DIR / "parakou-detournement.md")
     (config.inbox_dir / "00000000000000000000--notes.txt").write_text("pas un article", encoding="utf-8")
@@ -103,7 +104,7 @@ def test_a_bad_file_does_not_block_the_others(config: NewsroomConfig, store: Sto
 
 
 def test_archived_original_is_byte_identical(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for name in GOOD:
         inbox.file(SAMPLES_DIR / name)
 
@@ -116,7 +117,7 @@ def test_archived_original_is_byte_identical(config: NewsroomConfig, store: Stor
 
 
 def test_the_same_file_filed_twice_is_not_a_new_version(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     sample = SAMPLES_DIR / "benin-motos-godomey.md"
     inbox.file(sample)
     first = inbox.process(store)
@@ -140,7 +141,7 @@ def test_the_same_file_filed_twice_is_not_a_new_version(config: NewsroomConfig, 
 
 
 def test_the_same_bad_file_filed_twice_is_quarantined_once(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     inbox.file(SAMPLES_DIR / BROKEN)
     inbox.process(store)
     inbox.file(SAMPLES_DIR / BROKEN)
@@ -156,7 +157,7 @@ def test_the_same_bad_file_filed_twice_is_quarantined_once(config: NewsroomConfi
 
 
 def test_a_changed_file_with_the_same_id_is_version_two(config: NewsroomConfig, store: Store, tmp_path: Path) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     original = SAMPLES_DIR / "parakou-detournement.md"
     inbox.file(original)
     inbox.process(store)
@@ -186,7 +187,7 @@ def test_a_changed_file_with_the_same_id_is_version_two(config: NewsroomConfig, 
 
 
 def test_an_empty_inbox_returns_an_empty_outcome(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
 
     outcome = inbox.process(store)
 
@@ -197,7 +198,7 @@ def test_an_empty_inbox_returns_an_empty_outcome(config: NewsroomConfig, store: 
 
 
 def test_pending_ignores_partial_copies_and_limit_is_respected(config: NewsroomConfig, store: Store) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     inbox.file(SAMPLES_DIR / "benin-motos-godomey.md")
     inbox.file(SAMPLES_DIR / "parakou-detournement.md")
     (config.inbox_dir / ".123.parakou-detournement.md.part").write_bytes(b"half")
@@ -232,7 +233,7 @@ def test_a_date_out_of_range_quarantines_that_filing_and_the_others_publish(
     assert line in source
     broken = tmp_path / f"date-hors-limites{Path(sample).suffix}"
     broken.write_text(source.replace(line, bad, 1), encoding="utf-8")
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for path in (SAMPLES_DIR / "parakou-detournement.md", broken, SAMPLES_DIR / "benin-motos-godomey.md"):
         inbox.file(path)
 
@@ -259,7 +260,7 @@ def test_an_image_url_that_is_not_http_is_quarantined_and_the_others_publish(
         source.replace("image: https://example.org/images/lycee-technique.jpg", f"image: {json.dumps(url)}", 1),
         encoding="utf-8",
     )
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for path in (SAMPLES_DIR / "parakou-detournement.md", broken, SAMPLES_DIR / "benin-motos-godomey.md"):
         inbox.file(path)
 

@@ -14,7 +14,7 @@ from newsroom.airflow_api import run_id_at
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import SWEEP_GRACE, missed, publish_filings
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store import utcnow
 from tests.support.fakes.airflow import FakeAirflow
 from tests.support.loopback import serving
@@ -50,7 +50,7 @@ def test_the_sweep_acts_only_on_what_no_run_was_asked_for(
 ) -> None:
     config = make_config()
     open_store(config)
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     now = utcnow()
     assert not missed(config, now=now)
     inbox.file(_article(tmp_path, "filed-now"))  # newsroom file: its own run is on its way
@@ -60,8 +60,8 @@ def test_the_sweep_acts_only_on_what_no_run_was_asked_for(
 
     dropped = make_config(state_dir=tmp_path / "other")
     open_store(dropped)
-    Inbox(dropped).ensure()
-    (Inbox(dropped).inbox / "by-hand.md").write_bytes(_article(tmp_path, "by-hand").read_bytes())
+    dropped.inbox_dir.mkdir(parents=True)
+    (dropped.inbox_dir / "by-hand.md").write_bytes(_article(tmp_path, "by-hand").read_bytes())
     assert missed(dropped, now=now)  # dropped in the inbox: no run was asked for it
 
 
@@ -74,8 +74,8 @@ def test_the_task_asks_for_a_run_at_each_scheduled_time_and_the_sweep_covers_the
 ) -> None:
     config = s3_config.model_copy(update={"airflow": s3_config.airflow.model_copy(update={"url": airflow.url})})
     at = (utcnow() + timedelta(minutes=30)).replace(microsecond=0)
-    Inbox(config).file(_article(tmp_path, "dantokpa-programme", publish_at=at.isoformat()))
-    Inbox(config).file(_article(tmp_path, "dantokpa-maintenant"))
+    Inbox(config, files_for(config)).file(_article(tmp_path, "dantokpa-programme", publish_at=at.isoformat()))
+    Inbox(config, files_for(config)).file(_article(tmp_path, "dantokpa-maintenant"))
     result = publish_filings("filed", config)
     assert result["goes_live_at"] == [at.isoformat()]
     assert result["runs_requested"] == {run_id_at(at): "requested"}
@@ -90,7 +90,9 @@ def test_the_task_asks_for_a_run_at_each_scheduled_time_and_the_sweep_covers_the
     assert not missed(config, now=at + timedelta(seconds=5))  # its own run is starting
 
     # Airflow not answering: a warning, the article is stored and scheduled all the same
-    Inbox(config).file(_article(tmp_path, "dantokpa-demain", publish_at=(at + timedelta(hours=1)).isoformat()))
+    Inbox(config, files_for(config)).file(
+        _article(tmp_path, "dantokpa-demain", publish_at=(at + timedelta(hours=1)).isoformat())
+    )
     airflow.stall["/api/v2/dags/ingest_articles/dagRuns"] = 1000
     unanswered = config.model_copy(update={"airflow": config.airflow.model_copy(update={"wait_seconds": 1})})
     with caplog.at_level(logging.WARNING, logger="newsroom.phases.ingest"):

@@ -14,7 +14,7 @@ from dev.devsmtp import DevSmtpServer
 from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases import watchdog
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.support.paths import SAMPLES_DIR
 
 # tomorrow 06:00 UTC, 07:00 in Porto-Novo (UTC+1): past 06:15, so yesterday's digest should be out, and
@@ -28,8 +28,8 @@ def config(make_config: Callable[..., NewsroomConfig]) -> NewsroomConfig:
 
 
 def _file_and_ingest(config: NewsroomConfig, name: str) -> None:
-    Inbox(config).file(SAMPLES_DIR / name)
-    Inbox(config).process(open_store(config))
+    Inbox(config, files_for(config)).file(SAMPLES_DIR / name)
+    Inbox(config, files_for(config)).process(open_store(config))
 
 
 def test_each_problem_is_told_once_in_one_mail(config: NewsroomConfig, smtp_server: DevSmtpServer) -> None:

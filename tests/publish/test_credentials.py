@@ -15,7 +15,7 @@ from newsroom.cli import main
 from newsroom.config import load_config
 from newsroom.ingest import Inbox
 from newsroom.phases.ingest import PUBLISH_FAILED
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.support.airflow import write_config
 from tests.support.paths import SAMPLES_DIR
 
@@ -42,7 +42,7 @@ def test_refused_credentials_are_one_line_naming_the_connection_and_flag_the_art
         monkeypatch.delenv(name, raising=False)
     config = load_config(path)
     monkeypatch.setenv("AIRFLOW_CONN_NEWSROOM_S3", locked_seaweed.connection_uri(("newsroom-ak", "wrong-secret")))
-    Inbox(config).file(SAMPLES_DIR / "benin-motos-godomey.md")
+    Inbox(config, files_for(config)).file(SAMPLES_DIR / "benin-motos-godomey.md")
 
     code = main(["--config", str(path), "process"])
 

@@ -19,7 +19,7 @@ from newsroom.config import DEFAULT_CONFIG, NewsroomConfig, parse_config
 from newsroom.enrich import enrich_articles
 from newsroom.ingest import Inbox
 from newsroom.render import SiteRenderer
-from newsroom.resources import make_enricher
+from newsroom.resources import files_for, make_enricher
 from newsroom.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,7 +40,7 @@ def render_samples(state_dir: Path) -> dict[str, bytes]:
     config = golden_config(state_dir)
     config.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store.from_url(config.database_url())
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for sample in sorted(SAMPLES.iterdir()):
         inbox.file(sample)
     outcome = inbox.process(store)

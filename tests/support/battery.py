@@ -43,6 +43,7 @@ from newsroom.distribute.sender import send_due
 from newsroom.ingest import Inbox
 from newsroom.render import SiteRenderer
 from newsroom.render.environment import make_text_environment
+from newsroom.resources import files_for
 from newsroom.store import Store
 from newsroom.taxonomy import load_taxonomy
 from newsroom.text import slugify
@@ -159,7 +160,7 @@ def battery_config(state_dir: Path) -> NewsroomConfig:
 # -- the pipeline -----------------------------------------------------------------
 def file_and_publish(config: NewsroomConfig, store: Store, batch: Sequence[Filing]) -> dict[str, str]:
     """Ingest the filings, tag and mark live what was accepted; {file name: quarantine field} of the refused."""
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     folder = config.state_dir / "filed"
     folder.mkdir(exist_ok=True)
     for filing in batch:

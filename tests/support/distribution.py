@@ -19,6 +19,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases import distribute
 from newsroom.phases.ingest import process
+from newsroom.resources import files_for
 from newsroom.store import utcnow
 from tests.support.fakes import FakeBluesky, FakeFacebook, FakeMastodon, FakePlatform, FakeTelegram, FakeWebhook, FakeX
 from tests.support.paths import SAMPLES_DIR
@@ -80,7 +81,7 @@ def today(config: NewsroomConfig) -> list[Path]:
 
 
 def publish(config: NewsroomConfig, files: list[Path], run: str) -> None:
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for path in files:
         inbox.file(path)
     process(config, run_id=run)

@@ -40,7 +40,7 @@ from newsroom.models import Article
 from newsroom.phases import digest as digest_phase
 from newsroom.phases.ingest import ingest
 from newsroom.publish.s3 import BucketClient, Planned, publish
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.engine import engine_for
 from newsroom.store.tables import EventRow, QuarantineRow, VersionRow
@@ -124,7 +124,7 @@ def two_processes(
         path.write_text(text, encoding="utf-8")
     config = load_config(path)
     assert config.database_url() == (database_url or config.database_url())
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     for filing in write_filings(folder / "filings", count, prefix=f"duo-{bucket}"):
         inbox.file(filing)
     ids = [f"duo-{bucket}-{i:03d}" for i in range(count)]
@@ -316,7 +316,7 @@ def ingest_killed(folder: Path, point: str, after: int, *, count: int = 50) -> C
     hands to enrich (so never published), the refused one not quarantined, anything left in the inbox."""
     path = write_config(folder, SeaweedServer(folder / "unused"), "unused")
     config = load_config(path)
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     filings = write_filings(folder / "filings", count - 1, prefix="kill")
     bad = folder / "filings" / "kill-bad.md"
     bad.write_text("---\ntitle: sans section ni date\n---\nRefusé.\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from newsroom.ingest import Inbox
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.web.conftest import SAMPLES, TOKEN, Api
 
 LATER = datetime.now(UTC) + timedelta(days=2)
@@ -49,7 +49,7 @@ def test_the_desk_needs_a_login_and_lists_the_schedule_and_quarantine(serve: Cal
     scheduled = text.replace("---\n", f"---\npublish_at: {LATER.isoformat()}\n", 1)
     api.call("POST", "/articles?name=benin-motos-godomey.md", scheduled.encode())
     api.call("POST", "/articles?name=broken-no-title.md", (SAMPLES / "broken-no-title.md").read_bytes())
-    Inbox(api.config).process(open_store(api.config))
+    Inbox(api.config, files_for(api.config)).process(open_store(api.config))
     code, page, headers = _request(api, "GET", "/desk")
     assert code == 200 and "signed in as cms-bot" in page
     assert "benin-motos-godomey" in page and "Bénin: un réseau de présumés voleurs" in page  # goes live later
@@ -71,13 +71,13 @@ def test_forms_need_the_token_of_the_caller_s_own_credential(serve: Callable[...
 def test_a_refused_filing_is_refiled_from_the_desk(serve: Callable[..., Api]) -> None:
     api = serve()
     api.call("POST", "/articles?name=broken-no-title.md", (SAMPLES / "broken-no-title.md").read_bytes())
-    Inbox(api.config).process(open_store(api.config))
+    Inbox(api.config, files_for(api.config)).process(open_store(api.config))
     (row,) = open_store(api.config).status.quarantined()
     code, page, _ = _request(api, "GET", "/desk")
     code, _, headers = _request(api, "POST", "/desk/refile", {"quarantine": str(row.id), "token": _form_token(page)})
     assert code == 303 and "done=" in headers["Location"], headers["Location"]
-    pending = Inbox(api.config).pending()
+    pending = Inbox(api.config, files_for(api.config)).pending()
     assert [Inbox.original_name(p) for p in pending] == ["broken-no-title.md"]
-    assert pending[0].read_bytes() == (SAMPLES / "broken-no-title.md").read_bytes()
+    assert files_for(api.config).get(str(pending[0])) == (SAMPLES / "broken-no-title.md").read_bytes()
     code, page, _ = _request(api, "GET", "/desk?" + headers["Location"].split("?", 1)[1])
     assert "broken-no-title.md refiled by cms-bot" in page

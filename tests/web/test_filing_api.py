@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from newsroom.ingest import Inbox
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.support.fakes.airflow import FakeAirflow
 from tests.web.conftest import SAMPLES, SECRET, TOKEN, Api
 
@@ -33,19 +33,19 @@ def test_a_cms_files_an_article_and_follows_it(serve: Callable[..., Api], airflo
     assert answer["id"] == "benin-motos-godomey" and answer["by"] == "cms-bot" and answer["status"] == "filed"
     assert answer["status_url"] == "/newsroom/articles/benin-motos-godomey"
     assert [r["dag_run_id"] for r in airflow.runs] == [answer["run"]]  # a run asked for at once
-    pending = Inbox(api.config).pending()
+    pending = Inbox(api.config, files_for(api.config)).pending()
     assert [Inbox.original_name(p) for p in pending] == ["benin-motos-godomey.md"]
-    assert pending[0].read_bytes() == _sample("benin-motos-godomey.md")
+    assert files_for(api.config).get(str(pending[0])) == _sample("benin-motos-godomey.md")
 
     assert api.call("GET", answer["status_url"].removeprefix("/newsroom"))[0] == 404  # not ingested yet
-    Inbox(api.config).process(open_store(api.config))
+    Inbox(api.config, files_for(api.config)).process(open_store(api.config))
     code, info, _ = api.call("GET", "/articles/benin-motos-godomey")
     assert code == 200 and info["id"] == "benin-motos-godomey", info
 
     # the same content again changes nothing: not filed, no run
     code, again, _ = api.call("POST", "/articles?name=benin-motos-godomey.md", _sample("benin-motos-godomey.md"))
     assert code == 200 and again["status"] == "unchanged"
-    assert len(airflow.runs) == 1 and Inbox(api.config).pending() == []
+    assert len(airflow.runs) == 1 and Inbox(api.config, files_for(api.config)).pending() == []
 
 
 def test_ninjs_is_filed_with_its_own_id(serve: Callable[..., Api]) -> None:
@@ -63,7 +63,9 @@ def test_a_filing_to_be_refused_answers_422_with_the_report_and_is_kept(
     code, answer, _ = api.call("POST", "/articles?name=broken-no-title.md", _sample("broken-no-title.md"))
     assert code == 422, answer
     assert any(p["field"] == "title" for p in answer["problems"]), answer
-    Inbox(api.config).process(open_store(api.config))  # kept: the ingest quarantines it beside its report
+    Inbox(api.config, files_for(api.config)).process(
+        open_store(api.config)
+    )  # kept: the ingest quarantines it beside its report
     reports = list(api.config.quarantine_dir.glob("*.report.json"))
     assert len(reports) == 1 and "title" in reports[0].read_text(encoding="utf-8")
     originals = [p for p in api.config.quarantine_dir.iterdir() if not p.name.endswith(".report.json")]
@@ -75,7 +77,7 @@ def test_no_id_and_no_name_is_refused_before_anything_is_filed(serve: Callable[.
     text = _sample("benin-motos-godomey.md").decode().replace("id: benin-motos-godomey\n", "")
     code, answer, _ = api.call("POST", "/articles", text.encode(), headers={"Content-Type": "text/markdown"})
     assert code == 422 and answer["problems"] == [{"field": "id", "reason": "missing"}]
-    assert Inbox(api.config).pending() == []
+    assert Inbox(api.config, files_for(api.config)).pending() == []
     code, answer, _ = api.call("POST", "/articles?name=../etc/x.md", text.encode())
     assert code == 422 and answer["problems"][0]["field"] == "name"
 
@@ -90,7 +92,7 @@ def test_no_filing_without_a_valid_token(
     for method, path in (("POST", "/articles?name=a.md"), ("GET", "/articles/a"), ("POST", "/articles/a/restore")):
         code, answer, _ = api.call(method, path, _sample("benin-motos-godomey.md"), token=token)
         assert code == status, (path, answer)
-    assert Inbox(api.config).pending() == [] and airflow.runs == []
+    assert Inbox(api.config, files_for(api.config)).pending() == [] and airflow.runs == []
 
 
 def test_make_run_s_local_all_admins_mode_needs_no_token(serve: Callable[..., Api]) -> None:
@@ -109,7 +111,7 @@ def test_bodies_are_capped_and_callers_rate_limited(serve: Callable[..., Api]) -
     assert codes[:2] == [404, 404] and codes[-1] == 429  # the 413 took one of the three
     code, answer, headers = api.call("GET", "/articles/nothing-here")
     assert code == 429 and int(headers["Retry-After"]) >= 1 and "at most 3 a minute" in answer["error"]
-    assert Inbox(api.config).pending() == []
+    assert Inbox(api.config, files_for(api.config)).pending() == []
 
 
 def test_superdesk_pushes_are_checked_against_their_signature(serve: Callable[..., Api], airflow: FakeAirflow) -> None:
@@ -119,7 +121,7 @@ def test_superdesk_pushes_are_checked_against_their_signature(serve: Callable[..
     for wrong in ("", "sha1=" + "0" * 40, signature.upper()):
         code, answer, _ = api.call("POST", "/superdesk", data, token=None, headers={"x-superdesk-signature": wrong})
         assert code == 403, answer
-    assert Inbox(api.config).pending() == []
+    assert Inbox(api.config, files_for(api.config)).pending() == []
     code, answer, _ = api.call("POST", "/superdesk", data, token=None, headers={"x-superdesk-signature": signature})
     assert code == 202 and answer["by"] == "superdesk", answer
     assert len(airflow.runs) == 1
@@ -136,7 +138,7 @@ def test_takedown_and_restore_answer_for_unknown_and_incomplete_requests(serve: 
     assert code == 422 and answer["problems"] == [{"field": "reason", "reason": "missing"}]
     assert api.call("POST", "/articles/nobody/restore")[0] == 404
     api.call("POST", "/articles?name=benin-motos-godomey.md", _sample("benin-motos-godomey.md"))
-    Inbox(api.config).process(open_store(api.config))
+    Inbox(api.config, files_for(api.config)).process(open_store(api.config))
     code, answer, _ = api.call("POST", "/articles/benin-motos-godomey/restore")
     assert code == 409 and "not taken down" in answer["error"]
 
@@ -152,7 +154,9 @@ def test_newsroom_file_to_a_url_files_through_the_api(serve: Callable[..., Api],
     done = _newsroom("file", "--to", api.url, str(SAMPLES / "benin-motos-godomey.md"))
     assert done.returncode == 0, done.stderr
     assert "article benin-motos-godomey: filed, by cms-bot" in done.stdout
-    assert [Inbox.original_name(p) for p in Inbox(api.config).pending()] == ["benin-motos-godomey.md"]
+    assert [Inbox.original_name(p) for p in Inbox(api.config, files_for(api.config)).pending()] == [
+        "benin-motos-godomey.md"
+    ]
     assert len(airflow.runs) == 1
 
     done = _newsroom("file", "--to", api.url, str(SAMPLES / "broken-no-title.md"))

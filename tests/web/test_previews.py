@@ -17,7 +17,7 @@ import yaml
 
 from newsroom.ingest import Inbox
 from newsroom.preview_links import link, signature
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.support.paths import CONFIG_FILE
 from tests.web.conftest import PREVIEW_SECRET, SAMPLES, Api
 
@@ -29,7 +29,7 @@ def _scheduled(api: Api, name: str = "benin-motos-godomey.md", extra: str = "") 
     text = text.replace("---\n", f"---\npublish_at: {LATER.isoformat()}\n{extra}", 1)
     code, answer, _ = api.call("POST", f"/articles?name={name}", text.encode())
     assert code == 202, answer
-    Inbox(api.config).process(open_store(api.config))
+    Inbox(api.config, files_for(api.config)).process(open_store(api.config))
     assert not open_store(api.config).articles.live_ids([answer["id"]], datetime.now(UTC))  # not public yet
     return str(answer["id"])
 

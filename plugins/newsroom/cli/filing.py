@@ -24,7 +24,7 @@ from newsroom.models import ArticleError, LockHolder
 from newsroom.phases.ingest import process
 from newsroom.phases.preview import render_preview
 from newsroom.preview_links import link
-from newsroom.resources import make_enricher, open_store
+from newsroom.resources import files_for, make_enricher, open_store
 from newsroom.store.articles import content_hash
 from newsroom.text import INVISIBLE
 
@@ -33,7 +33,7 @@ def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
     if args.to:  # over HTTP, as a CMS: no state folder needed
         return file_remote(args.to, args.paths, config, args.wait)
 
-    inbox = Inbox(config)
+    inbox = Inbox(config, files_for(config))
     filed: list[str] = []
     expected: dict[str, str] = {}  # article id -> the content hash of the version filed now
     refused: list[str] = []
@@ -68,10 +68,11 @@ def cmd_file(args: argparse.Namespace, config: NewsroomConfig) -> int:
         try:
             target = inbox.file(path)
         except OSError as exc:
-            print(f"newsroom file: {path}: cannot copy it into {inbox.inbox}: {exc.strerror or exc}", file=sys.stderr)
+            where = inbox.files.location("inbox")
+            print(f"newsroom file: {path}: cannot copy it into {where}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         filed.append(target.name)
-        print(f"Filed {path} -> {target} ({note})")
+        print(f"Filed {path} -> {inbox.files.location(str(target))} ({note})")
     code = 0
     if not args.no_signal:
         try:

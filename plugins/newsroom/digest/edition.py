@@ -22,7 +22,8 @@ from typing import Any
 from newsroom.config import NewsroomConfig
 from newsroom.contracts import BuiltDigest, PublishedPages, RefreshedEditions
 from newsroom.digest.build import ARCHIVE_KEY, DigestBuilder, page_key
-from newsroom.publish.build import BuildFolder
+from newsroom.files import Files
+from newsroom.publish.build import BuildFolder, hand_over, take_over
 from newsroom.publish.s3 import BucketClient, publish
 from newsroom.store import Store, utcnow
 
@@ -40,8 +41,13 @@ def build_folder(config: NewsroomConfig, day: date) -> Path:
     return config.build_dir / "digest" / day.isoformat()
 
 
-def build_digest(config: NewsroomConfig, day: date, *, store: Store, now: datetime | None = None) -> BuiltDigest:
-    """Render ``day``'s digest into its build folder; return small JSON for the next tasks."""
+def build_digest(
+    config: NewsroomConfig, day: date, *, store: Store, now: datetime | None = None, files: Files | None = None
+) -> BuiltDigest:
+    """Render ``day``'s digest into its build folder; return small JSON for the next tasks.
+
+    ``files``: the next tasks may run on other workers: the build is handed over through the
+    newsroom's files and ``build`` is its key (else the folder's path, for this process)."""
     now = now or utcnow()
     builder = DigestBuilder(config, store, now)
     content = builder.content(day)
@@ -70,24 +76,36 @@ def build_digest(config: NewsroomConfig, day: date, *, store: Store, now: dateti
     log.info("Digest %s: %d article(s), %d top, built in %s", day, len(content.items), len(content.top), folder.path)
     return {
         "date": day.isoformat(),
-        "build": str(folder.path),
+        "build": hand_over(folder, files, config.state_dir) if files is not None else str(folder.path),
         "articles": len(content.items),
         "subject": content.subject,
         "publishable": publishable,
     }
 
 
-def load_built(built: BuiltDigest) -> tuple[dict[str, Any], str, str]:
-    """(meta, html, text) of a digest's build folder."""
-    folder = BuildFolder(built["build"])
+def load_built(
+    built: BuiltDigest, config: NewsroomConfig, files: Files | None = None
+) -> tuple[dict[str, Any], str, str]:
+    """(meta, html, text) of a digest's build folder (handed over through ``files`` when given)."""
+    folder = _built_folder(built, config, files)
     return folder.meta(), folder.text("email.html"), folder.text("email.txt")
 
 
+def _built_folder(built: BuiltDigest, config: NewsroomConfig, files: Files | None) -> BuildFolder:
+    return BuildFolder(built["build"]) if files is None else take_over(built["build"], files, config.state_dir)
+
+
 def publish_pages(
-    config: NewsroomConfig, built: BuiltDigest, *, store: Store, bucket: BucketClient, now: datetime | None = None
+    config: NewsroomConfig,
+    built: BuiltDigest,
+    *,
+    store: Store,
+    bucket: BucketClient,
+    now: datetime | None = None,
+    files: Files | None = None,
 ) -> PublishedPages:
     """Upload the day's page, then the archive index, each only if its bytes changed."""
-    folder = BuildFolder(built["build"])
+    folder = _built_folder(built, config, files)
     meta = folder.meta()
     if not meta["publishable"]:
         log.info("Digest %s: no articles, no page to publish", meta["date"])

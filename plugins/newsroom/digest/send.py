@@ -38,6 +38,7 @@ from newsroom.contracts import BuiltDigest, DigestSendResult, ListOutcome
 from newsroom.digest.build import MAX_AGE_DAYS, age_in_days
 from newsroom.digest.edition import build_digest, load_built
 from newsroom.digest.email import SmtpSettings, compose, read_subscribers, sender_address
+from newsroom.files import Files
 from newsroom.store import Store, utcnow
 from newsroom.store.digests import (
     EMPTY,
@@ -230,9 +231,11 @@ def send_digest(
     now: datetime | None = None,
     smtp: SmtpSettings | None = None,
     after_batch: AfterBatch | None = None,
+    files: Files | None = None,
 ) -> DigestSendResult:
-    """Send the built digest to every list (see the module docstring); small JSON out."""
-    meta, html, text = load_built(built)
+    """Send the built digest to every list (see the module docstring); small JSON out.
+    ``files``: where the build was handed over (:func:`~newsroom.digest.edition.build_digest`)."""
+    meta, html, text = load_built(built, config, files)
     day = date.fromisoformat(meta["date"])
     result: DigestSendResult = {"date": meta["date"], "articles": meta["articles"], "lists": {}}
     if not config.digest.enabled:
@@ -242,7 +245,7 @@ def send_digest(
     gone = set(meta["article_ids"]) - store.articles.live_ids(meta["article_ids"], clock())
     if gone:  # taken down since the build: never mail them
         log.warning("Digest %s: %d article(s) no longer live since the build; rebuilding", day, len(gone))
-        meta, html, text = load_built(build_digest(config, day, now=clock(), store=store))
+        meta, html, text = load_built(build_digest(config, day, now=clock(), store=store), config)
         result["articles"] = meta["articles"]
     ledger = store.digests
     held = hold_reason(config, day, meta["articles"], run_type=run_type, force=force, now=clock())

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 
 import yaml
 
 from newsroom.enrich.document import html_to_text
 from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
 from newsroom.enrich.related import choose_related
+from newsroom.files import Files
 from newsroom.models import Article, Tag
 from newsroom.store import Store
 from newsroom.store.enrichments import Enriched
@@ -29,6 +29,7 @@ from newsroom.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "REVIEW_KEY",
     "Enricher",
     "Enrichment",
     "NewTag",
@@ -138,11 +139,13 @@ def enrich_articles(
     return [r.id for r in ordered]
 
 
-def write_review_file(store: Store, path: Path, min_articles: int = 1) -> int:
+REVIEW_KEY = "review/tags-pending.yaml"  # in the newsroom's files (var/review/tags-pending.yaml by default)
+
+
+def write_review_file(store: Store, files: Files, min_articles: int = 1) -> int:
     """The tags enrichment created that wait for review, for an editor reading files rather than
-    running ``newsroom tags review``; returns how many."""
+    running ``newsroom tags review`` (:data:`REVIEW_KEY`); returns how many."""
     pending = [t for t in store.registry.listing(("pending",)) if t.articles >= min_articles]
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = (
         "# Tags created from the text (the taxonomy did not know them), published and waiting for review.\n"
         "# Review them with `newsroom tags review`: approve, merge into another, block, rename.\n"
@@ -152,5 +155,5 @@ def write_review_file(store: Store, path: Path, min_articles: int = 1) -> int:
         for t in pending
     ]
     body = yaml.safe_dump({"pending": items}, allow_unicode=True, sort_keys=False)
-    path.write_text(header + body, encoding="utf-8")
+    files.put(REVIEW_KEY, (header + body).encode("utf-8"))
     return len(items)

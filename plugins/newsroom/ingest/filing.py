@@ -13,6 +13,7 @@ from typing import Any
 
 from newsroom.airflow_api import AirflowApiError, signal_filed
 from newsroom.config import NewsroomConfig
+from newsroom.files import Files
 from newsroom.ingest.inbox import MAX_NAME_BYTES, Inbox
 from newsroom.ingest.reader import SUPPORTED_SUFFIXES, read_article
 from newsroom.models import ArticleError
@@ -47,7 +48,7 @@ def check_name(name: str) -> str | None:
 
 
 def file_bytes(
-    config: NewsroomConfig, store: Store, data: bytes, name: str, *, anonymous_id: str | None = None
+    config: NewsroomConfig, store: Store, files: Files, data: bytes, name: str, *, anonymous_id: str | None = None
 ) -> Filed:
     """File ``data`` as ``name``; an article whose id would be ``anonymous_id`` (the stem of a made-up
     name) is refused before anything is written: it would be published under that made-up id."""
@@ -65,7 +66,7 @@ def file_bytes(
         stored = store.articles.records([article.id]).get(article.id)
         if stored is not None and stored.content_hash == digest:  # stored: the pipeline has it
             return Filed(article.id, None, digest, unchanged=True)
-    target = Inbox(config).receive(name, data)
+    target = Inbox(config, files).receive(name, data)
     note = "kept: the ingest puts it in quarantine beside its report" if problems is not None else ""
     try:  # a refused filing too: its report is written by the run
         run = signal_filed(config, [target.name])

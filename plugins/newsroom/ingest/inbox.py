@@ -1,6 +1,8 @@
-"""The inbox folder: where filings land, and where each one goes after reading.
+"""The inbox: where filings land, and where each one goes after reading.
 
-``newsroom file`` drops a copy here atomically (temp name, then rename).
+Keys of the newsroom's files (:mod:`newsroom.files`: the state folder, or a
+private bucket when workers share no disk). ``newsroom file`` and the filing
+API write a filing whole (temp name then rename; one S3 PUT).
 The ingest task reads every file in name order (the name starts with the
 filing time): an accepted article is stored as a new version and its
 original moved, untouched, to ``archive/``; a refused one is moved, untouched,
@@ -16,17 +18,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 
 from newsroom.config import NewsroomConfig
+from newsroom.files import Files
 from newsroom.ingest.reader import read_article
 from newsroom.models import ArticleError, Filed, Problem, TakenDownError
 from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
+
+INBOX, QUARANTINE, ARCHIVE = "inbox", "quarantine", "archive"  # key folders of the newsroom's files
 
 
 @dataclass
@@ -57,7 +61,7 @@ def _bounded(name: str, digest: str) -> str:
     return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + tail
 
 
-def _free_name(folder: Path, name: str, digest: str) -> Path:
+def _free_name(files: Files, folder: str, name: str, digest: str) -> str:
     """``folder/name``, unless another file holds that name: then ``name-<hash8>``.
 
     The same bytes filed twice land on the same name, so a re-filing (or a
@@ -65,74 +69,58 @@ def _free_name(folder: Path, name: str, digest: str) -> Path:
     name too long for the file system is shortened (the report keeps the original).
     """
     name = _bounded(name, digest)
-    target = folder / name
-    if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() == digest:
-        return target
-    stem, dot, suffix = name.rpartition(".")
-    return folder / (f"{stem}-{digest[:8]}.{suffix}" if dot else f"{name}-{digest[:8]}")
-
-
-def _move(path: Path, target: Path) -> bool:
-    """Move a filing out of the inbox; False if it is gone: another run reading the inbox took it."""
+    target = f"{folder}/{name}"
     try:
-        os.replace(path, target)
+        if hashlib.sha256(files.get(target)).hexdigest() != digest:
+            stem, dot, suffix = name.rpartition(".")
+            return f"{folder}/" + (f"{stem}-{digest[:8]}.{suffix}" if dot else f"{name}-{digest[:8]}")
     except FileNotFoundError:
-        if path.exists():  # the target's folder is missing: a real error
-            raise
-        return False
-    return True
+        pass
+    return target
 
 
 class Inbox:
-    def __init__(self, config: NewsroomConfig) -> None:
+    """The inbox, quarantine and originals of a newsroom, as keys of its :class:`~newsroom.files.Files`
+    (``inbox/<stamp>--<name>``, ``quarantine/<name>``, ``archive/<day>/<name>``). A filing's key is
+    given as a :class:`~pathlib.PurePosixPath`: its ``name`` is the file's name in the inbox."""
+
+    def __init__(self, config: NewsroomConfig, files: Files) -> None:
         self.config = config
-        self.inbox = config.inbox_dir
-        self.quarantine = config.quarantine_dir
-        self.archive = config.archive_dir
+        self.files = files
 
-    def ensure(self) -> None:
-        for folder in (self.inbox, self.quarantine, self.archive):
-            folder.mkdir(parents=True, exist_ok=True)
-
-    def file(self, source: Path) -> Path:
+    def file(self, source: Path) -> PurePosixPath:
         """Copy a file into the inbox atomically; its name keeps the original's."""
         return self.receive(source.name, source.read_bytes())
 
-    def receive(self, name: str, data: bytes) -> Path:
-        """Write a filing received over HTTP into the inbox atomically, under ``name``."""
-        self.ensure()
-        stamp = f"{time.time_ns():020d}"
-        target = self.inbox / f"{stamp}--{name}"
-        temp = self.inbox / f".{stamp}.{name}.part"
-        temp.write_bytes(data)
-        os.replace(temp, target)
-        return target
+    def receive(self, name: str, data: bytes) -> PurePosixPath:
+        """Write a filing (a file's bytes, or a body received over HTTP) into the inbox, whole, under ``name``."""
+        key = f"{INBOX}/{time.time_ns():020d}--{name}"
+        self.files.put(key, data)
+        return PurePosixPath(key)
 
-    def pending(self) -> list[Path]:
-        if not self.inbox.is_dir():
-            return []
-        return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+    def pending(self) -> list[PurePosixPath]:
+        return [PurePosixPath(k) for k in self.files.keys(INBOX + "/") if k.count("/") == 1]
 
     @staticmethod
-    def original_name(path: Path) -> str:
+    def original_name(path: PurePath) -> str:
         stamp, sep, rest = path.name.partition("--")
         return rest if sep and stamp.isdigit() else path.name
 
     def process(self, store: Store, *, limit: int | None = None) -> IngestOutcome:
         """Read pending filings (at most ``limit``), store or quarantine each one."""
-        self.ensure()
         outcome = IngestOutcome()
+        self.files.ensure(INBOX)
         for path in self.pending()[:limit]:
-            name = self.original_name(path)
+            key, name = str(path), self.original_name(path)
             try:
-                data = path.read_bytes()
+                data = self.files.get(key)
             except FileNotFoundError:
                 continue  # taken by a concurrent run
             digest = hashlib.sha256(data).hexdigest()
             try:
                 article = read_article(data, name, self.config)
             except ArticleError as exc:
-                self._quarantine(store, path, name, digest, exc)
+                self._quarantine(store, key, name, digest, exc)
                 outcome.quarantined.append(name)
                 continue
             except Exception as exc:  # a reader bug must not block the inbox: refuse this file, go on
@@ -140,23 +128,21 @@ class Inbox:
                 error = ArticleError(
                     name, [Problem("file", f"unexpected error while reading: {type(exc).__name__}: {exc}")]
                 )
-                self._quarantine(store, path, name, digest, error)
+                self._quarantine(store, key, name, digest, error)
                 outcome.quarantined.append(name)
                 continue
             day = utcnow().astimezone(self.config.site.tz).strftime("%Y-%m-%d")
-            folder = self.archive / day
-            folder.mkdir(parents=True, exist_ok=True)
-            archived = _free_name(folder, name, digest)
+            archived = _free_name(self.files, f"{ARCHIVE}/{day}", name, digest)
             try:
                 filed = store.articles.record_version(
-                    article, source_file=name, archived_path=str(archived), tz=self.config.site.tz
+                    article, source_file=name, archived_path=self.files.location(archived), tz=self.config.site.tz
                 )
             except TakenDownError as exc:
                 refusal = ArticleError(name, [Problem("id", str(exc))], article_id=article.id)
-                self._quarantine(store, path, name, digest, refusal)
+                self._quarantine(store, key, name, digest, refusal)
                 outcome.quarantined.append(name)
                 continue
-            if not _move(path, archived):
+            if not self.files.move(key, archived):
                 log.info("%s was archived by a concurrent run", name)  # the version recorded above stands
             if filed.changed:
                 outcome.accepted.append(filed)
@@ -171,13 +157,13 @@ class Inbox:
             )
         return outcome
 
-    def _quarantine(self, store: Store, path: Path, name: str, digest: str, exc: ArticleError) -> None:
-        stored = _free_name(self.quarantine, name, digest)
-        report_path = stored.with_name(stored.name + ".report.json")
+    def _quarantine(self, store: Store, key: str, name: str, digest: str, exc: ArticleError) -> None:
+        stored = _free_name(self.files, QUARANTINE, name, digest)
+        report_key = stored + ".report.json"
         problems = [{"field": p.field, "reason": p.reason} for p in exc.problems or [Problem("file", "unreadable")]]
         report = {
             "file": name,
-            "stored_as": stored.name,
+            "stored_as": stored.rpartition("/")[2],
             "article_id": exc.article_id,
             "sha256": digest,
             "quarantined_at": utcnow().astimezone(self.config.site.tz).isoformat(timespec="seconds"),
@@ -185,14 +171,14 @@ class Inbox:
             "reason": problems[0]["reason"],
             "problems": problems,
         }
-        report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if not _move(path, stored):
+        self.files.put(report_key, (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        if not self.files.move(key, stored):
             log.info("%s was quarantined by a concurrent run", name)
             return
         store.articles.record_quarantine(
             file=name,
-            stored_path=str(stored),
-            report_path=str(report_path),
+            stored_path=self.files.location(stored),
+            report_path=self.files.location(report_key),
             problems=problems,
             article_id=exc.article_id,
             digest=digest,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import DigestSendResult
 from newsroom.digest import BuiltDigest, PublishedPages, build_digest, digest_date_for, publish_pages, send_digest
-from newsroom.resources import bucket_for, open_store
+from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store import utcnow
 
 __all__ = ["BuiltDigest", "PublishedPages", "build", "publish_page", "send"]
@@ -33,7 +33,7 @@ def build(
     else:
         end = datetime.fromisoformat(data_interval_end) if data_interval_end else now
         the_day = digest_date_for(end, config.site.tz)
-    return build_digest(config, the_day, now=now, store=open_store(config))
+    return build_digest(config, the_day, now=now, store=open_store(config), files=files_for(config))
 
 
 def publish_page(
@@ -43,7 +43,7 @@ def publish_page(
     config = config or get_config()
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    return publish_pages(config, built, store=open_store(config), bucket=bucket, now=now)
+    return publish_pages(config, built, store=open_store(config), bucket=bucket, now=now, files=files_for(config))
 
 
 def send(
@@ -56,4 +56,5 @@ def send(
 ) -> DigestSendResult:
     """The ``send`` task: one message per subscriber of each list, exactly once."""
     config = config or get_config()
-    return send_digest(config, built, store=open_store(config), run_type=run_type, force=force, owner=owner)
+    store = open_store(config)
+    return send_digest(config, built, store=store, run_type=run_type, force=force, owner=owner, files=files_for(config))

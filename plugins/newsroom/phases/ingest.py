@@ -21,22 +21,22 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import PurePath
 
 from tqdm import tqdm
 
 from newsroom.airflow_api import AirflowApi, AirflowApiError, request_runs_at
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, PublishResult, RenderResult
-from newsroom.enrich import enrich_articles, write_review_file
+from newsroom.enrich import REVIEW_KEY, enrich_articles, write_review_file
 from newsroom.ingest import Inbox
 from newsroom.models import LockHolder, StorageError
-from newsroom.publish.build import BuildFolder, run_folder
+from newsroom.publish.build import BuildFolder, done_with, hand_over, run_folder, take_over
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import delete, publish
 from newsroom.render import Page, SiteRenderer
 from newsroom.render.parallel import render_site
-from newsroom.resources import bucket_for, make_enricher, open_store
+from newsroom.resources import bucket_for, files_for, make_enricher, open_store
 from newsroom.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def ingest(
 
 
 def _read_inbox(config: NewsroomConfig, store: Store, limit: int | None, now: datetime | None) -> IngestResult:
-    outcome = Inbox(config).process(store, limit=limit)
+    outcome = Inbox(config, files_for(config)).process(store, limit=limit)
     due = store.articles.due(now or utcnow())
     ids = list(dict.fromkeys([*outcome.changed_ids, *due]))
     log.info(
@@ -97,8 +97,10 @@ def enrich(ids: Sequence[str], config: NewsroomConfig | None = None, *, now: dat
     before = {t.slug for tags in store.enrichments.tags_of(ids).values() for t in tags}
     batch = config.enrich.batch_size * 2
     done = enrich_articles(store, make_enricher(config), list(ids), now or utcnow(), batch_size=batch)
-    proposals = write_review_file(store, config.review_file, config.enrich.review_min_articles)
-    log.info("Enrich: %d article(s); %d created tags wait for review (%s)", len(done), proposals, config.review_file)
+    files = files_for(config)
+    proposals = write_review_file(store, files, config.enrich.review_min_articles)
+    where = files.location(REVIEW_KEY)
+    log.info("Enrich: %d article(s); %d created tags wait for review (%s)", len(done), proposals, where)
     return {"ids": done, "previous_tags": sorted(before)}
 
 
@@ -112,10 +114,13 @@ def render(
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
     progress: bool = False,
+    handover: bool = False,
 ) -> RenderResult:
     """Render the pages the changed articles touch (or the whole site, on ``workers`` cores) into a build folder.
 
     ``progress``: a one-line count of the pages on stderr (the desk's commands, on a terminal).
+    ``handover``: the build is published by another task, maybe on another worker (see
+    :func:`~newsroom.publish.build.hand_over`); the result's ``build`` is its key either way.
     """
     config = config or get_config()
     store = open_store(config)
@@ -137,6 +142,10 @@ def render(
         store.articles.mark([article_id], RENDER_FAILED, now, f"its page could not be rendered: {reason}")
     store.articles.mark(sorted(live), "rendered", now)
     store.articles.mark(waiting, "scheduled", now, "waiting for publish_at / embargo_until")
+    if handover:
+        result["build"] = hand_over(folder, files_for(config), config.state_dir)
+    else:
+        result["build"] = folder.path.relative_to(config.state_dir).as_posix()
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
     return result
 
@@ -154,7 +163,8 @@ def publish_build(
     ``progress``: see :func:`render`."""
     config = config or get_config()
     store = open_store(config)
-    folder = BuildFolder(build)
+    files = files_for(config)
+    folder = take_over(build, files, config.state_dir)
     entries = folder.entries()
     removed = folder.removed()
     changed = set(folder.changed())
@@ -176,7 +186,7 @@ def publish_build(
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
         store.articles.mark([article_id], "published", now, detail)
     invalidations = invalidate(config, [*result.uploaded, *removed], reference=folder.path.name)
-    folder.remove()
+    done_with(folder, files, build)
     return {
         "uploaded": len(result.uploaded),
         "unchanged": result.unchanged,
@@ -290,13 +300,13 @@ def missed(
     config = config or get_config()
     now = now or utcnow()
     cutoff = _aware(now) - grace
-    waiting = [p for p in Inbox(config).pending() if (_filed_at(p) or cutoff) <= cutoff]
+    waiting = [p for p in Inbox(config, files_for(config)).pending() if (_filed_at(p) or cutoff) <= cutoff]
     due = open_store(config).articles.due(cutoff)
     log.info("Sweep: %d filing(s) without a run, %d article(s) due without one", len(waiting), len(due))
     return bool(waiting or due)
 
 
-def _filed_at(path: Path) -> datetime | None:
+def _filed_at(path: PurePath) -> datetime | None:
     """When ``newsroom file`` put it in the inbox (the stamp in its name); None for a file dropped there."""
     stamp, sep, _ = path.name.partition("--")
     return datetime.fromtimestamp(int(stamp) / 1e9, UTC) if sep and stamp.isdigit() else None

@@ -14,7 +14,7 @@ from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import ReviewResult
 from newsroom.enrich import load_taxonomy, write_review_file
 from newsroom.phases.ingest import publish_build, render
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.tag_registry import ReviewError, TagInfo
 from newsroom.text import slugify
@@ -78,7 +78,7 @@ def review_tag(
         run_id = f"tags-{action}-{slug}-{now:%Y%m%dT%H%M%S}"
         rendered = render(affected, run_id, previous_tags=touched, config=config, now=now, progress=progress)
         result["uploaded"] = publish_build(rendered["build"], config, now=now, progress=progress)["uploaded"]
-    write_review_file(store, config.review_file, config.enrich.review_min_articles)
+    write_review_file(store, files_for(config), config.enrich.review_min_articles)
     log.info("Tag %s %s by %s: %d article(s) re-rendered", slug, action, by, len(affected))
     return result
 

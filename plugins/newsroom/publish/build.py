@@ -8,26 +8,33 @@ runs, the digest, the takedown and tag-review re-renders). A build folder is::
     <folder>/<name>          any named texts (the digest's email.html, email.txt)
 
 RenderResult into a scratch folder beside it and renamed into place, so a reader
-never sees half a build. Tasks pass only the folder's path through XCom. The
+never sees half a build. Tasks pass only the build's key through XCom
+(:func:`hand_over`, :func:`take_over`): in the state folder the next task
+reads the folder itself; when workers share no disk the folder travels as
+one tar through the private bucket (:mod:`newsroom.files`). The
 backfill keeps its pages in memory: :func:`planned_pages` gives the same
 upload plan without a folder.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
 import shutil
+import tarfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
 from newsroom.contracts import RenderResult
+from newsroom.files import Files
 from newsroom.publish.s3 import Planned
 from newsroom.render.page import Page, write_files
 
 MANIFEST = "manifest.json"
+TAR = ".tar"  # a build handed over through a private bucket: one object
 
 
 class Entry(TypedDict):
@@ -164,3 +171,42 @@ def planned_pages(pages: Sequence[Page]) -> list[Planned]:
         return lambda: body
 
     return [Planned(p.key, p.md5, len(p.body), p.kind, p.article_id, reader(p.body)) for p in pages]
+
+
+# -- from one task to the next ------------------------------------------------------------------
+def hand_over(folder: BuildFolder, files: Files, root: Path) -> str:
+    """The key the next task finds this build under (``build/runs/<run>``: the folder's path under ``root``,
+    the state folder). In the state folder the build is there already; in a private bucket it goes as one
+    tar (one PUT, however many pages) and this worker's copy is removed."""
+    key = folder.path.relative_to(root).as_posix()
+    if files.remote:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            tar.add(folder.path, arcname=".")
+        files.put(key + TAR, buffer.getvalue())
+        folder.remove()
+    return key
+
+
+def take_over(build: str, files: Files, root: Path) -> BuildFolder:
+    """The build another task handed over (its key, or a folder's path as tasks passed before keys).
+
+    This worker's own copy when it has one (the task that rendered it, or the state folder), else
+    the tar from the private bucket, unpacked under ``root``."""
+    path = Path(build)
+    folder = BuildFolder(path if path.is_absolute() else root / build)
+    if files.remote and not (folder.path / MANIFEST).is_file():
+        data = files.get(build + TAR)
+        scratch = folder.path.with_name(f".{folder.path.name}.{secrets.token_hex(4)}")
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(scratch, filter="data")
+        shutil.rmtree(folder.path, ignore_errors=True)
+        scratch.rename(folder.path)
+    return folder
+
+
+def done_with(folder: BuildFolder, files: Files, build: str) -> None:
+    """The build is published: its folder removed here, and its tar from the private bucket."""
+    folder.remove()
+    if files.remote and not Path(build).is_absolute():
+        files.delete(build + TAR)

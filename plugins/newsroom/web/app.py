@@ -35,7 +35,7 @@ from newsroom.ingest.filing import check_name, file_bytes
 from newsroom.phases.preview import render_stored
 from newsroom.phases.takedown import takedown
 from newsroom.preview_links import refusal
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from newsroom.store import utcnow
 from newsroom.web import desk
 from newsroom.web.guard import RateLimiter, Refused, all_admins, bearer, connection_token, token_matches
@@ -234,7 +234,7 @@ def _file(cfg: NewsroomConfig, data: bytes, name: str, who: str, *, named: bool)
     if (problem := check_name(name)) is not None:
         return _error(422, problem, problems=[{"field": "name", "reason": problem}])
     anonymous = None if named else name.rpartition(".")[0]
-    outcome = file_bytes(cfg, open_store(cfg), data, name, anonymous_id=anonymous)
+    outcome = file_bytes(cfg, open_store(cfg), files_for(cfg), data, name, anonymous_id=anonymous)
     report: dict[str, Any] = {
         "id": outcome.article_id,
         "file": outcome.file,

@@ -26,7 +26,7 @@ from newsroom.config import NewsroomConfig
 from newsroom.ingest import Inbox
 from newsroom.phases.tags import review_tag
 from newsroom.phases.takedown import takedown
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from newsroom.store import utcnow
 from newsroom.store.tag_registry import ReviewError
 
@@ -107,9 +107,14 @@ def _refile(cfg: NewsroomConfig, who: str, row_id: int) -> str:
     """The kept original of a refused filing, into the inbox again (after its source was fixed upstream,
     or the configuration that refused it)."""
     row = open_store(cfg).status.quarantine_row(row_id)
-    if row is None or not Path(row.stored_path).is_file():
+    files = files_for(cfg)
+    try:
+        data = files.get(files.key_of(row.stored_path)) if row is not None else None
+    except (FileNotFoundError, ValueError):
+        data = None
+    if row is None or data is None:
         raise ValueError(f"no kept original for quarantine #{row_id}")
-    filed = Inbox(cfg).receive(row.file, Path(row.stored_path).read_bytes())
+    filed = Inbox(cfg, files).receive(row.file, data)
     with contextlib.suppress(AirflowApiError):  # else the every-minute sweep picks it up
         signal_filed(cfg, [filed.name])
     return f"{row.file} refiled by {who}"
