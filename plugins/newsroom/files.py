@@ -132,13 +132,16 @@ class BucketFiles:
         self.prefix = prefix
 
     def put(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+        except Exception as exc:
+            raise _failed(exc, "write", self.location(key)) from exc
 
     def get(self, key: str) -> bytes:
         try:
             body: bytes = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
-        except self.client.exceptions.NoSuchKey as exc:
-            raise FileNotFoundError(self.location(key)) from exc
+        except Exception as exc:
+            raise _failed(exc, "read", self.location(key)) from exc
         return body
 
     def _listing(self, prefix: str) -> Iterator[str]:
@@ -191,3 +194,14 @@ class BucketFiles:
     def key_of(self, location: str) -> str:
         head = f"s3://{self.bucket}/{self.prefix}"
         return location[len(head) :] if location.startswith(head) else location
+
+
+def _failed(exc: BaseException, action: str, where: str) -> OSError:
+    """An S3 error as the OSError a file would give: FileNotFoundError for a missing key, else one line
+    naming the object and what the server said."""
+    error = (getattr(exc, "response", None) or {}).get("Error", {})
+    code = str(error.get("Code") or "")
+    if code in ("404", "NoSuchKey", "NotFound"):
+        return FileNotFoundError(where)
+    said = f"{code} {error.get('Message') or ''}".strip() or f"{type(exc).__name__}: {exc}"
+    return OSError(f"{where}: could not {action} it: {said}")
