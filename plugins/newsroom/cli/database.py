@@ -28,7 +28,8 @@ def cmd_db(args: argparse.Namespace, config: NewsroomConfig) -> int:
                 print(f"state database already at revision {done.after} (up to date)")
             else:
                 before = done.before or ("none (made before Alembic)" if done.made_before_alembic else "none (empty)")
-                print(f"state database upgraded from revision {before} to {done.after}")
+                steps = f" ({'; '.join(done.reshaped)})" if done.reshaped else ""
+                print(f"state database upgraded from revision {before} to {done.after}{steps}")
             return 0
         print(describe(status(engine)))
         return 0

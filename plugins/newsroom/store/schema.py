@@ -51,10 +51,6 @@ class Revision:
     def up_to_date(self) -> bool:
         return self.current == self.head
 
-    @property
-    def empty(self) -> bool:
-        return self.current is None and not self.made_before_alembic
-
 
 @dataclass(frozen=True)
 class Upgrade:
@@ -100,15 +96,13 @@ def ensure_current(engine: Engine) -> None:
     if current == HEAD:
         return
     if engine.dialect.name == "sqlite":
-        for _attempt in range(OPEN_ATTEMPTS - 1):
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
             try:
                 upgrade(engine)
                 return
             except SchemaError as exc:
-                if not isinstance(exc.__cause__, DBAPIError):
+                if attempt == OPEN_ATTEMPTS or not isinstance(exc.__cause__, DBAPIError):
                     raise
-        upgrade(engine)
-        return
     if current is None and not inspect(engine).has_table("articles"):
         upgrade(engine)  # a new install: workers starting at once wait for the first one's lock
         return
