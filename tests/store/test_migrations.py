@@ -252,3 +252,14 @@ def test_opening_a_database_at_the_head_loads_no_alembic(tmp_path: Path) -> None
     Store.from_url(url).close()  # created (Alembic ran, in this process)
     done = subprocess.run([sys.executable, "-c", CHEAP, url], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("action", ["upgrade", "current"])
+def test_a_failure_is_one_line_on_stderr(
+    action: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSROOM_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("NEWSROOM_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere")  # nothing listens
+    assert main(["--config", str(CONFIG_FILE), "db", action]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and err.startswith("newsroom: ") and "refused" in err, err

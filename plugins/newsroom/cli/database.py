@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsroom.config import NewsroomConfig
 from newsroom.models import SchemaError
 from newsroom.resources import state_database
-from newsroom.store.schema import Revision, status, upgrade
+from newsroom.store.schema import Revision, one_line, status, upgrade
 
 
 def cmd_db(args: argparse.Namespace, config: NewsroomConfig) -> int:
@@ -34,9 +34,7 @@ def cmd_db(args: argparse.Namespace, config: NewsroomConfig) -> int:
         print(describe(status(engine)))
         return 0
     except SQLAlchemyError as exc:  # the server could not be reached, or refused us
-        raise SchemaError(
-            f"the state database cannot be read: {str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}"
-        ) from exc
+        raise SchemaError(f"the state database cannot be read: {one_line(exc)}") from exc
     finally:
         engine.dispose()
 

@@ -134,12 +134,13 @@ def upgrade(engine: Engine) -> Upgrade:
                 command.upgrade(config, "head")
             after = MigrationContext.configure(conn).get_current_revision()
     except (CommandError, SQLAlchemyError) as exc:
-        raise SchemaError(f"upgrading the state database failed: {_first_line(exc)}") from exc
+        raise SchemaError(f"upgrading the state database failed: {one_line(exc)}") from exc
     return Upgrade(before, after or HEAD, legacy, tuple(reshaped))
 
 
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)  # a driver's error: its own message, without SQLAlchemy's statement dump
+def one_line(exc: BaseException) -> str:
+    """An error in one line: a driver's own message, without SQLAlchemy's statement dump."""
+    orig = getattr(exc, "orig", None)
     return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
