@@ -308,10 +308,16 @@ class CeleryStack:
             admin.dispose()
 
     def _prepare_state_db(self) -> None:
-        """The state schema, made once here: several workers' first tasks must not race to create it."""
-        from newsroom.store.engine import make_engine
-
-        make_engine(self.state_url).dispose()
+        """``newsroom db upgrade`` on the state database, once, before any worker starts: what a Helm
+        pre-install/pre-upgrade Job does in production (the workers refuse a PostgreSQL database
+        behind this release's schema revision; an empty one they could create, one at a time)."""
+        with open(self.log_dir / "db-upgrade.log", "ab") as log:
+            result = subprocess.run(
+                [str(BIN / "newsroom"), "db", "upgrade"], env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=str(self.home), timeout=600,
+            )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"newsroom db upgrade failed; see {self.log_dir / 'db-upgrade.log'}")
 
     def _migrate(self) -> None:
         with open(self.log_dir / "db-migrate.log", "ab") as log:

@@ -190,6 +190,11 @@ class BusyError(Exception):
         self.holder = holder
 
 
+class SchemaError(Exception):
+    """The state database is not at the schema revision this release needs, or upgrading it failed;
+    the message says which revision and what to run (``newsroom.store.schema``)."""
+
+
 class TakenDownError(Exception):
     """A taken-down article was filed again: refused until an editor restores it."""
 

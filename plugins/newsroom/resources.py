@@ -8,6 +8,8 @@ only: an import contract test (``tests/test_layers.py``) keeps it so.
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from newsroom.channels import Channel, make_channel
 from newsroom.config import NewsroomConfig
 from newsroom.enrich import Enricher, load_taxonomy
@@ -15,12 +17,19 @@ from newsroom.enrich.topics import TopicModel
 from newsroom.files import BucketFiles, Files, LocalFiles
 from newsroom.publish.s3 import BucketClient
 from newsroom.store import Store
+from newsroom.store.engine import make_engine
 
 
 def open_store(config: NewsroomConfig) -> Store:
-    """The state database of ``config`` (its folder created if missing; tables upgraded on open)."""
+    """The state database of ``config`` (its folder created if missing; its schema revision checked on open)."""
     config.state_dir.mkdir(parents=True, exist_ok=True)
     return Store.from_url(config.database_url())
+
+
+def state_database(config: NewsroomConfig) -> Engine:
+    """The state database as it is, its schema revision not checked: for ``newsroom db`` (which upgrades it)."""
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(config.database_url(), check_schema=False)
 
 
 def bucket_for(config: NewsroomConfig) -> BucketClient:

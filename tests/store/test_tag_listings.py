@@ -5,7 +5,8 @@ listing and its first page come from a range of that index instead of every
 row of the tag. These tests hold the copy to the article row: the order must
 be the one the articles' own dates give (newest first, ties by id), whatever
 happens to an article after it was tagged; and a database made before the
-copy existed is brought up to date when it is opened.
+copy existed is brought up to date when it is opened (SQLite), or refused until
+``newsroom db upgrade`` (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import inspect, text
 
-from newsroom.models import Article, Tag
+from newsroom.models import Article, SchemaError, Tag
 from newsroom.store import Store
-from newsroom.store.engine import engine_for
+from newsroom.store.engine import engine_for, make_engine
+from newsroom.store.schema import upgrade
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 T0 = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
@@ -111,8 +114,15 @@ def test_a_database_from_before_the_date_copy_is_brought_up_to_date(any_store: S
         conn.execute(text("DROP INDEX ix_articles_taken_down"))
         conn.execute(text("ALTER TABLE article_tags DROP COLUMN published"))
         conn.execute(text("CREATE INDEX ix_article_tags_tag ON article_tags (tag)"))
+        conn.execute(text("DROP TABLE alembic_version"))  # and made before Alembic
     store.close()
     engine_for.cache_clear()
+    if store.engine.dialect.name != "sqlite":  # refused when opened: `newsroom db upgrade` first
+        with pytest.raises(SchemaError, match=r"at revision none .* run `newsroom db upgrade`"):
+            Store.from_url(url)
+        engine = make_engine(url, check_schema=False)
+        assert upgrade(engine).made_before_alembic
+        engine.dispose()
 
     reopened = Store.from_url(url)
     schema = inspect(reopened.engine)

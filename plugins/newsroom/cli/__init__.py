@@ -3,7 +3,8 @@
 ``file`` is what a journalist's tool (or a person) calls: the file goes into
 the inbox and Airflow is told at once. ``status`` says where an article is.
 ``preview`` renders a page locally without filing anything. ``process`` and
-``publish`` run the phases inline, without Airflow, for operators.
+``publish`` run the phases inline, without Airflow, for operators. ``db upgrade``
+brings the state database to this release's schema, once before the workers start.
 
 A command starts with what it needs only: the parser (:mod:`~newsroom.cli.parser`)
 names each subcommand's function as ``"module:function"``, and :func:`main`
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterator
 
 from newsroom.cli import parser
 from newsroom.config import ConfigError, NewsroomConfig, load_config
-from newsroom.models import BusyError, StorageError
+from newsroom.models import BusyError, SchemaError, StorageError
 
 Command = Callable[[argparse.Namespace, NewsroomConfig], int]
 # Airflow configures logging when first imported (by the bucket's connection, mid-command) from this setting.
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             result: int = load_command(args.run)(args, config)
-        except (StorageError, BusyError) as exc:  # known and explained: one line, no traceback
+        except (StorageError, BusyError, SchemaError) as exc:  # known and explained: one line, no traceback
             print(f"newsroom: {exc}", file=sys.stderr)
             return 1
     return result

@@ -8,7 +8,7 @@ rendering, publishing and language-model modules are imported by the
 commands that use them. The functions live by who uses them:
 :mod:`~newsroom.cli.filing`, :mod:`~newsroom.cli.records` (quick reads of the
 state database), :mod:`~newsroom.cli.desk`, :mod:`~newsroom.cli.site`,
-:mod:`~newsroom.cli.archive`.
+:mod:`~newsroom.cli.archive`, :mod:`~newsroom.cli.database`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ RECORDS = "newsroom.cli.records"
 DESK = "newsroom.cli.desk"
 SITE = "newsroom.cli.site"
 ARCHIVE = "newsroom.cli.archive"
+DATABASE = "newsroom.cli.database"
 DELIVERY_STATES = ["pending", "sending", "sent", "failed", "skipped", "unknown", "retracted"]
 
 
@@ -32,7 +33,7 @@ def build_parser(description: str = "") -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="show the logs (ours, Airflow's, boto's), not only the results"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for group in (_filing, _archive, _site, _desk):
+    for group in (_filing, _archive, _site, _desk, _database):
         group(sub)
     return parser
 
@@ -162,3 +163,13 @@ def _desk(sub: Any) -> None:
         "--release", type=int, metavar="ID", help="make delivery ID pending again (you checked the platform)"
     )
     p.add_argument("--reason", default="checked on the platform")
+
+
+def _database(sub: Any) -> None:
+    p = _command(
+        sub,
+        "db",
+        f"{DATABASE}:cmd_db",
+        "the state database's schema: `upgrade` it (once, before the workers start), or show the `current` revision",
+    )
+    p.add_argument("action", choices=["upgrade", "current"])

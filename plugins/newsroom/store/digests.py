@@ -1,7 +1,7 @@
 """The digest ledger: exactly once per (digest date, list) and per recipient.
 
 Three tables of the store (declared in ``newsroom.store.tables`` beside the
-social delivery ledger, so ``make_engine`` creates them with the others):
+social delivery ledger, and created with the others by the migrations):
 
 - ``digest_editions``: one row per digest date, what was built (subject,
   article ids) and when its web page went up (the archive index lists these);

@@ -1,9 +1,11 @@
-"""Opening the state database: an engine per URL, tables created and upgraded in place.
+"""Opening the state database: an engine per URL, its schema revision checked (and brought up to date) on open.
 
 SQLAlchemy 2 on SQLite by default (a file in the state dir) or PostgreSQL
-(URL from configuration or an Airflow connection). Tables are created on
-first use, and a database made by an earlier version is upgraded in place
-when it is opened (:func:`prepare`). The schema is ``newsroom.store.tables``.
+(URL from configuration or an Airflow connection). The schema is
+``newsroom.store.tables``, made and changed by the migrations
+(``newsroom/store/migrations``); what opening does about a database that is
+not at this release's revision (create it, upgrade it, or refuse with the
+fix) is ``newsroom.store.schema``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
-from newsroom.store.search import create_search_index
-from newsroom.store.tables import Base
+from newsroom.store.schema import ensure_current
 
 
 @lru_cache(maxsize=8)
@@ -26,8 +26,12 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the state DB; SQLite gets WAL and a busy timeout for concurrent tasks."""
+def make_engine(url: str, *, check_schema: bool = True) -> Engine:
+    """An engine for the state DB; SQLite gets WAL and a busy timeout for concurrent tasks.
+
+    ``check_schema=False``: the database as it is, for ``newsroom db`` (which upgrades it or says
+    where it stands); otherwise :func:`~newsroom.store.schema.ensure_current` first.
+    """
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -45,56 +49,6 @@ def make_engine(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    prepare(engine)
+    if check_schema:
+        ensure_current(engine)
     return engine
-
-
-def prepare(engine: Engine) -> None:
-    """Create the tables a database lacks, upgrade those an earlier version made, index the search.
-
-    Each step checks first, so opening an up-to-date database changes nothing. Two
-    processes opening the same new or old database at once (two ``newsroom process``):
-    the loser's statement fails (the table or column now exists), and it checks again.
-    """
-    for _attempt in range(3):
-        try:
-            _prepare_once(engine)
-            return
-        except DBAPIError:
-            continue
-    _prepare_once(engine)
-
-
-def _prepare_once(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-    _upgrade_once(engine)
-    create_search_index(engine)
-
-
-def _upgrade_once(engine: Engine) -> None:
-    """Bring a database made by an earlier version up to this schema (``create_all`` only adds tables)."""
-    schema = inspect(engine)
-    if "published" not in {c["name"] for c in schema.get_columns("article_tags")}:
-        # the tag rows' copy of their article's publication date
-        kind = DateTime().compile(dialect=engine.dialect)  # what UTCDateTime stores
-        with engine.begin() as conn:
-            conn.execute(text(f"ALTER TABLE article_tags ADD COLUMN published {kind}"))
-            conn.execute(
-                text(
-                    "UPDATE article_tags SET published = "
-                    "(SELECT articles.published FROM articles WHERE articles.id = article_tags.article_id)"
-                )
-            )
-    if "kind" not in {c["name"] for c in schema.get_columns("related")}:
-        with engine.begin() as conn:  # links chosen before kinds existed all came from the text match
-            conn.execute(text("ALTER TABLE related ADD COLUMN kind VARCHAR(8) DEFAULT 'story'"))
-            conn.execute(text("UPDATE related SET kind = 'story' WHERE kind IS NULL"))
-    tables = {table.name: table for table in Base.metadata.sorted_tables}
-    for name in ("articles", "article_tags"):
-        present = {index["name"] for index in inspect(engine).get_indexes(name)}
-        for index in tables[name].indexes:
-            if index.name not in present:
-                index.create(engine, checkfirst=True)
-    if "ix_article_tags_tag" in {index["name"] for index in inspect(engine).get_indexes("article_tags")}:
-        with engine.begin() as conn:  # a prefix of the new index: dropped, not kept up to date for nothing
-            conn.execute(text("DROP INDEX ix_article_tags_tag"))

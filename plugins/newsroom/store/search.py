@@ -11,8 +11,8 @@ SQLite keeps beside the index how many documents hold each token
 (``search_terms``, kept equal to the FTS5 vocabulary by every upsert and
 delete): reading a common token's count from the vocabulary means reading its
 whole posting list (17 ms at 100,000 articles), from the table one row. A
-database made before the table existed is filled from the vocabulary once,
-when it is opened.
+database made before the table existed is filled from the vocabulary once, by
+the baseline migration (:func:`create_search_index`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from newsroom.store.live import live_sql
 from newsroom.store.tables import UTCDateTime
@@ -38,40 +38,42 @@ class SearchDoc:
     tags: str
 
 
-def create_search_index(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            # FTS5 rows are addressed by rowid: a key table maps article ids to rowids, so replacing
-            # one article's entry is a rowid lookup, not a scan of the whole index.
-            conn.execute(
-                text(
-                    "CREATE TABLE IF NOT EXISTS search_keys ("
-                    "docid INTEGER PRIMARY KEY AUTOINCREMENT, article_id VARCHAR(128) NOT NULL UNIQUE)"
-                )
+def create_search_index(conn: Connection) -> None:
+    """The search index's tables for the connection's database (what is missing only), on ``conn``'s transaction.
+
+    Called by the baseline migration (``newsroom/store/migrations/versions/v0001_baseline.py``): the
+    one place this DDL is written. A later change to it is a new migration, not an edit here.
+    """
+    if conn.dialect.name == "sqlite":
+        # FTS5 rows are addressed by rowid: a key table maps article ids to rowids, so replacing
+        # one article's entry is a rowid lookup, not a scan of the whole index.
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS search_keys ("
+                "docid INTEGER PRIMARY KEY AUTOINCREMENT, article_id VARCHAR(128) NOT NULL UNIQUE)"
             )
-            conn.execute(
-                text(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
-                    "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
-                )
+        )
+        conn.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
+                "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
             )
-            # how many documents hold each token: to leave out of a query the terms half the archive holds
-            conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, 'row')"))
-            found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'search_terms'")).first()
-            if found is None:
-                conn.execute(
-                    text("CREATE TABLE search_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID")
-                )
-                # a database indexed before the table existed: its counts, once, from the vocabulary
-                conn.execute(text("INSERT INTO search_terms (term, docs) SELECT term, doc FROM search_vocab"))
-        elif engine.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "CREATE TABLE IF NOT EXISTS search_docs ("
-                    "article_id VARCHAR(128) PRIMARY KEY REFERENCES articles(id), tsv tsvector NOT NULL)"
-                )
+        )
+        # how many documents hold each token: to leave out of a query the terms half the archive holds
+        conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, 'row')"))
+        found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'search_terms'")).first()
+        if found is None:
+            conn.execute(text("CREATE TABLE search_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"))
+            # a database indexed before the table existed: its counts, once, from the vocabulary
+            conn.execute(text("INSERT INTO search_terms (term, docs) SELECT term, doc FROM search_vocab"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS search_docs ("
+                "article_id VARCHAR(128) PRIMARY KEY REFERENCES articles(id), tsv tsvector NOT NULL)"
             )
-            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
+        )
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
 
 
 # A term found in more than this share of an archive of at least PRUNE_MIN_DOCS articles

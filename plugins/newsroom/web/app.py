@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from newsroom.config import ConfigError, NewsroomConfig, get_config
 from newsroom.ingest.filing import check_name, file_bytes
+from newsroom.models import SchemaError
 from newsroom.phases.preview import render_stored
 from newsroom.phases.takedown import takedown
 from newsroom.preview_links import refusal
@@ -115,6 +116,7 @@ def create_app(
     app.state.limiters = {}
     app.add_exception_handler(Refused, _refused)  # type: ignore[arg-type]
     app.add_exception_handler(ConfigError, _misconfigured)  # type: ignore[arg-type]
+    app.add_exception_handler(SchemaError, _schema_behind)  # type: ignore[arg-type]
     app.post("/articles")(file_article)
     app.post("/superdesk")(superdesk)
     app.get("/articles/{article_id}")(status)
@@ -168,6 +170,10 @@ def _refused(request: Request, exc: Refused) -> JSONResponse:
 
 def _misconfigured(request: Request, exc: ConfigError) -> JSONResponse:
     return _error(503, f"the newsroom's configuration cannot be read: {exc}")
+
+
+def _schema_behind(request: Request, exc: SchemaError) -> JSONResponse:
+    return _error(503, str(exc))  # the state database is not at this release's revision: `newsroom db upgrade`
 
 
 def file_article(request: Request, cfg: Settings, who: Caller, data: Body, name: str | None = None) -> JSONResponse:
