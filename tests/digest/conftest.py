@@ -19,17 +19,13 @@ from newsroom.config import NewsroomConfig
 from newsroom.models import Article, Image
 from newsroom.resources import open_store
 from newsroom.store import Store
+from tests.support.subscribers import SUBSCRIBERS, write_subscribers
+
+__all__ = ["SUBSCRIBERS", "write_subscribers"]  # the digest tests import them from here too
 
 TZ = ZoneInfo("Africa/Porto-Novo")
 DAY = date(2025, 6, 23)  # a Monday
 NOW = datetime(2025, 6, 24, 7, 0, tzinfo=TZ)  # the morning after: the digest is 1 day old
-SUBSCRIBERS = [
-    ("awa.dossou@example.org", "Awa Dossou"),
-    ("koffi.mensah@example.org", "Koffi Mensah"),
-    ("Fatou.Diallo@Example.org", "Fatou Diallo"),
-    ("ibrahim.sow@example.org", ""),
-    ("mariam.traore@example.org", "Mariam Traoré"),
-]
 EXPECTED_RECIPIENTS = sorted(e.lower() for e, _ in SUBSCRIBERS)
 
 
@@ -93,12 +89,6 @@ def file_stories(config: NewsroomConfig, stories: list[Story], now: datetime) ->
         if story.taken_down:
             store.takedowns.take_down(story.id, reason="erreur factuelle", by="test", now=now)
     return store
-
-
-def write_subscribers(path: Path, rows: list[tuple[str, str]] = SUBSCRIBERS) -> Path:
-    lines = ["email,name", *(f"{email},{name}" for email, name in rows), "not-an-address,Personne", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

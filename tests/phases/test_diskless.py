@@ -28,8 +28,8 @@ from newsroom.phases import digest, ingest
 from newsroom.resources import bucket_for, files_for, open_store
 from newsroom.store import utcnow
 from newsroom.store.tables import VersionRow
-from tests.digest.conftest import write_subscribers
 from tests.support.paths import SAMPLES_DIR
+from tests.support.subscribers import write_subscribers
 
 Worker = NewsroomConfig
 
