@@ -65,8 +65,11 @@ from newsroom.contracts import BuiltDigest, DigestSendResult, PublishedPages
     tags=["newsroom", "digest"],
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=15),
-        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "daily_digest", "minutes": 15}),
+        interval=timedelta(minutes=assets.deadline_minutes("daily_digest")),
+        callback=AsyncCallback(
+            assets.DEADLINE_CALLBACK,
+            kwargs={"dag_id": "daily_digest", "minutes": assets.deadline_minutes("daily_digest")},
+        ),
     ),
 )
 def daily_digest() -> None:

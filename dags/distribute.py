@@ -49,8 +49,10 @@ PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
     tags=["newsroom", "distribute"],
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=15),
-        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "distribute", "minutes": 15}),
+        interval=timedelta(minutes=assets.deadline_minutes("distribute")),
+        callback=AsyncCallback(
+            assets.DEADLINE_CALLBACK, kwargs={"dag_id": "distribute", "minutes": assets.deadline_minutes("distribute")}
+        ),
     ),
 )
 def distribute() -> None:

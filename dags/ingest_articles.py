@@ -44,8 +44,11 @@ PUBLISHED = Asset(name=assets.PUBLISHED_NAME, uri=assets.PUBLISHED_URI)
     tags=["newsroom", "ingest", "publish"],
     deadline=DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=timedelta(minutes=10),
-        callback=AsyncCallback(assets.DEADLINE_CALLBACK, kwargs={"dag_id": "ingest_articles", "minutes": 10}),
+        interval=timedelta(minutes=assets.deadline_minutes("ingest_articles")),
+        callback=AsyncCallback(
+            assets.DEADLINE_CALLBACK,
+            kwargs={"dag_id": "ingest_articles", "minutes": assets.deadline_minutes("ingest_articles")},
+        ),
     ),
 )
 def ingest_articles() -> None:

@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from dev.auth import CONN_ID, SimpleAuthUsers
+from dev.devsmtp import DevSmtpServer
 from dev.devstack import AirflowStandalone, SeaweedServer
 from dev.ports import free_port
 from newsroom.config import NewsroomConfig, load_config
@@ -40,19 +41,36 @@ pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
 
 
+DEADLINE_MINUTES = "0.5"  # the DAGs' deadlines in this stack (NEWSROOM_DEADLINE_MINUTES): 30 seconds
+
+
+@pytest.fixture(scope="module")
+def desk_mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevSmtpServer]:
+    """The desk's mailbox: the SMTP server the stack's alerts go to (alerts.to)."""
+    server = DevSmtpServer(tmp_path_factory.mktemp("desk-mail"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="module")
 def stack(
-    seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory
+    seaweed: SeaweedServer, desk_mail: DevSmtpServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[NewsroomConfig, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("standalone")
     port = free_port()
     path = write_config(folder, seaweed, "standalone-site")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["airflow"].update({"url": f"http://localhost:{port}", "conn_id": CONN_ID})
+    data["alerts"] = {"to": ["desk@example.org"], "sender": "alerts@example.org"}
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     env = {
         "NEWSROOM_CONFIG": str(path),
         "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri(),
+        "AIRFLOW_CONN_NEWSROOM_SMTP": desk_mail.airflow_connection_uri(),
+        "NEWSROOM_DEADLINE_MINUTES": DEADLINE_MINUTES,
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
     }
     # the filing API's service token (newsroom.web), as a CMS would hold it
@@ -178,6 +196,59 @@ def _call(
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+def _jwt(config: NewsroomConfig, env: dict[str, str]) -> str:
+    """A token of the stack's `newsroom` user (role op), from Airflow's /auth/token."""
+    login = json.loads(env[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
+    body = json.dumps({"username": login["login"], "password": login["password"]}).encode()
+    request = urllib.request.Request(
+        config.airflow.url + "/auth/token", body, {"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        token: str = json.loads(answer.read())["access_token"]
+    return token
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data).encode()
+
+
+def test_a_run_that_misses_its_deadline_is_told_to_the_desk(
+    stack: tuple[NewsroomConfig, dict[str, str]], desk_mail: DevSmtpServer
+) -> None:
+    """The real scheduler finds the DeadlineAlert missed and the triggerer runs our callback, which mails
+    the desk through the SMTP connection: a digest run that cannot start (its DAG paused) is late."""
+    config, env = stack
+    base, token = config.airflow.url + "/api/v2/dags/daily_digest", _jwt(config, env)
+
+    def call(path: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(base + path, _json(body), method=method)
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+    code, dag = call("", "PATCH", {"is_paused": True})
+    assert code == 200 and dag["is_paused"], dag
+    code, run = call("/dagRuns", "POST", {"logical_date": None, "note": "deadline test"})
+    assert code == 200, run
+    wanted = "Newsroom: daily_digest is late"
+    deadline = time.monotonic() + 300  # 30 s of deadline, then the scheduler's check and the triggerer
+    while time.monotonic() < deadline:
+        late = [m for m in desk_mail.messages if m.parsed()["Subject"] == wanted]
+        if any(run["dag_run_id"] in m.parsed().get_body(("html", "plain")).get_content() for m in late):  # type: ignore[union-attr]
+            break
+        time.sleep(2)
+    else:
+        pytest.fail(f"no alert for {run['dag_run_id']}: {[m.parsed()['Subject'] for m in desk_mail.messages]}")
+    (mail,) = [m for m in late if run["dag_run_id"] in m.parsed().get_body(("html", "plain")).get_content()]  # type: ignore[union-attr]
+    assert mail.rcpt_tos == ("desk@example.org",)
+    text = mail.parsed().get_body(("html", "plain")).get_content()  # type: ignore[union-attr]
+    assert f"is not done {DEADLINE_MINUTES} minutes after it was queued" in text
+
+
 def test_a_cms_files_through_the_api_server_and_the_article_goes_live(
     stack: tuple[NewsroomConfig, dict[str, str]],
 ) -> None:
@@ -202,13 +273,7 @@ def test_a_cms_files_through_the_api_server_and_the_article_goes_live(
     assert "Pahou" in bucket_for(config).get(row.path)["Body"].read().decode("utf-8")
 
     # Airflow's own users' tokens are accepted too (checked by the api-server's auth manager)
-    login = json.loads(env[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
-    body = json.dumps({"username": login["login"], "password": login["password"]}).encode()
-    request = urllib.request.Request(
-        config.airflow.url + "/auth/token", body, {"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=120) as answer_:
-        jwt = json.loads(answer_.read())["access_token"]
+    jwt = _jwt(config, env)
     code, info = _call(f"{api}/articles/{article_id}", token=jwt)
     assert code == 200 and info["id"] == article_id, info
     assert _call(f"{api}/articles/{article_id}", token=jwt[:-4] + "AAAA")[0] == 403

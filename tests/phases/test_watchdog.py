@@ -79,7 +79,11 @@ def test_a_missed_deadline_is_mailed(
 ) -> None:
     config = make_config({"alerts": {"to": ["desk@example.org"]}})
     monkeypatch.setattr(watchdog, "get_config", lambda: config)
-    context = {"dag_run": {"run_id": "manual__2026-12-07T00:00:00+00:00"}}
+    # the context as Airflow 3.3's scheduler builds it (models/deadline.py: Deadline.handle_miss)
+    context = {
+        "dag_run": {"dag_id": "ingest_articles", "dag_run_id": "manual__2026-12-07T00:00:00+00:00", "state": "queued"},
+        "deadline": {"id": "0199", "deadline_time": "2026-12-07T00:10:00+00:00"},
+    }
     asyncio.run(watchdog.deadline_missed("ingest_articles", 10, context=context))
     (mail,) = smtp_server.messages
     message = mail.parsed()

@@ -87,15 +87,16 @@ def notify(config: NewsroomConfig, subject: str, lines: list[str]) -> None:
     ).notify({})
 
 
-async def deadline_missed(dag_id: str, minutes: int, context: Any = None) -> None:
+async def deadline_missed(dag_id: str, minutes: float, context: Any = None) -> None:
     """The callback of the DAGs' ``DeadlineAlert``s (run in Airflow's triggerer): a run of ``dag_id`` not
     done ``minutes`` after it was queued, told to ``alerts.to`` through the same notifier."""
     config = get_config()
     if not config.alerts.to:
         return
     run_id = ""
-    if isinstance(context, dict):
+    if isinstance(context, dict):  # what the scheduler sends: {"dag_run": DAGRunResponse's JSON, "deadline": {...}}
         run = context.get("dag_run")
-        run_id = str(getattr(run, "run_id", "") or (run.get("run_id", "") if isinstance(run, dict) else ""))
-    line = f"a run of {dag_id} {run_id} is not done {minutes} minutes after it was queued".replace("  ", " ")
+        if isinstance(run, dict):
+            run_id = str(run.get("dag_run_id") or run.get("run_id") or "")
+    line = f"a run of {dag_id} {run_id} is not done {minutes:g} minutes after it was queued".replace("  ", " ")
     await asyncio.to_thread(notify, config, f"Newsroom: {dag_id} is late", [line])
