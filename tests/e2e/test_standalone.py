@@ -184,9 +184,11 @@ def test_without_credentials_the_api_and_newsroom_file_are_refused(
 
 
 def _call(
-    url: str, method: str = "GET", data: bytes | None = None, token: str | None = None
+    url: str, method: str = "GET", data: bytes | None = None, token: str | None = None, *, json_body: bool = False
 ) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, data=data, method=method)
+    if json_body:
+        request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
@@ -208,10 +210,6 @@ def _jwt(config: NewsroomConfig, env: dict[str, str]) -> str:
     return token
 
 
-def _json(data: dict[str, Any]) -> bytes:
-    return json.dumps(data).encode()
-
-
 def test_a_run_that_misses_its_deadline_is_told_to_the_desk(
     stack: tuple[NewsroomConfig, dict[str, str]], desk_mail: DevSmtpServer
 ) -> None:
@@ -219,20 +217,10 @@ def test_a_run_that_misses_its_deadline_is_told_to_the_desk(
     the desk through the SMTP connection: a digest run that cannot start (its DAG paused) is late."""
     config, env = stack
     base, token = config.airflow.url + "/api/v2/dags/daily_digest", _jwt(config, env)
-
-    def call(path: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(base + path, _json(body), method=method)
-        request.add_header("Content-Type", "application/json")
-        request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=120) as answer:
-                return answer.status, json.loads(answer.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"{}")
-
-    code, dag = call("", "PATCH", {"is_paused": True})
+    code, dag = _call(base, "PATCH", json.dumps({"is_paused": True}).encode(), token, json_body=True)
     assert code == 200 and dag["is_paused"], dag
-    code, run = call("/dagRuns", "POST", {"logical_date": None, "note": "deadline test"})
+    body = json.dumps({"logical_date": None, "note": "deadline test"}).encode()
+    code, run = _call(base + "/dagRuns", "POST", body, token, json_body=True)
     assert code == 200, run
     wanted = "Newsroom: daily_digest is late"
     deadline = time.monotonic() + 300  # 30 s of deadline, then the scheduler's check and the triggerer
