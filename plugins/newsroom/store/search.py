@@ -13,6 +13,13 @@ delete): reading a common token's count from the vocabulary means reading its
 whole posting list (17 ms at 100,000 articles), from the table one row. A
 database made before the table existed is filled from the vocabulary once, by
 the baseline migration (:func:`create_search_index`).
+
+SQLite's index is in publication order (revision 0002, :func:`order_search_index`): an
+article's FTS5 rowid (``search_keys.pos``) is its publication second times ``SLOTS``, plus a
+free slot within that second. "Published before" is then a rowid bound FTS5 skips on: a query
+for an article from the archive's first months reads and scores only the matches before it,
+not every match. Triggers on ``articles`` move an entry when its article's ``published``
+changes (a correction, a backfill re-dating), so the order holds however articles arrive.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, DateTime, Engine, text
 
 from newsroom.store.live import live_sql
 from newsroom.store.tables import UTCDateTime
@@ -76,6 +83,104 @@ def create_search_index(conn: Connection) -> None:
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
 
 
+# Revision 0002: the index's rowids in publication order. An article's position is its publication
+# second (UTC) times SLOTS plus a free slot in that second; an entry whose article is not stored
+# (yet) sits in the UNDATED second, after every date, where no query's bound reaches.
+SLOTS = 1 << 20
+UNDATED = 1 << 42
+
+
+def _second(published: str) -> str:
+    """SQL: the publication second of a stored ``published`` value (text, as SQLAlchemy stores it), UNDATED if NULL."""
+    return f"coalesce(CAST(strftime('%s', {published}) AS INTEGER), {UNDATED})"
+
+
+def _free_position(published: str) -> str:
+    """SQL: the first free position in the second of ``published`` (after the highest taken): the one
+    rule for where an entry goes, used by :meth:`SearchIndex.upsert` and the triggers."""
+    return (
+        f"(SELECT s.b + coalesce((SELECT max(pos) FROM search_keys WHERE pos >= s.b AND pos < s.b + {SLOTS})"
+        f" - s.b + 1, 0) FROM (SELECT {_second(published)} * {SLOTS} AS b) s)"
+    )
+
+
+def _before_bound(before: str) -> str:
+    """SQL: a position above every entry whose article's ``published`` is before ``before``: a superset
+    (same second, later) that the exact ``published < before`` test narrows."""
+    return f"(({_second(before)} + 1) * {SLOTS})"
+
+
+def order_search_index(conn: Connection) -> None:
+    """Revision 0002: SQLite's index rebuilt with rowids in publication order, and kept so (on ``conn``'s transaction).
+
+    ``search_keys`` gains ``pos`` (the FTS5 rowid, unique, indexed); ``docid`` stays as it was (its
+    maximum is the archive's size for :meth:`SearchIndex._selective`). The FTS5 table is rebuilt from
+    its own stored text in position order (the same documents, the same token counts: ``search_terms``
+    is unchanged), and two triggers on ``articles`` move an entry when its article's ``published`` is
+    set. Called by ``newsroom/store/migrations/versions/v0002_search_order.py``; PostgreSQL has
+    nothing to change (its GIN index is keyed by article id).
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.execute(
+        text(
+            "CREATE TABLE search_keys_ordered (docid INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "article_id VARCHAR(128) NOT NULL UNIQUE, pos INTEGER NOT NULL UNIQUE)"
+        )
+    )
+    # each article's second, then a slot in it by the order the entries were made
+    conn.execute(
+        text(
+            "INSERT INTO search_keys_ordered (docid, article_id, pos) "
+            f"SELECT k.docid, k.article_id, {_second('a.published')} * {SLOTS} "
+            f"+ row_number() OVER (PARTITION BY {_second('a.published')} ORDER BY k.docid) - 1 "
+            "FROM search_keys k LEFT JOIN articles a ON a.id = k.article_id"
+        )
+    )
+    conn.execute(
+        text(
+            "CREATE VIRTUAL TABLE search_text_ordered USING fts5("
+            "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO search_text_ordered (rowid, title, tags, body) "
+            "SELECT n.pos, t.title, t.tags, t.body FROM search_text t "
+            "JOIN search_keys_ordered n ON n.docid = t.rowid ORDER BY n.pos"
+        )
+    )
+    conn.execute(text("DROP TABLE search_vocab"))
+    conn.execute(text("DROP TABLE search_text"))
+    conn.execute(text("DROP TABLE search_keys"))
+    conn.execute(text("ALTER TABLE search_text_ordered RENAME TO search_text"))
+    conn.execute(text("ALTER TABLE search_keys_ordered RENAME TO search_keys"))
+    conn.execute(text("CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_text, 'row')"))
+    create_order_triggers(conn)
+
+
+def create_order_triggers(conn: Connection) -> None:
+    """The triggers that keep an entry's position in its article's publication second (revision 0002).
+
+    On ``articles``: a migration that copies that table (Alembic's batch mode on SQLite) drops them
+    with it, and must call this again (``tests/store/test_migrations.py`` checks they exist at the head).
+    """
+    for name, event, changed in (
+        ("search_follows_new_article", "INSERT", ""),
+        ("search_follows_published", "UPDATE OF published", "NEW.published IS NOT OLD.published AND "),
+    ):
+        conn.execute(
+            text(
+                f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON articles "
+                f"WHEN {changed}EXISTS (SELECT 1 FROM search_keys WHERE article_id = NEW.id) BEGIN "
+                f"UPDATE search_text SET rowid = {_free_position('NEW.published')} "
+                "WHERE rowid = (SELECT pos FROM search_keys WHERE article_id = NEW.id); "
+                f"UPDATE search_keys SET pos = {_free_position('NEW.published')} WHERE article_id = NEW.id; "
+                "END"
+            )
+        )
+
+
 # A term found in more than this share of an archive of at least PRUNE_MIN_DOCS articles
 # ("Bénin" on a Beninese site) ranks nothing and makes the query read much of the index.
 BM25 = "bm25(search_text, 5.0, 3.0, 1.0)"  # title, tags, body
@@ -112,21 +217,25 @@ class SearchIndex:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 docs = list({doc.article_id: doc for doc in docs}.values())
+                # a new entry's position: its article's publication second (the triggers keep it there)
                 conn.execute(
-                    text("INSERT OR IGNORE INTO search_keys (article_id) VALUES (:id)"),
+                    text(
+                        "INSERT OR IGNORE INTO search_keys (article_id, pos) VALUES "
+                        f"(:id, {_free_position('(SELECT published FROM articles WHERE id = :id)')})"
+                    ),
                     [{"id": doc.article_id} for doc in docs],
                 )
-                docids = self._docids(conn, [doc.article_id for doc in docs])
-                self._uncount(conn, list(docids.values()))
+                positions = self._positions(conn, [doc.article_id for doc in docs])
+                self._uncount(conn, list(positions.values()))
                 conn.execute(
-                    text("DELETE FROM search_text WHERE rowid = :docid"), [{"docid": d} for d in docids.values()]
+                    text("DELETE FROM search_text WHERE rowid = :pos"), [{"pos": d} for d in positions.values()]
                 )
                 rows = [
-                    {"docid": docids[doc.article_id], "title": doc.title, "tags": doc.tags, "body": doc.body}
+                    {"pos": positions[doc.article_id], "title": doc.title, "tags": doc.tags, "body": doc.body}
                     for doc in docs
                 ]
                 conn.execute(
-                    text("INSERT INTO search_text (rowid, title, tags, body) VALUES (:docid, :title, :tags, :body)"),
+                    text("INSERT INTO search_text (rowid, title, tags, body) VALUES (:pos, :title, :tags, :body)"),
                     rows,
                 )
                 self._count(conn, rows, +1)
@@ -142,13 +251,14 @@ class SearchIndex:
                 )
 
     @staticmethod
-    def _docids(conn: Any, ids: Sequence[str]) -> dict[str, int]:
+    def _positions(conn: Any, ids: Sequence[str]) -> dict[str, int]:
+        """Each indexed article's position (its FTS5 rowid)."""
         docids: dict[str, int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(f":i{i}" for i in range(len(chunk)))
             found = conn.execute(
-                text(f"SELECT article_id, docid FROM search_keys WHERE article_id IN ({marks})"),
+                text(f"SELECT article_id, pos FROM search_keys WHERE article_id IN ({marks})"),
                 {f"i{i}": v for i, v in enumerate(chunk)},
             ).all()
             docids.update({str(r[0]): int(r[1]) for r in found})
@@ -194,13 +304,11 @@ class SearchIndex:
         if sign < 0:
             conn.execute(text("DELETE FROM search_terms WHERE term = :term AND docs <= 0"), counts)
 
-    def _uncount(self, conn: Any, docids: Sequence[int]) -> None:
-        """Take the indexed documents ``docids`` (those still in the index) out of ``search_terms``."""
+    def _uncount(self, conn: Any, positions: Sequence[int]) -> None:
+        """Take the indexed documents at ``positions`` (those still in the index) out of ``search_terms``."""
         rows = []
-        for docid in docids:
-            found = conn.execute(
-                text("SELECT title, tags, body FROM search_text WHERE rowid = :docid"), {"docid": docid}
-            ).first()
+        for pos in positions:
+            found = conn.execute(text("SELECT title, tags, body FROM search_text WHERE rowid = :pos"), {"pos": pos}).first()
             if found is not None:
                 rows.append({"title": found[0], "tags": found[1], "body": found[2]})
         self._count(conn, rows, -1)
@@ -210,11 +318,8 @@ class SearchIndex:
         tokens = sorted({t for term in terms for t in _tokens(term)})
         if not tokens:
             return {}
-        marks = ", ".join(f":t{i}" for i in range(len(tokens)))
-        rows = conn.execute(
-            text(f"SELECT term, docs FROM search_terms WHERE term IN ({marks})"),
-            {f"t{i}": t for i, t in enumerate(tokens)},
-        ).all()
+        marks = ", ".join("?" * len(tokens))
+        rows = conn.exec_driver_sql(f"SELECT term, docs FROM search_terms WHERE term IN ({marks})", tuple(tokens)).all()
         df = {str(r[0]): int(r[1]) for r in rows}
         return {term: min((df.get(t, 0) for t in _tokens(term)), default=0) for term in terms}
 
@@ -224,7 +329,7 @@ class SearchIndex:
         Below ``PRUNE_MIN_DOCS`` articles, or when fewer than ``KEEP_AT_LEAST`` terms
         would remain, the rarest are kept.
         """
-        total = conn.execute(text("SELECT max(docid) FROM search_keys")).scalar() or 0
+        total = conn.exec_driver_sql("SELECT max(docid) FROM search_keys").scalar() or 0
         if total < PRUNE_MIN_DOCS or len(terms) <= KEEP_AT_LEAST:
             return list(terms)
         df = self._doc_counts(conn, terms) if df is None else df
@@ -238,13 +343,13 @@ class SearchIndex:
     def delete(self, ids: Sequence[str]) -> None:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
-                self._uncount(conn, list(self._docids(conn, list(dict.fromkeys(ids))).values()))
+                self._uncount(conn, list(self._positions(conn, list(dict.fromkeys(ids))).values()))
             for article_id in ids:
                 if self.dialect == "sqlite":
                     conn.execute(
                         text(
                             "DELETE FROM search_text WHERE rowid = "
-                            "(SELECT docid FROM search_keys WHERE article_id = :id)"
+                            "(SELECT pos FROM search_keys WHERE article_id = :id)"
                         ),
                         {"id": article_id},
                     )
@@ -258,37 +363,38 @@ class SearchIndex:
         return self.related_hits(terms, exclude, before=before, now=now, limit=limit)[0]
 
     @staticmethod
-    def _best_live(conn: Any, query: str, live: str, params: dict[str, Any]) -> list[Any]:
-        """(article id, bm25) of the first ``limit`` matches of ``query`` that pass ``live``, ordered by
+    def _best_live(conn: Any, live: str, params: dict[str, Any]) -> list[Any]:
+        """(article id, bm25) of the first ``limit`` matches of ``q`` that pass ``live``, ordered by
         score, then newest, then id: exactly what joining every match to its article and sorting gives,
         without joining every match (6,000 and more for a query at 100,000 articles).
 
-        The index gives its best ``n`` matches by score alone (no join); those scoring strictly less
-        than the ``n``-th are all the matches that do, so when enough of them pass the filter, they hold
-        the answer. Otherwise ``n`` grows, and beyond ``BEST_LAST`` every match is joined.
+        Only entries before the bound of ``before`` (publication order: :func:`order_search_index`)
+        are read and scored. The index gives its best ``n`` of them by score alone (no join); those
+        scoring strictly less than the ``n``-th are all the matches that do, so when enough of them
+        pass the filter, they hold the answer. Otherwise ``n`` grows, and beyond ``BEST_LAST`` every
+        match before the bound is joined. Run on the driver (``exec_driver_sql``, named parameters):
+        SQLAlchemy's compiling of a statement with hundreds of parameters cost more than SQLite's work.
         """
+        bound = f"rowid < {_before_bound(':before')}"
         n = BEST_FIRST
         while n <= BEST_LAST:
-            best = conn.execute(
-                text(
-                    f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q ORDER BY score LIMIT :n"
-                ),
-                {"q": query, "n": n},
+            best = conn.exec_driver_sql(
+                f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q AND {bound} "
+                "ORDER BY score LIMIT :n",
+                {"q": params["q"], "before": params["before"], "n": n},
             ).all()
             complete = len(best) < n
             scores = [(int(r[0]), float(r[1])) for r in best if complete or r[1] < best[-1][1]]
             if scores:
-                values = ", ".join(f"(:d{i}, :s{i})" for i in range(len(scores)))
-                bound = {f"d{i}": d for i, (d, _s) in enumerate(scores)} | {
+                values = ", ".join(f"(:p{i}, :s{i})" for i in range(len(scores)))
+                bound_scores = {f"p{i}": d for i, (d, _s) in enumerate(scores)} | {
                     f"s{i}": v for i, (_d, v) in enumerate(scores)
                 }
-                rows = conn.execute(
-                    text(
-                        f"WITH c(docid, score) AS (VALUES {values}) SELECT k.article_id, c.score FROM c "
-                        "JOIN search_keys k ON k.docid = c.docid JOIN articles a ON a.id = k.article_id "
-                        f"WHERE {live} ORDER BY c.score, a.published DESC, k.article_id LIMIT :limit"
-                    ),
-                    {**params, **bound},
+                rows = conn.exec_driver_sql(
+                    f"WITH c(pos, score) AS (VALUES {values}) SELECT k.article_id, c.score FROM c "
+                    "JOIN search_keys k ON k.pos = c.pos JOIN articles a ON a.id = k.article_id "
+                    f"WHERE {live} ORDER BY c.score, a.published DESC, k.article_id LIMIT :limit",
+                    {**params, **bound_scores},
                 ).all()
             else:
                 rows = []
@@ -296,13 +402,11 @@ class SearchIndex:
                 return list(rows)
             n *= 8
         return list(
-            conn.execute(
-                text(
-                    f"SELECT k.article_id, {BM25} AS score FROM search_text f "
-                    "JOIN search_keys k ON k.docid = f.rowid JOIN articles a ON a.id = k.article_id "
-                    f"WHERE search_text MATCH :q AND {live} "
-                    "ORDER BY score, a.published DESC, k.article_id LIMIT :limit"  # ties: a stable order
-                ),
+            conn.exec_driver_sql(
+                f"SELECT k.article_id, {BM25} AS score FROM search_text f "
+                "JOIN search_keys k ON k.pos = f.rowid JOIN articles a ON a.id = k.article_id "
+                f"WHERE search_text MATCH :q AND f.{bound} AND {live} "
+                "ORDER BY score, a.published DESC, k.article_id LIMIT :limit",  # ties: a stable order
                 params,
             ).all()
         )
@@ -335,16 +439,19 @@ class SearchIndex:
                 if not query:
                     return [], 0.0
                 shared = _fts5_query([t for t in kept if df.get(t, 0) >= 2])
-                hits = self._best_live(conn, query, live, {**params, "q": query})
-                docid = conn.execute(
-                    text("SELECT docid FROM search_keys WHERE article_id = :exclude"), {"exclude": article_id}
+                stored = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)  # as the ORM writes it
+                if stored is not None:
+                    params |= {"before": stored(params["before"]), "now": stored(params["now"])}
+                hits = self._best_live(conn, live, {**params, "q": query})
+                pos = conn.exec_driver_sql(
+                    "SELECT pos FROM search_keys WHERE article_id = :exclude", {"exclude": article_id}
                 ).scalar()
                 own = (
-                    conn.execute(
-                        text(f"SELECT {BM25} FROM search_text WHERE search_text MATCH :q AND rowid = :docid"),
-                        {"q": shared, "docid": docid},
+                    conn.exec_driver_sql(
+                        f"SELECT {BM25} FROM search_text WHERE search_text MATCH :q AND rowid = :pos",
+                        {"q": shared, "pos": pos},
                     ).scalar()
-                    if shared and docid is not None
+                    if shared and pos is not None
                     else None
                 )
                 return [(str(r[0]), -float(r[1])) for r in hits], -float(own or 0.0)
