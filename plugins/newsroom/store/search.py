@@ -122,6 +122,9 @@ def order_search_index(conn: Connection) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
+    if any(r[1] == "pos" for r in conn.execute(text("PRAGMA table_info(search_keys)"))):
+        create_order_triggers(conn)  # already in order (a database at 0002 whose revision record was lost)
+        return
     conn.execute(
         text(
             "CREATE TABLE search_keys_ordered (docid INTEGER PRIMARY KEY AUTOINCREMENT, "
