@@ -71,9 +71,7 @@ def rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
         found = {t: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {t}"))) for t in KEPT}
         # the index's entries by article: 0002 renumbers its rowids (publication order, search_keys.pos)
         ordered = "pos" in {c["name"] for c in inspect(conn).get_columns("search_keys")}
-        found["search_keys"] = sorted(
-            tuple(r) for r in conn.execute(text("SELECT docid, article_id FROM search_keys"))
-        )
+        found["search_keys"] = sorted(tuple(r) for r in conn.execute(text("SELECT docid, article_id FROM search_keys")))
         found["search_text"] = sorted(
             tuple(r)
             for r in conn.execute(

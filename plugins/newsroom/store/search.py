@@ -311,7 +311,9 @@ class SearchIndex:
         """Take the indexed documents at ``positions`` (those still in the index) out of ``search_terms``."""
         rows = []
         for pos in positions:
-            found = conn.execute(text("SELECT title, tags, body FROM search_text WHERE rowid = :pos"), {"pos": pos}).first()
+            found = conn.execute(
+                text("SELECT title, tags, body FROM search_text WHERE rowid = :pos"), {"pos": pos}
+            ).first()
             if found is not None:
                 rows.append({"title": found[0], "tags": found[1], "body": found[2]})
         self._count(conn, rows, -1)
@@ -351,8 +353,7 @@ class SearchIndex:
                 if self.dialect == "sqlite":
                     conn.execute(
                         text(
-                            "DELETE FROM search_text WHERE rowid = "
-                            "(SELECT pos FROM search_keys WHERE article_id = :id)"
+                            "DELETE FROM search_text WHERE rowid = (SELECT pos FROM search_keys WHERE article_id = :id)"
                         ),
                         {"id": article_id},
                     )
