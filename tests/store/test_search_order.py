@@ -35,6 +35,7 @@ def _archive(seed: int, count: int = 90) -> list[Doc]:
         when = T0 + timedelta(days=rng.randrange(400), hours=rng.randrange(3)) if i % 9 else T0 + timedelta(days=7)
         title = " ".join(rng.choice(WORDS) for _ in range(3))
         body = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 25)))
+        body += f" Unique{i}" if i % 10 == 3 else ""  # a word one article holds
         docs.append((f"a{i:03}", when, title, body))
     return docs
 
@@ -54,7 +55,12 @@ def _index(store: Store, doc: Doc) -> None:
 
 def _queries(docs: list[Doc]) -> list[tuple[list[str], str, datetime]]:
     rng = random.Random(11)
-    return [(rng.sample(WORDS, 4), doc[0], doc[1]) for doc in docs] + [(["Zinder", "Lomé"], "none", NOW)]
+    queries = [(rng.sample(WORDS, 4), doc[0], doc[1]) for doc in docs] + [(["Zinder", "Lomé"], "none", NOW)]
+    for i, doc in enumerate(docs):
+        if i % 10 == 3:  # with a word only this article holds, then one only another holds
+            queries.append(([*rng.sample(WORDS, 3), f"Unique{i}"], doc[0], doc[1]))
+            queries.append(([*rng.sample(WORDS, 3), f"Unique{(i + 10) % len(docs)}"], doc[0], NOW))
+    return queries
 
 
 def _answers(store: Store, docs: list[Doc]) -> list[tuple[list[tuple[str, float]], float]]:
