@@ -2,7 +2,7 @@
 
 "Published before" becomes a rowid bound FTS5 skips on, so a related-links query for an old article
 reads only the matches before it. The index is rebuilt from its own stored text, in that order, and
-triggers on ``articles`` keep it so (``newsroom.store.search.order_search_index``: the DDL, written
+triggers on ``articles`` keep it so (``newsroom.store.search_order.order_search_index``: the DDL, written
 once there). PostgreSQL's index is unchanged.
 
 Revision ID: 0002
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from newsroom.store.search import order_search_index
+from newsroom.store.search_order import order_search_index
 
 revision: str = "0002"
 down_revision: str | None = "0001"
