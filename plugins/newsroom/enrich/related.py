@@ -271,7 +271,11 @@ def same_story(
     )
     if not hits:
         return []
-    small = store.listings.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
+    # the hits are live articles published before this one: as many as SMALL_ARCHIVE settle it uncounted
+    small = (
+        len(hits) < SMALL_ARCHIVE
+        and store.listings.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
+    )
     ids = [h[0] for h in hits]
     their_tags = store.enrichments.tags_of(ids)
     listed = store.listings.listed(ids)

@@ -5,4 +5,4 @@ Alembic (``newsroom.store.schema``); ``tests/store/test_migrations.py`` holds it
 scripts' head, so a new migration without it (or it without one) fails the suite.
 """
 
-HEAD = "0001"
+HEAD = "0002"

@@ -13,6 +13,10 @@ delete): reading a common token's count from the vocabulary means reading its
 whole posting list (17 ms at 100,000 articles), from the table one row. A
 database made before the table existed is filled from the vocabulary once, by
 the baseline migration (:func:`create_search_index`).
+
+SQLite's index is in publication order (revision 0002, ``newsroom.store.search_order``):
+"published before" is a rowid bound FTS5 skips on, so a query for an article from the
+archive's first months reads and scores only the matches before it, not every match.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, DateTime, Engine, text
 
 from newsroom.store.live import live_sql
+from newsroom.store.search_order import before_bound, free_position
 from newsroom.store.tables import UTCDateTime
 
 
@@ -92,13 +97,18 @@ def _tokens(term: str) -> list[str]:
     return [t for t in re.split(r"[^\w]+", plain) if t]
 
 
-def _fts5_query(terms: Sequence[str]) -> str:
+def _phrases(terms: Sequence[str]) -> list[str]:
+    """The terms as FTS5 phrases (quoted), each once."""
     phrases = []
     for term in terms:
         cleaned = " ".join(term.replace('"', " ").split())
         if cleaned:
             phrases.append(f'"{cleaned}"')
-    return " OR ".join(dict.fromkeys(phrases))
+    return list(dict.fromkeys(phrases))
+
+
+def _fts5_query(terms: Sequence[str]) -> str:
+    return " OR ".join(_phrases(terms))
 
 
 class SearchIndex:
@@ -112,21 +122,25 @@ class SearchIndex:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 docs = list({doc.article_id: doc for doc in docs}.values())
+                # a new entry's position: its article's publication second (the triggers keep it there)
                 conn.execute(
-                    text("INSERT OR IGNORE INTO search_keys (article_id) VALUES (:id)"),
+                    text(
+                        "INSERT OR IGNORE INTO search_keys (article_id, pos) VALUES "
+                        f"(:id, {free_position('(SELECT published FROM articles WHERE id = :id)')})"
+                    ),
                     [{"id": doc.article_id} for doc in docs],
                 )
-                docids = self._docids(conn, [doc.article_id for doc in docs])
-                self._uncount(conn, list(docids.values()))
+                positions = self._positions(conn, [doc.article_id for doc in docs])
+                self._uncount(conn, list(positions.values()))
                 conn.execute(
-                    text("DELETE FROM search_text WHERE rowid = :docid"), [{"docid": d} for d in docids.values()]
+                    text("DELETE FROM search_text WHERE rowid = :pos"), [{"pos": d} for d in positions.values()]
                 )
                 rows = [
-                    {"docid": docids[doc.article_id], "title": doc.title, "tags": doc.tags, "body": doc.body}
+                    {"pos": positions[doc.article_id], "title": doc.title, "tags": doc.tags, "body": doc.body}
                     for doc in docs
                 ]
                 conn.execute(
-                    text("INSERT INTO search_text (rowid, title, tags, body) VALUES (:docid, :title, :tags, :body)"),
+                    text("INSERT INTO search_text (rowid, title, tags, body) VALUES (:pos, :title, :tags, :body)"),
                     rows,
                 )
                 self._count(conn, rows, +1)
@@ -142,13 +156,14 @@ class SearchIndex:
                 )
 
     @staticmethod
-    def _docids(conn: Any, ids: Sequence[str]) -> dict[str, int]:
+    def _positions(conn: Any, ids: Sequence[str]) -> dict[str, int]:
+        """Each indexed article's position (its FTS5 rowid)."""
         docids: dict[str, int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(f":i{i}" for i in range(len(chunk)))
             found = conn.execute(
-                text(f"SELECT article_id, docid FROM search_keys WHERE article_id IN ({marks})"),
+                text(f"SELECT article_id, pos FROM search_keys WHERE article_id IN ({marks})"),
                 {f"i{i}": v for i, v in enumerate(chunk)},
             ).all()
             docids.update({str(r[0]): int(r[1]) for r in found})
@@ -194,12 +209,12 @@ class SearchIndex:
         if sign < 0:
             conn.execute(text("DELETE FROM search_terms WHERE term = :term AND docs <= 0"), counts)
 
-    def _uncount(self, conn: Any, docids: Sequence[int]) -> None:
-        """Take the indexed documents ``docids`` (those still in the index) out of ``search_terms``."""
+    def _uncount(self, conn: Any, positions: Sequence[int]) -> None:
+        """Take the indexed documents at ``positions`` (those still in the index) out of ``search_terms``."""
         rows = []
-        for docid in docids:
+        for pos in positions:
             found = conn.execute(
-                text("SELECT title, tags, body FROM search_text WHERE rowid = :docid"), {"docid": docid}
+                text("SELECT title, tags, body FROM search_text WHERE rowid = :pos"), {"pos": pos}
             ).first()
             if found is not None:
                 rows.append({"title": found[0], "tags": found[1], "body": found[2]})
@@ -210,11 +225,8 @@ class SearchIndex:
         tokens = sorted({t for term in terms for t in _tokens(term)})
         if not tokens:
             return {}
-        marks = ", ".join(f":t{i}" for i in range(len(tokens)))
-        rows = conn.execute(
-            text(f"SELECT term, docs FROM search_terms WHERE term IN ({marks})"),
-            {f"t{i}": t for i, t in enumerate(tokens)},
-        ).all()
+        marks = ", ".join("?" * len(tokens))
+        rows = conn.exec_driver_sql(f"SELECT term, docs FROM search_terms WHERE term IN ({marks})", tuple(tokens)).all()
         df = {str(r[0]): int(r[1]) for r in rows}
         return {term: min((df.get(t, 0) for t in _tokens(term)), default=0) for term in terms}
 
@@ -224,7 +236,7 @@ class SearchIndex:
         Below ``PRUNE_MIN_DOCS`` articles, or when fewer than ``KEEP_AT_LEAST`` terms
         would remain, the rarest are kept.
         """
-        total = conn.execute(text("SELECT max(docid) FROM search_keys")).scalar() or 0
+        total = conn.exec_driver_sql("SELECT max(docid) FROM search_keys").scalar() or 0
         if total < PRUNE_MIN_DOCS or len(terms) <= KEEP_AT_LEAST:
             return list(terms)
         df = self._doc_counts(conn, terms) if df is None else df
@@ -235,16 +247,28 @@ class SearchIndex:
             kept = [term for _count, term in rarity[:KEEP_AT_LEAST]]
         return [t for t in terms if t in kept]
 
+    @staticmethod
+    def _holds(conn: Any, pos: int, kept: Sequence[str], df: dict[str, int]) -> bool:
+        """Whether the entry at ``pos`` matches every kept term that at most one entry holds (its rarest
+        token in one document): then that entry is the one, and no other matches those terms."""
+        rare = [t for t in kept if df.get(t, 0) == 1]
+        if not rare:
+            return True
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM search_text WHERE search_text MATCH :q AND rowid = :pos",
+            {"q": " AND ".join(_phrases(rare)), "pos": pos},
+        ).first()
+        return found is not None
+
     def delete(self, ids: Sequence[str]) -> None:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
-                self._uncount(conn, list(self._docids(conn, list(dict.fromkeys(ids))).values()))
+                self._uncount(conn, list(self._positions(conn, list(dict.fromkeys(ids))).values()))
             for article_id in ids:
                 if self.dialect == "sqlite":
                     conn.execute(
                         text(
-                            "DELETE FROM search_text WHERE rowid = "
-                            "(SELECT docid FROM search_keys WHERE article_id = :id)"
+                            "DELETE FROM search_text WHERE rowid = (SELECT pos FROM search_keys WHERE article_id = :id)"
                         ),
                         {"id": article_id},
                     )
@@ -258,54 +282,67 @@ class SearchIndex:
         return self.related_hits(terms, exclude, before=before, now=now, limit=limit)[0]
 
     @staticmethod
-    def _best_live(conn: Any, query: str, live: str, params: dict[str, Any]) -> list[Any]:
-        """(article id, bm25) of the first ``limit`` matches of ``query`` that pass ``live``, ordered by
+    def _best_live(conn: Any, live: str, params: dict[str, Any], own: int | None = None) -> tuple[list[Any], Any]:
+        """(article id, bm25) of the first ``limit`` matches of ``q`` that pass ``live``, ordered by
         score, then newest, then id: exactly what joining every match to its article and sorting gives,
         without joining every match (6,000 and more for a query at 100,000 articles).
 
-        The index gives its best ``n`` matches by score alone (no join); those scoring strictly less
-        than the ``n``-th are all the matches that do, so when enough of them pass the filter, they hold
-        the answer. Otherwise ``n`` grows, and beyond ``BEST_LAST`` every match is joined.
+        Only entries before the bound of ``before`` (publication order: ``newsroom.store.search_order``)
+        are read and scored. The index gives its best ``n`` of them by score alone (no join); those
+        scoring strictly less than the ``n``-th are all the matches that do, so when enough of them
+        pass the filter, they hold the answer. Otherwise ``n`` grows, and beyond ``BEST_LAST`` every
+        match before the bound is joined. Run on the driver (``exec_driver_sql``, named parameters):
+        SQLAlchemy's compiling of a statement with hundreds of parameters cost more than SQLite's work.
+
+        ``own``: the position of an entry (before the bound) whose score is wanted too: sorted first
+        by the same statement (FTS5 counts every phrase's matches once per statement, 2 ms at
+        100,000 articles), and returned beside the rows (None if it does not match).
         """
+        bound = f"rowid < {before_bound(':before')}"
         n = BEST_FIRST
+        own_score = None
         while n <= BEST_LAST:
-            best = conn.execute(
-                text(
-                    f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q ORDER BY score LIMIT :n"
-                ),
-                {"q": query, "n": n},
+            first = "" if own is None else "rowid = :own DESC, "
+            best = conn.exec_driver_sql(
+                f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q AND {bound} "
+                f"ORDER BY {first}score LIMIT :n",
+                {"q": params["q"], "before": params["before"], "n": n if own is None else n + 1, "own": own},
             ).all()
+            if own is not None:
+                if best and best[0][0] == own:
+                    own_score, best = best[0][1], best[1:]
+                best, own = best[:n], None
             complete = len(best) < n
             scores = [(int(r[0]), float(r[1])) for r in best if complete or r[1] < best[-1][1]]
             if scores:
-                values = ", ".join(f"(:d{i}, :s{i})" for i in range(len(scores)))
-                bound = {f"d{i}": d for i, (d, _s) in enumerate(scores)} | {
+                values = ", ".join(f"(:p{i}, :s{i})" for i in range(len(scores)))
+                bound_scores = {f"p{i}": d for i, (d, _s) in enumerate(scores)} | {
                     f"s{i}": v for i, (_d, v) in enumerate(scores)
                 }
-                rows = conn.execute(
-                    text(
-                        f"WITH c(docid, score) AS (VALUES {values}) SELECT k.article_id, c.score FROM c "
-                        "JOIN search_keys k ON k.docid = c.docid JOIN articles a ON a.id = k.article_id "
-                        f"WHERE {live} ORDER BY c.score, a.published DESC, k.article_id LIMIT :limit"
-                    ),
-                    {**params, **bound},
+                rows = conn.exec_driver_sql(
+                    f"WITH c(pos, score) AS (VALUES {values}) SELECT k.article_id, c.score FROM c "
+                    "JOIN search_keys k ON k.pos = c.pos JOIN articles a ON a.id = k.article_id "
+                    f"WHERE {live} ORDER BY c.score, a.published DESC, k.article_id LIMIT :limit",
+                    {**params, **bound_scores},
                 ).all()
             else:
                 rows = []
             if complete or len(rows) >= params["limit"]:
-                return list(rows)
+                return list(rows), own_score
             n *= 8
-        return list(
-            conn.execute(
-                text(
-                    f"SELECT k.article_id, {BM25} AS score FROM search_text f "
-                    "JOIN search_keys k ON k.docid = f.rowid JOIN articles a ON a.id = k.article_id "
-                    f"WHERE search_text MATCH :q AND {live} "
-                    "ORDER BY score, a.published DESC, k.article_id LIMIT :limit"  # ties: a stable order
-                ),
-                params,
-            ).all()
-        )
+        if own is not None:  # no shortcut taken (BEST_LAST below BEST_FIRST): its own statement
+            own_score = conn.exec_driver_sql(
+                f"SELECT {BM25} FROM search_text WHERE search_text MATCH :q AND rowid = :own",
+                {"q": params["q"], "own": own},
+            ).scalar()
+        every = conn.exec_driver_sql(
+            f"SELECT k.article_id, {BM25} AS score FROM search_text f "
+            "JOIN search_keys k ON k.pos = f.rowid JOIN articles a ON a.id = k.article_id "
+            f"WHERE search_text MATCH :q AND f.{bound} AND {live} "
+            "ORDER BY score, a.published DESC, k.article_id LIMIT :limit",  # ties: a stable order
+            params,
+        ).all()
+        return list(every), own_score
 
     def related_hits(
         self, terms: Sequence[str], article_id: str, *, before: datetime, now: datetime, limit: int = 50
@@ -335,18 +372,29 @@ class SearchIndex:
                 if not query:
                     return [], 0.0
                 shared = _fts5_query([t for t in kept if df.get(t, 0) >= 2])
-                hits = self._best_live(conn, query, live, {**params, "q": query})
-                docid = conn.execute(
-                    text("SELECT docid FROM search_keys WHERE article_id = :exclude"), {"exclude": article_id}
-                ).scalar()
-                own = (
-                    conn.execute(
-                        text(f"SELECT {BM25} FROM search_text WHERE search_text MATCH :q AND rowid = :docid"),
-                        {"q": shared, "docid": docid},
-                    ).scalar()
-                    if shared and docid is not None
-                    else None
-                )
+                stored = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)  # as the ORM writes it
+                if stored is not None:
+                    params |= {"before": stored(params["before"]), "now": stored(params["now"])}
+                found = conn.exec_driver_sql(
+                    f"SELECT pos, pos < {before_bound(':before')} FROM search_keys WHERE article_id = :exclude",
+                    {"exclude": article_id, "before": params["before"]},
+                ).first()
+                pos = None if found is None else int(found[0])
+                if shared and pos is not None and found is not None and found[1] and self._holds(conn, pos, kept, df):
+                    # the phrases left out of ``shared`` match no other entry: each adds 0.0 to every
+                    # other score, so ``shared`` ranks the others bit for bit as ``query`` does, and
+                    # gives the article's own score in the same statement
+                    hits, own = self._best_live(conn, live, {**params, "q": shared}, own=pos)
+                else:
+                    hits, _none = self._best_live(conn, live, {**params, "q": query})
+                    own = (
+                        conn.exec_driver_sql(
+                            f"SELECT {BM25} FROM search_text WHERE search_text MATCH :q AND rowid = :pos",
+                            {"q": shared, "pos": pos},
+                        ).scalar()
+                        if shared and pos is not None
+                        else None
+                    )
                 return [(str(r[0]), -float(r[1])) for r in hits], -float(own or 0.0)
             if self.dialect == "postgresql":
                 query = " OR ".join(t.replace('"', " ") for t in terms)
