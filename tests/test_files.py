@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_keys_never_leave_the_folder(tmp_path: Path) -> None:
             files.put(bad, b"")
 
 
-def test_the_site_bucket_is_never_the_private_one(config_data: dict, tmp_path: Path) -> None:
+def test_the_site_bucket_is_never_the_private_one(config_data: dict[str, Any], tmp_path: Path) -> None:
     from newsroom.config import ConfigError, parse_config
     from tests.support.paths import CONFIG_FILE
 

@@ -33,7 +33,7 @@ PACKAGE = REPO / "plugins" / "newsroom"
 MAX_LINES = 420
 
 LAYERS: list[set[str]] = [
-    {"text", "yamltext", "contracts", "assets", "services", "preview_links"},
+    {"text", "yamltext", "contracts", "assets", "services", "preview_links", "files"},
     {"models", "taxonomy", "subscribers", "preflight", "config"},  # the files config points at, checked when it loads
     # channels: config in, platforms out; no store
     {"countries", "bodies", "airflow_tokens", "airflow_api", "channels"},
