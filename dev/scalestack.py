@@ -132,6 +132,7 @@ class CeleryStack:
     port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(4))
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    state_dirs: dict[str, Path] = field(default_factory=dict)  # the NEWSROOM_STATE_DIR each process was given
     _created: list[str] = field(default_factory=list)
     _secrets: dict[str, str] = field(default_factory=dict)
     _auth: SimpleAuthUsers | None = None
@@ -284,6 +285,7 @@ class CeleryStack:
             raise
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.state_dirs[name] = Path(env["NEWSROOM_STATE_DIR"])
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.procs[name] = subprocess.Popen(
                 [str(BIN / "airflow"), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
