@@ -33,6 +33,7 @@ from typing import Any, Literal
 import yaml
 
 from bench import corpus
+from newsroom.files import Files
 from newsroom.text import fold, slugify
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -567,7 +568,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def write_partitions(articles: Iterable[GeneratedArticle], config: Any, files: Any = None) -> list[str]:
+def write_partitions(articles: Iterable[GeneratedArticle], config: Any, files: Files | None = None) -> list[str]:
     """Generated articles as an imported archive: one key per article under its day's prefix; the keys.
 
     Each goes through the filing reader (``read_article``), as ``newsroom import-archive``
