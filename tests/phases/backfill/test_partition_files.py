@@ -43,7 +43,7 @@ def _files(config: NewsroomConfig) -> Files:
 
 
 def test_an_imported_day_is_backfilled_from_the_files(
-    files_config: NewsroomConfig, puts: Callable[[], Counter[str]]
+    files_config: NewsroomConfig, puts: Callable[[], Counter[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = files_config
     files = _files(config)
@@ -56,7 +56,16 @@ def test_an_imported_day_is_backfilled_from_the_files(
         assert not (config.state_dir / "partitions").exists()
     assert import_archive(FIXTURES, config, files).outcomes == {"new": 0, "updated": 0, "unchanged": 6}
 
+    listings: list[str] = []
+    real_keys = type(files).keys
+
+    def listing(self: Files, prefix: str) -> list[str]:
+        listings.append(prefix)
+        return real_keys(self, prefix)
+
+    monkeypatch.setattr(type(files), "keys", listing)
     result = backfill.run_day(DAY, config)
+    assert listings == ["partitions/2025/06/23/"], "a day is listed once, its batches read by key"
 
     assert sorted(b for run in result["batches"] for b in run["ids"]) == sorted([SEED_ID, TOUADERA_ID])
     store = open_store(config)
