@@ -152,13 +152,14 @@ def run_batch(
     names: list[str] = []
     keys = [partitions.as_key(config, name) for name in batch]
     for key, data in partitions.fetch(files, keys, config.storage.upload_workers):
+        where = files.location(key)  # a path in the state folder, an s3:// URL in the private bucket
         try:
-            article, _source = partitions.parse(data, files.location(key))
+            article, _source = partitions.parse(data, where)
         except ArticleError as exc:
             _quarantine(store, config, files, key, data, exc)
             quarantined.append(key)
             continue
-        filings.append((article, key, files.location(key)))
+        filings.append((article, key, where))
         names.append(key)
     # one transaction for the batch's versions (the articles of a slug are in one batch: plan_day)
     stored = store.articles.record_versions(filings, tz=config.site.tz, now=now, status=BACKFILL)
