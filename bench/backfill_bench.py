@@ -83,7 +83,7 @@ def run(
     from newsroom.config import parse_config
     from newsroom.enrich.entities import load_nlp
     from newsroom.phases import backfill
-    from newsroom.resources import bucket_for, open_store
+    from newsroom.resources import bucket_for, files_for, open_store
 
     result = {} if result is None else result
     until = datetime(2025, 6, 30, tzinfo=UTC)
@@ -102,15 +102,15 @@ def run(
 
             log(f"backfill: generating and importing {articles:,} articles over {days} days")
             started = time.perf_counter()
-            paths = write_partitions(generate_articles(articles, seed, since=since, until=until), config)
+            keys = write_partitions(generate_articles(articles, seed, since=since, until=until), config)
             seconds = time.perf_counter() - started
             result["import"] = {
-                "articles": len(paths),
+                "articles": len(keys),
                 "seconds": round(seconds, 1),
-                "per_s": round(rate(len(paths), seconds), 1),
+                "per_s": round(rate(len(keys), seconds), 1),
             }
             result["rss_mb"]["import"] = round(peak_rss_mb(), 1)
-            all_days = partitions.all_days(config)
+            all_days = partitions.all_days(files_for(config), config)
 
             load_nlp(config.enrich.model)  # before forking: workers share the loaded model
             open_store(config).close()

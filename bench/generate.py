@@ -33,6 +33,7 @@ from typing import Any, Literal
 import yaml
 
 from bench import corpus
+from newsroom.files import Files
 from newsroom.text import fold, slugify
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -567,19 +568,22 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def write_partitions(articles: Iterable[GeneratedArticle], config: Any) -> list[Path]:
-    """Generated articles as an imported archive: one file per article in its day's partition.
+def write_partitions(articles: Iterable[GeneratedArticle], config: Any, files: Files | None = None) -> list[str]:
+    """Generated articles as an imported archive: one key per article under its day's prefix; the keys.
 
     Each goes through the filing reader (``read_article``), as ``newsroom import-archive``
-    produces canonical articles, then ``newsroom.archive.partitions.write_article``.
+    produces canonical articles, then ``newsroom.archive.partitions.write_article`` into
+    ``files`` (default: the config's, ``resources.files_for``: the state folder or the private bucket).
     """
     from newsroom.archive.partitions import write_article
     from newsroom.ingest.reader import read_article
+    from newsroom.resources import files_for
 
-    paths = []
+    files = files or files_for(config)
+    keys = []
     for generated in articles:
         data = to_markdown(generated).encode("utf-8")
         article = read_article(data, generated.filename, config)
-        path, _ = write_article(config, article, {"file": generated.filename, "format": "generated"})
-        paths.append(path)
-    return paths
+        key, _ = write_article(files, config, article, {"file": generated.filename, "format": "generated"})
+        keys.append(key)
+    return keys

@@ -88,7 +88,7 @@ def _until() -> date | None:
 def backfill_archive() -> None:
     @task(depends_on_past=True, wait_for_downstream=True)
     def plan() -> list[list[str]]:
-        """The day's partition files in batches (after the previous day's batches are done)."""
+        """The day's partition keys in batches (after the previous day's batches are done)."""
         from newsroom.phases import backfill
 
         return backfill.plan_day(_day())

@@ -2,7 +2,8 @@
 
 ``python -m dev.scalestack demo`` (``make scale-demo``) starts SeaweedFS
 and a :class:`CeleryStack` (the production shape of the pipeline, on one
-machine), writes a generated archive into day partitions, runs
+machine), writes a generated archive into day partitions in the newsroom's
+private bucket (``storage.files_bucket``), runs
 ``airflow backfill create --dag-id backfill_archive`` over its days, waits,
 and prints a summary: runs, task instances per worker, articles published,
 objects in the bucket, time taken. Ctrl-C stops everything it started.
@@ -23,6 +24,12 @@ helpers, reused) on:
   two ``airflow celery worker`` processes (``worker1@host``, ``worker2@host``),
   all sharing one generated JWT secret and Fernet key, each in its own
   process group with its log under the stack's folder;
+* no shared folder: each of those processes has a state folder of its own
+  (``NEWSROOM_STATE_DIR`` = ``local/<process>`` under the stack's folder),
+  as pods of the official Helm chart or Celery workers on several machines
+  would; what they share is the state database and the config's private
+  bucket ``storage.files_bucket`` (the archive's partitions, quarantine
+  reports...), on the same S3 connection as the site's bucket;
 * real authentication (:class:`dev.auth.SimpleAuthUsers`): the simple auth
   manager's users ``admin`` (role admin, for a person in the UI) and
   ``newsroom`` (role op: ``newsroom file`` and this module's REST client),
@@ -107,7 +114,9 @@ class CeleryStack:
     """Airflow on CeleryExecutor + PostgreSQL + Redis, with ``workers`` Celery workers, on loopback.
 
     ``extra_env`` reaches every process (the newsroom config, the S3
-    connection). ``schedule=False`` turns off Airflow's own cron and asset
+    connection); each process gets its own state folder (:meth:`state_dir`),
+    so the config must keep its files in a private bucket (``storage.files_bucket``).
+    ``schedule=False`` turns off Airflow's own cron and asset
     scheduling (``[scheduler] use_job_schedule``): only runs asked for
     (backfills, triggers) happen, so a test or the demo sees no unrelated run.
     """
@@ -123,6 +132,7 @@ class CeleryStack:
     port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(4))
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    state_dirs: dict[str, Path] = field(default_factory=dict)  # the NEWSROOM_STATE_DIR each process was given
     _created: list[str] = field(default_factory=list)
     _secrets: dict[str, str] = field(default_factory=dict)
     _auth: SimpleAuthUsers | None = None
@@ -172,13 +182,18 @@ class CeleryStack:
         """The Airflow connection ``newsroom file`` (airflow.conn_id) logs in to this stack with."""
         return self.auth.connection_uri(self.url)
 
+    def state_dir(self, process: str) -> Path:
+        """The state folder of one process of the stack (its NEWSROOM_STATE_DIR), shared with no other."""
+        return self.folder / "local" / process
+
     def worker_names(self) -> list[str]:
         host = socket.gethostname().split(".")[0] or "localhost"
         return [f"worker{i}@{host}" for i in range(1, self.workers + 1)]
 
     # -- environment -------------------------------------------------------------
-    def env(self) -> dict[str, str]:
-        """What every process of the stack gets (workers add their own name and log port)."""
+    def env(self, process: str = "cli") -> dict[str, str]:
+        """What every process of the stack gets, with ``process``'s own state folder (workers add their
+        own name and log port; ``cli``: the airflow commands this module runs)."""
         if not self._secrets:
             from cryptography.fernet import Fernet
 
@@ -216,13 +231,14 @@ class CeleryStack:
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": self._secrets["trigger_log_port"],
                 "NEWSROOM_DATABASE_URL": self.state_url,
+                "NEWSROOM_STATE_DIR": str(self.state_dir(process)),
             }
         )
         env.update(self.extra_env)
         return env
 
     def worker_env(self, name: str, log_port: int) -> dict[str, str]:
-        env = self.env()
+        env = self.env(name.split("@", 1)[0])
         env.update(
             {
                 "NEWSROOM_WORKER_NAME": name,
@@ -255,11 +271,10 @@ class CeleryStack:
             self._create_databases()
             self._prepare_state_db()
             self._migrate()
-            env = self.env()
-            self._spawn("api-server", ["api-server", "--port", str(self.port), "--host", "127.0.0.1"], env)
-            self._spawn("scheduler", ["scheduler"], env)
-            self._spawn("dag-processor", ["dag-processor"], env)
-            self._spawn("triggerer", ["triggerer"], env)
+            api = ["api-server", "--port", str(self.port), "--host", "127.0.0.1"]
+            self._spawn("api-server", api, self.env("api-server"))
+            for name in ("scheduler", "dag-processor", "triggerer"):
+                self._spawn(name, [name], self.env(name))
             for name in self.worker_names():
                 short = name.split("@", 1)[0]
                 command = ["celery", "worker", "--celery-hostname", name, "--concurrency", str(self.concurrency)]
@@ -270,6 +285,7 @@ class CeleryStack:
             raise
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.state_dirs[name] = Path(env["NEWSROOM_STATE_DIR"])
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.procs[name] = subprocess.Popen(
                 [str(BIN / "airflow"), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -311,22 +327,20 @@ class CeleryStack:
         """``newsroom db upgrade`` on the state database, once, before any worker starts: what a Helm
         pre-install/pre-upgrade Job does in production (the workers refuse a PostgreSQL database
         behind this release's schema revision; an empty one they could create, one at a time)."""
-        with open(self.log_dir / "db-upgrade.log", "ab") as log:
-            result = subprocess.run(
-                [str(BIN / "newsroom"), "db", "upgrade"], env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                cwd=str(self.home), timeout=600,
-            )  # fmt: skip
-        if result.returncode != 0:
-            raise RuntimeError(f"newsroom db upgrade failed; see {self.log_dir / 'db-upgrade.log'}")
+        self._run_once([str(BIN / "newsroom"), "db", "upgrade"], "db-upgrade.log")
 
     def _migrate(self) -> None:
-        with open(self.log_dir / "db-migrate.log", "ab") as log:
+        self._run_once([str(BIN / "airflow"), "db", "migrate"], "db-migrate.log")
+
+    def _run_once(self, command: list[str], log_name: str) -> None:
+        """A set-up command in the stack's environment, its output in the stack's logs; fails with where to look."""
+        with open(self.log_dir / log_name, "ab") as log:
             result = subprocess.run(
-                [str(BIN / "airflow"), "db", "migrate"], env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                cwd=str(self.home), timeout=600,
-            )  # fmt: skip
+                command, env=self.env(), stdout=log, stderr=subprocess.STDOUT, cwd=str(self.home), timeout=600
+            )
         if result.returncode != 0:
-            raise RuntimeError(f"airflow db migrate failed; see {self.log_dir / 'db-migrate.log'}")
+            name = " ".join([Path(command[0]).name, *command[1:]])
+            raise RuntimeError(f"{name} failed; see {self.log_dir / log_name}")
 
     def _redis(self) -> Any:
         import redis
@@ -552,10 +566,16 @@ def _shell_quote(value: str) -> str:
 
 # -- the archive and the config of the demo and the test --------------------------
 def write_config(
-    folder: Path, base_url: str, bucket: str, batch_size: int, airflow_url: str = "http://localhost:8080"
+    folder: Path,
+    base_url: str,
+    bucket: str,
+    batch_size: int,
+    airflow_url: str = "http://localhost:8080",
+    files_bucket: str | None = None,
 ) -> Path:
     """A newsroom.yaml in ``folder``: the shipped one, its state in folder/state, publishing to ``bucket``,
-    telling the Airflow at ``airflow_url`` as the user of the connection ``newsroom_airflow``."""
+    telling the Airflow at ``airflow_url`` as the user of the connection ``newsroom_airflow``; with
+    ``files_bucket``, its own files (archive partitions, quarantine...) in that private bucket, not in a folder."""
     import yaml
 
     data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
@@ -569,6 +589,8 @@ def write_config(
     data["archive"]["batch_size"] = batch_size
     data["airflow"]["url"] = airflow_url
     data["airflow"]["conn_id"] = CONN_ID
+    if files_bucket:
+        data["storage"]["files_bucket"] = files_bucket
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "newsroom.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -577,13 +599,16 @@ def write_config(
 
 def write_archive(config: NewsroomConfig, count: int, first: date, days: int, seed: int = 7) -> dict[date, list[str]]:
     """``count`` generated articles (bench.generate) published over ``days`` days from ``first``,
-    read as filed Markdown and written into their day partitions; the article ids by day."""
+    read as filed Markdown and written into their day partitions (in the config's files: its private
+    bucket, or its state folder); the article ids by day."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.append(str(REPO_ROOT))
     from bench.generate import generate_articles, to_markdown
     from newsroom.archive.partitions import day_of, write_article
     from newsroom.ingest.reader import read_article
+    from newsroom.resources import files_for
 
+    files = files_for(config)
     tz = config.site.tz
     since = datetime.combine(first, time_of_day(0, 0), tzinfo=tz)
     until = since + timedelta(days=days) - timedelta(hours=2)
@@ -592,7 +617,7 @@ def write_archive(config: NewsroomConfig, count: int, first: date, days: int, se
         data = to_markdown(generated).encode("utf-8")
         article = read_article(data, generated.filename, config)
         source = {"file": generated.filename, "format": "markdown", "sha256": hashlib.sha256(data).hexdigest()}
-        write_article(config, article, source)
+        write_article(files, config, article, source)
         by_day.setdefault(day_of(config, article), []).append(article.id)
     return dict(sorted(by_day.items()))
 
@@ -627,7 +652,8 @@ def _demo(args: argparse.Namespace) -> int:
     seaweed = SeaweedServer.on_free_ports(folder / "seaweed")
     bucket = "newsroom-scale"
     stack = CeleryStack(folder, workers=args.workers, concurrency=args.concurrency)
-    config_path = write_config(folder, f"{seaweed.endpoint}/{bucket}/", bucket, args.batch_size, stack.url)
+    base_url = f"{seaweed.endpoint}/{bucket}/"
+    config_path = write_config(folder, base_url, bucket, args.batch_size, stack.url, files_bucket=f"{bucket}-files")
     config = load_config(config_path)
     conn = "AIRFLOW_CONN_" + config.storage.conn_id.upper()
     stack.extra_env.update({"NEWSROOM_CONFIG": str(config_path), conn: seaweed.connection_uri()})
@@ -644,7 +670,8 @@ def _demo(args: argparse.Namespace) -> int:
         days = list(by_day)
         print(
             f"Wrote {args.articles} generated articles into {len(days)} day partitions "
-            f"({days[0]} .. {days[-1]}) under {config.partitions_dir}",
+            f"({days[0]} .. {days[-1]}) in the private bucket s3://{config.storage.files_bucket}/partitions/; "
+            f"each Airflow process has its own state folder under {stack.folder / 'local'}",
             flush=True,
         )
         print(
@@ -697,11 +724,13 @@ def summary(
     backfill_seconds: float,
     total_seconds: float,
 ) -> str:
-    from newsroom.resources import bucket_for
+    from newsroom.archive.partitions import root
+    from newsroom.resources import bucket_for, files_for
     from newsroom.store import Store
 
     counts = Store.from_url(stack.state_url).status.counts()
     objects = bucket_for(config).listing()
+    files, prefix = files_for(config), root(config) + "/"
     per_worker = ti_per_worker(tis)
     states = Counter(r["state"] for r in runs)
     lines = [
@@ -716,6 +745,7 @@ def summary(
     lines += [
         f"  articles published     {counts['published']} (of {counts['articles']} in {stack.state_db})",
         f"  objects in the bucket  {len(objects)} (s3://{config.storage.bucket}/)",
+        f"  archive partitions     {len(files.keys(prefix))} ({files.location(prefix)}; no folder shared)",
         f"  backfill took          {backfill_seconds:.0f}s (whole demo {total_seconds:.0f}s)",
         f"  logs                   {stack.log_dir}",
     ]

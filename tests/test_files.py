@@ -65,3 +65,16 @@ def test_the_site_bucket_is_never_the_private_one(config_data: dict[str, Any], t
     with pytest.raises(ConfigError) as refused:
         parse_config(config_data, CONFIG_FILE, state_dir=tmp_path)
     assert "storage.files_bucket" in str(refused.value) and "public" in str(refused.value)
+
+
+def test_the_partitions_setting_is_a_key_prefix(config_data: dict[str, Any], tmp_path: Path) -> None:
+    from newsroom.config import ConfigError, parse_config
+    from tests.support.paths import CONFIG_FILE
+
+    for bad in ("/var/archive", "../partitions", ""):
+        config_data["archive"]["partitions"] = bad
+        with pytest.raises(ConfigError) as refused:
+            parse_config(config_data, CONFIG_FILE, state_dir=tmp_path)
+        assert "archive.partitions" in str(refused.value) and "key prefix" in str(refused.value)
+    config_data["archive"]["partitions"] = "archive/parts/"
+    assert parse_config(config_data, CONFIG_FILE, state_dir=tmp_path).archive.partitions == "archive/parts"

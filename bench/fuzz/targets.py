@@ -23,6 +23,7 @@ from newsroom.archive.importer import import_archive, to_article
 from newsroom.archive.wxr import NotWxrError, read_items
 from newsroom.bodies import sanitize_html
 from newsroom.config import NewsroomConfig, parse_config
+from newsroom.files import LocalFiles
 from newsroom.ingest import read_article
 from newsroom.models import ArticleError
 
@@ -61,7 +62,7 @@ def _ninjs(data: bytes, config: NewsroomConfig, scratch: Path) -> str:
     path = scratch / "ninjs" / "fuzz.json"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(data)
-    report = import_archive(path, config, dry_run=True)
+    report = import_archive(path, config, LocalFiles(scratch), dry_run=True)
     if crashed := [e.reason for e in report.entries if e.reason.startswith("could not read:")]:
         raise AssertionError(f"import-archive caught what the readers let escape: {crashed[0]}")
     try:
@@ -106,10 +107,10 @@ def _sanitiser(data: bytes, config: NewsroomConfig, scratch: Path) -> str:
 
 
 def _partition(data: bytes, config: NewsroomConfig, scratch: Path) -> str:
-    path = scratch / "article.json"
-    path.write_bytes(data)
+    files = LocalFiles(scratch)
+    files.put("partitions/article.json", data)
     try:
-        partitions.read_file(path)
+        partitions.read(files, "partitions/article.json")
     except ArticleError:
         return "refused"
     return "read"
@@ -137,7 +138,7 @@ def targets(config: NewsroomConfig) -> list[Target]:
         Target(
             "sanitiser", "body HTML sanitiser (sanitize_html)", inputs.fragment, config.site.max_body_bytes, ".html"
         ),
-        Target("partition", "archive partition file (partitions.read_file)", inputs.partition, 1_000_000, ".json"),
+        Target("partition", "archive partition file (partitions.read)", inputs.partition, 1_000_000, ".json"),
     ]
 
 

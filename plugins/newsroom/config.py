@@ -218,7 +218,7 @@ class Paths(_Strict):
 class Archive(_Strict):
     """Imported archives: where ``newsroom import-archive`` writes them, how the backfill batches them."""
 
-    partitions: str = "partitions"  # under the state folder: partitions/YYYY/MM/DD/<id>.json
+    partitions: str = "partitions"  # the key prefix in the newsroom's files: partitions/YYYY/MM/DD/<id>.json
     batch_size: int = Field(default=200, ge=1, le=5000)
     # Backfills tag with the taxonomy gazetteer only, without spaCy's statistical NER: faster,
     # but only the taxonomy's names (real articles: tags F1 0.232 instead of 0.578; make eval).
@@ -228,6 +228,13 @@ class Archive(_Strict):
     # long backfill shows its articles in the listings as it goes (each flush re-renders every
     # listing page the pending articles sit on). The bucket ends the same either way.
     listings_every_days: int = Field(default=0, ge=0, le=3660)
+
+    @field_validator("partitions")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not value.strip("/") or value.startswith("/") or ".." in value.split("/"):
+            raise ValueError("expected a key prefix in the newsroom's files, e.g. 'partitions' (no '..')")
+        return value.strip("/")
 
 
 class NewsroomConfig(_Strict):
@@ -313,11 +320,6 @@ class NewsroomConfig(_Strict):
     @property
     def archive_dir(self) -> Path:
         return self.state_dir / "archive"
-
-    @property
-    def partitions_dir(self) -> Path:
-        """Imported archive articles, one JSON file each, in a folder per publication day (site time zone)."""
-        return self.state_dir / self.archive.partitions
 
     @property
     def build_dir(self) -> Path:

@@ -7,6 +7,7 @@ import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,8 @@ from newsroom.archive.html import Page, read_page
 from newsroom.archive.importer import import_archive
 from newsroom.archive.report import Entry, ImportReport, default_report_path
 from newsroom.config import NewsroomConfig
-from newsroom.models import ArticleError
+from newsroom.files import LocalFiles
+from newsroom.models import Article, ArticleError
 from tests.support.archive import (
     CEP_ID,
     FIXTURES,
@@ -40,17 +42,28 @@ def entry(report: ImportReport, file: str, item: str | None = None) -> Entry:
     return found[0]
 
 
+def files_of(config: NewsroomConfig) -> LocalFiles:
+    """The newsroom's files of the embedded default: the state folder (the partitions are its ``partitions/``)."""
+    return LocalFiles(config.state_dir)
+
+
+def stored(config: NewsroomConfig, name: str) -> tuple[Article, dict[str, Any]]:
+    """The article and source of the partition ``name`` (``2025/06/23/<id>.json``)."""
+    return partitions.read(files_of(config), partitions.as_key(config, name))
+
+
 def snapshot(config: NewsroomConfig) -> dict[str, tuple[bytes, int]]:
+    folder = config.state_dir / "partitions"
     return {
-        str(p.relative_to(config.partitions_dir)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(config.partitions_dir.rglob("*"))
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
 
 
 @pytest.fixture
 def report(config: NewsroomConfig) -> ImportReport:
-    return import_archive(FIXTURES, config)
+    return import_archive(FIXTURES, config, files_of(config))
 
 
 def test_every_article_lands_in_the_partition_of_its_day(report: ImportReport, config: NewsroomConfig) -> None:
@@ -63,7 +76,9 @@ def test_every_article_lands_in_the_partition_of_its_day(report: ImportReport, c
         SEED_ID: f"2025/06/23/{SEED_ID}.json",
     }
     assert report.outcomes == {"new": 6, "updated": 0, "unchanged": 0}
-    assert [p.name for p in partitions.day_files(config, datetime(2025, 6, 23).date())] == [
+    assert [
+        k.rpartition("/")[2] for k in partitions.day_keys(files_of(config), config, datetime(2025, 6, 23).date())
+    ] == [
         f"{TOUADERA_ID}.json",
         f"{SEED_ID}.json",
     ]
@@ -71,7 +86,7 @@ def test_every_article_lands_in_the_partition_of_its_day(report: ImportReport, c
 
 
 def test_the_seed_article_is_stored_with_its_source(report: ImportReport, config: NewsroomConfig) -> None:
-    article, source = partitions.read_file(config.partitions_dir / f"2025/06/23/{SEED_ID}.json")
+    article, source = stored(config, f"2025/06/23/{SEED_ID}.json")
 
     assert article.title == "Mali–Russie: Goïta et Poutine élargissent leur partenariat stratégique"
     assert article.section == "diplomatie"
@@ -97,7 +112,7 @@ def test_the_seed_article_is_stored_with_its_source(report: ImportReport, config
 def test_sections_are_mapped_by_name_or_slug_folding_accents(report: ImportReport, config: NewsroomConfig) -> None:
     sections = {}
     for imported in report.imported:
-        article, _ = partitions.read_file(config.partitions_dir / imported.partition)
+        article, _ = stored(config, imported.partition)
         sections[article.id] = article.section
     assert sections == {
         SEED_ID: "diplomatie",  # "News - Infos" > "Diplomatie": the most specific
@@ -112,14 +127,14 @@ def test_sections_are_mapped_by_name_or_slug_folding_accents(report: ImportRepor
 def test_wxr_and_ninjs_articles_keep_their_format_and_lose_embargoes(
     report: ImportReport, config: NewsroomConfig
 ) -> None:
-    football, source = partitions.read_file(config.partitions_dir / f"2025/06/22/{FOOTBALL_ID}.json")
+    football, source = stored(config, f"2025/06/22/{FOOTBALL_ID}.json")
     assert football.source_format == "wxr"
     assert football.slug == "football-les-guepards-du-benin-qualifies-pour-la-can-2025"
     assert "<script" not in football.body_html and "alert" not in football.body_html
     assert source["item"] == "https://www.echodugolfe.bj/?p=48190"
     assert source["file"] == WXR_FILE and source["format"] == "wxr"
 
-    port, source = partitions.read_file(config.partitions_dir / f"2025/06/19/{PORT_ID}.json")
+    port, source = stored(config, f"2025/06/19/{PORT_ID}.json")
     assert port.source_format == "ninjs"
     assert port.embargo_until is None  # an archive is already public
     assert port.authors == ["Koffi Mensah"]
@@ -138,7 +153,7 @@ def test_duplicates_across_sources_keep_the_richest(report: ImportReport, config
     assert touadera.reason == (
         f"duplicate of {TOUADERA_ID} (from {WXR_FILE} item https://www.echodugolfe.bj/?p=48201): same title"
     )
-    kept, _ = partitions.read_file(config.partitions_dir / f"2025/06/23/{TOUADERA_ID}.json")
+    kept, _ = stored(config, f"2025/06/23/{TOUADERA_ID}.json")
     assert kept.source_format == "wxr"
     assert "Une transition encadrée par la Constitution" in kept.body_html
 
@@ -149,7 +164,7 @@ def test_the_same_url_is_a_duplicate_even_with_another_title_and_day(site_copy: 
     edited = edited.replace("2025-06-23T13:05:12+00:00", "2025-06-24T09:00:00+00:00")
     (site_copy / "b.html").write_text(edited, encoding="utf-8")
 
-    report = import_archive(site_copy, config)
+    report = import_archive(site_copy, config, files_of(config))
 
     assert [i.file for i in report.imported] == ["a.html"]
     (duplicate,) = report.duplicates
@@ -160,13 +175,13 @@ def test_the_same_url_is_a_duplicate_even_with_another_title_and_day(site_copy: 
 def test_a_later_import_finds_the_same_url_stored_on_the_day_before(site_copy: Path, config: NewsroomConfig) -> None:
     """Two sources may date a story a day apart (local time against UTC): a later import still finds it stored."""
     shutil.copy(SEED_PAGE, site_copy / "a.html")
-    assert [i.file for i in import_archive(site_copy / "a.html", config).imported] == ["a.html"]
+    assert [i.file for i in import_archive(site_copy / "a.html", config, files_of(config)).imported] == ["a.html"]
     edited = SEED_PAGE.read_text(encoding="utf-8").replace("élargissent leur partenariat", "renforcent leurs liens")
     edited = edited.replace("2025-06-23T13:05:12+00:00", "2025-06-24T09:00:00+00:00")
     (site_copy / "b.html").write_text(edited, encoding="utf-8")
     before = snapshot(config)
 
-    report = import_archive(site_copy / "b.html", config)
+    report = import_archive(site_copy / "b.html", config, files_of(config))
 
     assert report.imported == []
     (duplicate,) = report.duplicates
@@ -218,7 +233,7 @@ def test_a_second_import_changes_nothing(report: ImportReport, config: NewsroomC
     before = snapshot(config)
     assert len(before) == 6
 
-    again = import_archive(FIXTURES, config)
+    again = import_archive(FIXTURES, config, files_of(config))
 
     assert again.outcomes == {"new": 0, "updated": 0, "unchanged": 6}
     assert {i.outcome for i in again.imported} == {"unchanged"}
@@ -229,26 +244,26 @@ def test_a_second_import_changes_nothing(report: ImportReport, config: NewsroomC
 def test_later_imports_settle_duplicates_with_what_is_stored(config: NewsroomConfig) -> None:
     ninjs = NINJS / "touadera-bruxelles.json"
     stored_id = "20250623-touadera-evacue-bruxelles"  # the ninjs file's own slug
-    assert [i.id for i in import_archive(ninjs, config).imported] == [stored_id]
+    assert [i.id for i in import_archive(ninjs, config, files_of(config)).imported] == [stored_id]
 
     # the export's copy of the story is richer: it replaces the stored one, under the id already given
-    from_wxr = import_archive(WXR, config)
+    from_wxr = import_archive(WXR, config, files_of(config))
     assert (stored_id, "updated") in [(i.id, i.outcome) for i in from_wxr.imported]
     assert TOUADERA_ID not in [i.id for i in from_wxr.imported]
-    article, source = partitions.read_file(config.partitions_dir / f"2025/06/23/{stored_id}.json")
+    article, source = stored(config, f"2025/06/23/{stored_id}.json")
     assert "Une transition encadrée par la Constitution" in article.body_html
     assert source["format"] == "wxr"
 
     # the page is no richer than the stored export copy: it stays a duplicate, nothing is rewritten
     before = snapshot(config)
-    from_page = import_archive(SEED_PAGE, config)
+    from_page = import_archive(SEED_PAGE, config, files_of(config))
     assert from_page.imported == []
     (duplicate,) = from_page.duplicates
     assert duplicate.reason == (
         f"duplicate of {SEED_ID} (already imported from echodugolfe.wordpress.2025-06-24.xml"
         " item https://www.echodugolfe.bj/?p=48213): same id"
     )
-    assert [e.reason for e in import_archive(ninjs, config).duplicates] == [
+    assert [e.reason for e in import_archive(ninjs, config, files_of(config)).duplicates] == [
         f"duplicate of {stored_id} (already imported from echodugolfe.wordpress.2025-06-24.xml"
         " item https://www.echodugolfe.bj/?p=48201): same id"  # the stored story kept the ninjs id
     ]
@@ -263,24 +278,28 @@ def test_later_imports_settle_duplicates_with_what_is_stored(config: NewsroomCon
 def test_a_source_read_again_replaces_its_stored_version(site_copy: Path, config: NewsroomConfig) -> None:
     page = site_copy / "mali.html"
     shutil.copy(SEED_PAGE, page)
-    import_archive(site_copy, config)
+    import_archive(site_copy, config, files_of(config))
     page.write_text(page.read_text(encoding="utf-8").replace("amorcé ces dernières années", "amorcé en 2021"))
 
-    report = import_archive(site_copy, config)
+    report = import_archive(site_copy, config, files_of(config))
 
     assert [(i.id, i.outcome) for i in report.imported] == [(SEED_ID, "updated")]
-    article, _ = partitions.read_file(config.partitions_dir / f"2025/06/23/{SEED_ID}.json")
+    article, _ = stored(config, f"2025/06/23/{SEED_ID}.json")
     assert "amorcé en 2021" in article.body_html
 
 
 def test_a_dry_run_writes_nothing(config: NewsroomConfig) -> None:
-    report = import_archive(FIXTURES, config, dry_run=True)
+    report = import_archive(FIXTURES, config, files_of(config), dry_run=True)
     assert report.dry_run
     assert report.outcomes == {"new": 6, "updated": 0, "unchanged": 0}
-    assert not config.partitions_dir.exists()
+    assert not (config.state_dir / "partitions").exists()
 
-    import_archive(FIXTURES, config)
-    assert import_archive(FIXTURES, config, dry_run=True).outcomes == {"new": 0, "updated": 0, "unchanged": 6}
+    import_archive(FIXTURES, config, files_of(config))
+    assert import_archive(FIXTURES, config, files_of(config), dry_run=True).outcomes == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 6,
+    }
 
 
 def test_one_broken_file_never_stops_the_others(
@@ -296,7 +315,7 @@ def test_one_broken_file_never_stops_the_others(
         return read_page(data)
 
     monkeypatch.setattr(importer, "read_page", flaky)
-    report = import_archive(site_copy, config)
+    report = import_archive(site_copy, config, files_of(config))
 
     assert [i.file for i in report.imported] == ["c.json", "a.html"]  # written oldest first
     (broken,) = report.unreadable
@@ -317,7 +336,7 @@ def test_an_article_without_a_date_is_unreadable(site_copy: Path, config: Newsro
     )
     (site_copy / "sans-date.html").write_text(page, encoding="utf-8")
 
-    report = import_archive(site_copy, config)
+    report = import_archive(site_copy, config, files_of(config))
 
     (unreadable,) = report.unreadable
     assert (unreadable.file, unreadable.field) == ("sans-date.html", "published")
@@ -328,14 +347,14 @@ def test_hidden_files_are_ignored(site_copy: Path, config: NewsroomConfig) -> No
     (site_copy / ".DS_Store").write_bytes(b"\0\0")
     (site_copy / ".git").mkdir()
     (site_copy / ".git" / "config.xml").write_text("<x/>")
-    report = import_archive(site_copy, config)
+    report = import_archive(site_copy, config, files_of(config))
     assert report.entries == [] and report.imported == []
 
 
 def test_worker_processes_give_the_same_result(config: NewsroomConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importer, "PARALLEL_MIN_FILES", 2)
-    sequential = import_archive(FIXTURES, config, dry_run=True).to_json()
-    parallel = import_archive(FIXTURES, config, dry_run=True, workers=2).to_json()
+    sequential = import_archive(FIXTURES, config, files_of(config), dry_run=True).to_json()
+    parallel = import_archive(FIXTURES, config, files_of(config), dry_run=True, workers=2).to_json()
     assert parallel == sequential
 
 
@@ -353,8 +372,8 @@ def test_an_undeclared_namespace_prefix_loses_only_its_item(site_copy: Path, con
     text = WXR.read_text(encoding="utf-8").replace(f"{guid}</guid>", f"{guid}</guid><wpml:lang>fr</wpml:lang>", 1)
     (site_copy / "export.xml").write_text(text, encoding="utf-8")
 
-    whole = import_archive(WXR, config, dry_run=True)
-    report = import_archive(site_copy, config, dry_run=True)
+    whole = import_archive(WXR, config, files_of(config), dry_run=True)
+    report = import_archive(site_copy, config, files_of(config), dry_run=True)
 
     bad = entry(report, "export.xml", guid)
     assert (bad.kind, bad.field, bad.reason) == (
@@ -373,16 +392,17 @@ def test_an_export_dated_out_of_range_is_unreadable_with_the_reason(
     text = WXR.read_text(encoding="utf-8").replace("2025-06-23 13:05:12", stamp, 1)
     (site_copy / "export.xml").write_text(text, encoding="utf-8")
 
-    bad = entry(import_archive(site_copy, config, dry_run=True), "export.xml", "https://www.echodugolfe.bj/?p=48213")
+    bad = entry(
+        import_archive(site_copy, config, files_of(config), dry_run=True),
+        "export.xml",
+        "https://www.echodugolfe.bj/?p=48213",
+    )
 
     assert (bad.kind, bad.field) == ("unreadable", "published")
     assert "is out of range" in bad.reason
 
 
-def test_a_partition_file_nested_a_thousand_deep_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "deep.json"
-    path.write_text("[" * 5_000 + "]" * 5_000)
-
+def test_a_partition_file_nested_a_thousand_deep_is_refused() -> None:
     with pytest.raises(ArticleError) as caught:
-        partitions.read_file(path)
+        partitions.parse(("[" * 5_000 + "]" * 5_000).encode(), "deep.json")
     assert caught.value.reason.startswith("not a partition file: nested too deeply")

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.resources import bucket_for, open_store
 from tests.support.airflow import for_dag_test
-from tests.support.backfill import archive
+from tests.support.backfill import archive, day_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +50,7 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
         run = dag.test(**how)
         assert run.state == "success"
         batches = [ti for ti in run.get_task_instances() if ti.task_id == "batch"]
-        expected = partitions.day_files(config, day)
+        expected = day_keys(config, day)
         assert len(batches) == -(-len(expected) // 5) >= 1, "one mapped task instance per batch of 5"
         listings = [ti for ti in run.get_task_instances() if ti.task_id == "listings"]
         assert len(listings) == 1 and listings[0].state == "success"
@@ -61,7 +60,7 @@ def test_daily_runs_publish_their_partition_in_mapped_batches(airflow_db: None, 
     assert store.backfills.pending() == []
 
     published = [r for r in store.articles.records(store.articles.all_ids()).values() if r.status == "published"]
-    wanted = sum(len(partitions.day_files(config, d)) for d in days[:2])
+    wanted = sum(len(day_keys(config, d)) for d in days[:2])
     assert len(published) == wanted and wanted > 5
     objects = bucket_for(config).listing()
     assert all(r.path in objects for r in published)

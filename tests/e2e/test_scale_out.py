@@ -4,11 +4,15 @@ One :class:`~dev.scalestack.CeleryStack` (PostgreSQL metadata and state
 databases of its own, Redis keys under its own prefix, an api-server,
 scheduler, dag-processor, triggerer and two Celery workers) runs
 ``airflow backfill create --dag-id backfill_archive`` over a small generated
-archive, several batches a day. Then: every run succeeded, task instances ran
-on both workers, every article is published exactly once in the PostgreSQL
-state database, the bucket holds exactly what the same backfill run inline
-(``newsroom.phases.backfill.run_days``, fresh SQLite state, fresh bucket)
-publishes, and a second backfill of the same range (every day run again)
+archive, several batches a day. The workers share no folder: each process of
+the stack has a state folder of its own, and the archive's day partitions are
+written into the newsroom's private bucket (``storage.files_bucket``), where
+any worker finds them. Then: every run succeeded, task instances ran on both
+workers, every article is published exactly once in the PostgreSQL state
+database, the bucket holds exactly what the same backfill run inline
+(``newsroom.phases.backfill.run_days``, its partitions in a local state
+folder, fresh bucket) publishes, nothing of the archive was written to disk
+anywhere, and a second backfill of the same range (every day run again)
 uploads nothing. The stack has real users: the API refuses anonymous callers,
 and `newsroom file` gets in only with the stack's connection.
 """
@@ -45,6 +49,7 @@ BATCH_SIZE = 8  # about 30 articles a day: 4 batches a day, mapped over both wor
 
 @dataclass
 class ScaleRun:
+    folder: Path  # everything the test and the stack wrote on disk is under it
     config: NewsroomConfig
     stack: CeleryStack
     by_day: dict[date, list[str]]
@@ -80,16 +85,17 @@ def _diff(left: NewsroomConfig, right: NewsroomConfig, keys: list[str], lines: i
 
 @pytest.fixture(scope="module")
 def scale(seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleRun]:
-    """The Celery stack, the archive written into day partitions, and the backfill done."""
+    """The Celery stack, the archive written into day partitions in the private bucket, and the backfill done."""
     folder = tmp_path_factory.mktemp("scale")
     base_url = f"{seaweed.endpoint}/scale-site/"  # the same in both runs: pages carry it
     stack = CeleryStack(folder / "stack")
-    path = write_config(folder / "celery", base_url, f"scale-celery-{stack.token}", BATCH_SIZE, stack.url)
+    bucket, private = f"scale-celery-{stack.token}", f"scale-files-{stack.token}"
+    path = write_config(folder / "celery", base_url, bucket, BATCH_SIZE, stack.url, files_bucket=private)
     config = load_config(path)
     stack.extra_env.update({"NEWSROOM_CONFIG": str(path), "AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri()})
-    by_day = write_archive(config, ARTICLES, FIRST_DAY, DAYS)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AIRFLOW_CONN_NEWSROOM_S3", seaweed.connection_uri())
+        by_day = write_archive(config, ARTICLES, FIRST_DAY, DAYS)
         began = time.monotonic()
         with stack.running():
             started = time.monotonic()
@@ -99,7 +105,7 @@ def scale(seaweed: SeaweedServer, tmp_path_factory: pytest.TempPathFactory) -> I
             seconds = time.monotonic() - started
             tis = stack.task_instance_workers(BACKFILL_DAG)
             print(f"\nCelery stack ready in {started - began:.0f}s; backfill of {len(runs)} days in {seconds:.0f}s")
-            yield ScaleRun(config, stack, by_day, runs, tis, seconds)
+            yield ScaleRun(folder, config, stack, by_day, runs, tis, seconds)
         assert stack.redis_keys() == [], "the stack left keys in Redis"
 
 
@@ -199,6 +205,33 @@ def test_second_backfill_uploads_nothing(scale: ScaleRun) -> None:
     with store.session() as session:
         uploaded = session.scalar(select(func.count()).select_from(ObjectRow).where(ObjectRow.uploaded_at >= since))
     assert uploaded == 0
+
+
+def test_the_workers_share_no_folder(scale: ScaleRun) -> None:
+    """Each process of the stack has its own state folder; the partitions are in the private bucket
+    and nowhere on disk (nor a quarantine report or an inbox file: nothing a worker hands to another)."""
+    from newsroom.archive.partitions import root
+    from newsroom.resources import files_for
+
+    folders = scale.stack.state_dirs  # each process's NEWSROOM_STATE_DIR, as spawned
+    assert sorted(folders) == sorted(scale.stack.procs) and len(folders) == 4 + scale.stack.workers
+    assert len(set(folders.values())) == len(folders), f"a state folder is shared: {folders}"
+    for worker in (n for n in folders if n.startswith("worker")):  # made by the tasks that ran there
+        assert folders[worker].is_dir(), f"{worker} ran no task in its own state folder"
+
+    on_disk = [
+        p.relative_to(scale.folder)
+        for p in scale.folder.rglob("*")
+        if p.is_file() and {"partitions", "inbox", "quarantine"} & set(p.relative_to(scale.folder).parts)
+    ]
+    assert on_disk == [], f"written to disk instead of the private bucket: {on_disk[:10]}"
+
+    files = files_for(scale.config)
+    assert files.remote and files.location("").startswith(f"s3://{scale.config.storage.files_bucket}/")
+    keys = files.keys(root(scale.config) + "/")
+    ids = {i for ids in scale.by_day.values() for i in ids}
+    assert {k.rpartition("/")[2].removesuffix(".json") for k in keys} == ids and len(keys) == ARTICLES
+    assert files.keys("quarantine/") == []
 
 
 def test_only_the_stack_s_users_get_in(

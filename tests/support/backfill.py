@@ -12,15 +12,23 @@ from bench.generate import generate_articles, write_partitions
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.publish.s3 import BucketClient
+from newsroom.resources import files_for
 
 SINCE = datetime(2024, 3, 1, 6, tzinfo=UTC)
 UNTIL = datetime(2024, 3, 4, 6, tzinfo=UTC)
 
 
 def archive(config: NewsroomConfig, count: int = 48, seed: int = 11) -> list[date]:
-    """``count`` generated articles over three days, in the config's partitions; the days, oldest first."""
-    write_partitions(generate_articles(count, seed, since=SINCE, until=UNTIL), config)
-    return partitions.all_days(config)
+    """``count`` generated articles over three days, in the config's partitions (its files: the state
+    folder, or the private bucket); the days, oldest first."""
+    files = files_for(config)
+    write_partitions(generate_articles(count, seed, since=SINCE, until=UNTIL), config, files)
+    return partitions.all_days(files, config)
+
+
+def day_keys(config: NewsroomConfig, day: date) -> list[str]:
+    """The partition keys of ``day`` in the config's files."""
+    return partitions.day_keys(files_for(config), config, day)
 
 
 def bucket_objects(config: NewsroomConfig) -> dict[str, str]:

@@ -14,8 +14,9 @@ through :func:`import_archive`; its report is :mod:`newsroom.archive.report`. Th
    on the same day), among the files read and the articles already stored on
    their days and the days either side, and keep the richest: longest body
    text, then with an image, then with an author, then the first in path order;
-4. write each kept article with ``archive.partitions.write_article``
-   (idempotent: a second import reports everything "unchanged").
+4. write each kept article with ``archive.partitions.write_article`` into
+   the newsroom's files the caller gives (the state folder or the private
+   bucket; idempotent: a second import reports everything "unchanged").
 
 Nothing read from one file stops the others: every item not imported is in the
 :class:`ImportReport` with its file, item, field and reason.
@@ -27,7 +28,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
@@ -42,6 +43,7 @@ from newsroom.archive.html import NotAnArticle, read_page
 from newsroom.archive.report import Entry, Imported, ImportReport
 from newsroom.archive.wxr import NotWxrError, read_items
 from newsroom.config import NewsroomConfig
+from newsroom.files import Files
 from newsroom.ingest.markdown import ProblemError
 from newsroom.ingest.ninjs import parse_ninjs
 from newsroom.ingest.reader import build_article, decode, parse_datetime
@@ -52,6 +54,7 @@ FORMATS = {".html": "html", ".htm": "html", ".xml": "wxr", ".json": "ninjs"}
 SLUG_LENGTH = 100  # "yyyymmdd-" + slug stays a safe id (at most 128 characters)
 MAX_FILE_BYTES = 50_000_000  # one page or ninjs file; WordPress exports are streamed and not limited
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+BUCKET_WRITERS = 8  # partitions written at once into a private bucket
 NEIGHBOUR_DAYS = (-1, 0, 1)  # stored stories a later import compares with: its candidates' days and either side
 
 
@@ -253,34 +256,34 @@ def _read_all(
                 yield results
 
 
-def _stored(config: NewsroomConfig, candidates: list[_Candidate]) -> list[_Candidate]:
+def _stored(config: NewsroomConfig, files: Files, candidates: list[_Candidate]) -> list[_Candidate]:
     """The articles already in the partitions of the candidates' days and the days either side.
 
     Two sources may date one story a day apart (a page shows local time, an export UTC): the
-    neighbours let a later import recognise it by its canonical URL. Unreadable files are ignored.
+    neighbours let a later import recognise it by its canonical URL. Unreadable ones are ignored.
     """
     days = sorted(
         {partitions.day_of(config, c.article) + timedelta(days=shift) for c in candidates for shift in NEIGHBOUR_DAYS}
     )
     stored = []
-    for day in days:
-        for path in partitions.day_files(config, day):
-            try:
-                article, source = partitions.read_file(path)
-            except ArticleError:
-                continue
-            item = source.get("item")
-            stored.append(
-                _Candidate(
-                    article,
-                    str(source.get("file") or path.name),
-                    None if item is None else str(item),
-                    str(source.get("format") or article.source_format),
-                    source.get("url"),
-                    str(source.get("sha256") or ""),
-                    stored=True,
-                )
+    keys = [key for day in days for key in partitions.day_keys(files, config, day)]
+    for key, data in partitions.fetch(files, keys):
+        try:
+            article, source = partitions.parse(data, key)
+        except ArticleError:
+            continue
+        item = source.get("item")
+        stored.append(
+            _Candidate(
+                article,
+                str(source.get("file") or key.rpartition("/")[2]),
+                None if item is None else str(item),
+                str(source.get("format") or article.source_format),
+                source.get("url"),
+                str(source.get("sha256") or ""),
+                stored=True,
             )
+        )
     return stored
 
 
@@ -352,47 +355,60 @@ def _deduplicate(
     return kept, duplicates
 
 
-def _outcome(config: NewsroomConfig, candidate: _Candidate, dry_run: bool) -> tuple[Path, partitions.Written]:
+def _outcome(
+    files: Files, config: NewsroomConfig, candidate: _Candidate, dry_run: bool
+) -> tuple[str, partitions.Written]:
     if not dry_run:
-        return partitions.write_article(config, candidate.article, candidate.source())
-    path = partitions.partition_path(config, candidate.article)
-    if not path.exists():
-        return path, "new"
-    same = path.read_bytes() == partitions.encode(candidate.article, candidate.source())
-    return path, "unchanged" if same else "updated"
+        return partitions.write_article(files, config, candidate.article, candidate.source())
+    key = partitions.key_of(config, candidate.article)
+    data = partitions.encode(candidate.article, candidate.source())
+    return key, partitions.outcome(partitions.stored_bytes(files, key), data)
 
 
 def import_archive(
-    path: Path, config: NewsroomConfig, *, progress: bool = False, dry_run: bool = False, workers: int = 1
+    path: Path,
+    config: NewsroomConfig,
+    files: Files,
+    *,
+    progress: bool = False,
+    dry_run: bool = False,
+    workers: int = 1,
 ) -> ImportReport:
-    """Import every article found under ``path`` into the day partitions; the report says what happened to each item.
+    """Import every article found under ``path`` into the day partitions in ``files``; the report says what
+    happened to each item.
 
     ``dry_run`` reads and reports without writing; ``workers`` > 1 reads files in that many processes
     (for archives of at least PARALLEL_MIN_FILES files; they are spawned, so a script calling this
     with workers > 1 needs the ``if __name__ == "__main__":`` guard, as the ``newsroom`` command has).
     """
-    files = _files(path)
+    sources = _files(path)
     report = ImportReport(path=str(path), dry_run=dry_run)
     candidates: list[_Candidate] = []
-    for results in _read_all(files, config, progress, workers):
+    for results in _read_all(sources, config, progress, workers):
         for result in results:
             if isinstance(result, _Candidate):
                 candidates.append(result)
             else:
                 report.entries.append(result)
-    kept, duplicates = _deduplicate(candidates, _stored(config, candidates), config)
+    kept, duplicates = _deduplicate(candidates, _stored(config, files, candidates), config)
     report.entries.extend(duplicates)
     kept.sort(key=lambda c: (c.article.published or datetime.min.replace(tzinfo=UTC), c.article.id))
-    for candidate in tqdm(kept, desc="Writing", unit="article", file=sys.stderr, disable=not progress):
-        written, outcome = _outcome(config, candidate, dry_run)
-        report.imported.append(
-            Imported(
-                candidate.article.id,
-                candidate.file,
-                candidate.item,
-                candidate.format,
-                written.relative_to(config.partitions_dir).as_posix(),
-                outcome,
+
+    def write(candidate: _Candidate) -> tuple[str, partitions.Written]:
+        return _outcome(files, config, candidate, dry_run)
+
+    with ThreadPoolExecutor(BUCKET_WRITERS) as pool:  # a bucket's round trips overlap; a folder's writes need not
+        written = pool.map(write, kept) if files.remote else map(write, kept)
+        bar = tqdm(written, total=len(kept), desc="Writing", unit="article", file=sys.stderr, disable=not progress)
+        for candidate, (key, outcome) in zip(kept, bar, strict=True):
+            report.imported.append(
+                Imported(
+                    candidate.article.id,
+                    candidate.file,
+                    candidate.item,
+                    candidate.format,
+                    partitions.relative(config, key),
+                    outcome,
+                )
             )
-        )
     return report

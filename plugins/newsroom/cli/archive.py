@@ -19,6 +19,7 @@ from newsroom.archive.importer import import_archive
 from newsroom.archive.report import default_report_path
 from newsroom.config import NewsroomConfig
 from newsroom.phases.backfill import run_days
+from newsroom.resources import files_for
 
 
 def cmd_backfill(args: argparse.Namespace, config: NewsroomConfig) -> int:
@@ -64,7 +65,8 @@ def cmd_backfill(args: argparse.Namespace, config: NewsroomConfig) -> int:
 
 
 def cmd_import_archive(args: argparse.Namespace, config: NewsroomConfig) -> int:
-    """Legacy pages, WordPress exports and ninjs files into the day partitions; a JSON report of what was not."""
+    """Legacy pages, WordPress exports and ninjs files into the day partitions (the state folder, or the
+    private bucket ``storage.files_bucket``); a JSON report of what was not."""
 
     path = Path(args.path)
     if not path.exists():
@@ -75,7 +77,8 @@ def cmd_import_archive(args: argparse.Namespace, config: NewsroomConfig) -> int:
         print("newsroom import-archive: --workers must be at least 1", file=sys.stderr)
         return 2
     progress = not args.no_progress and sys.stderr.isatty()
-    report = import_archive(path, config, progress=progress, dry_run=args.dry_run, workers=workers)
+    files = files_for(config)
+    report = import_archive(path, config, files, progress=progress, dry_run=args.dry_run, workers=workers)
     out = report.write(Path(args.report) if args.report else default_report_path(config))
     print("\n".join(report.summary()))
     print(f"Report: {out}")

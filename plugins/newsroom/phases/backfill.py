@@ -3,7 +3,8 @@
 Called by ``dags/backfill_archive.py`` (one call per task body), also run
 inline by ``newsroom backfill --inline`` and the benchmark:
 
-- :func:`plan_day`: the day's partition files (``partitions/YYYY/MM/DD``) in
+- :func:`plan_day`: the day's partition keys (``partitions/YYYY/MM/DD/``, one
+  listing of the newsroom's files: the state folder or the private bucket) in
   batches of ``archive.batch_size``, the articles of one slug in one batch;
 - :func:`run_batch`: one batch, self-contained so any worker can take it:
   ingest the articles into the store (one transaction), enrich the new or
@@ -42,6 +43,7 @@ from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, get_config
 from newsroom.contracts import BatchResult, DayResult, DaysResult, ListingsResult
 from newsroom.enrich import enrich_articles
+from newsroom.files import Files
 from newsroom.models import Article, ArticleError, Problem, TakenDownError
 from newsroom.publish.build import planned_pages
 from newsroom.publish.cdn import invalidate
@@ -49,7 +51,7 @@ from newsroom.publish.s3 import BucketClient, publish
 from newsroom.render import SiteRenderer
 from newsroom.render.fingerprint import render_fingerprint
 from newsroom.render.page import Page
-from newsroom.resources import bucket_for, make_enricher, open_store
+from newsroom.resources import bucket_for, files_for, make_enricher, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.articles import BACKFILL
 
@@ -80,61 +82,58 @@ class _Clock:
 
 
 def plan_day(day: date, config: NewsroomConfig | None = None) -> list[list[str]]:
-    """The day's partition files (relative to the partitions folder) in batches of about ``archive.batch_size``.
+    """The day's partition keys in batches of about ``archive.batch_size``.
 
-    Files in name order; the articles of one slug go in one batch (that of the first), so
-    the one processes that store them give the first its ``yyyy/mm/dd/slug.html`` and the
-    others their suffixed path in the same order whatever the number of workers.
+    One listing of the day's prefix, keys in name order; the articles of one slug go in one
+    batch (that of the first), so the one processes that store them give the first its
+    ``yyyy/mm/dd/slug.html`` and the others their suffixed path in the same order whatever
+    the number of workers.
     """
     config = config or get_config()
-    root = config.partitions_dir
+    files = files_for(config)
     groups: dict[str, list[str]] = {}
-    for path in partitions.day_files(config, day):
-        rel = str(path.relative_to(root))
-        groups.setdefault(partitions.slug_of(path) or rel, []).append(rel)
+    keys = partitions.day_keys(files, config, day)
+    for key, data in partitions.fetch(files, keys, config.storage.upload_workers):
+        groups.setdefault(partitions.slug_of(data) or key, []).append(key)
     size = config.archive.batch_size
     batches: list[list[str]] = []
     for group in groups.values():
         if not batches or len(batches[-1]) + len(group) > size:
             batches.append([])
         batches[-1].extend(group)
-    files = sum(len(b) for b in batches)
-    log.info("Backfill %s: %d article file(s) in %d batch(es)", day, files, len(batches))
+    log.info("Backfill %s: %d article file(s) in %d batch(es)", day, len(keys), len(batches))
     return batches
 
 
-def _quarantine(store: Store, config: NewsroomConfig, rel: str, exc: ArticleError) -> None:
-    """Report an unreadable partition file; the file itself stays where it is (nothing is lost)."""
-    report_dir = config.quarantine_dir / "partitions"
-    report_dir.mkdir(parents=True, exist_ok=True)
+def _quarantine(
+    store: Store, config: NewsroomConfig, files: Files, key: str, data: bytes | None, exc: ArticleError
+) -> None:
+    """Report an unreadable partition (``quarantine/partitions/<yyyy_mm_dd_id>.json.report.json``);
+    the partition itself stays where it is (nothing is lost)."""
+    rel = partitions.relative(config, key)
     problems = [{"field": p.field, "reason": p.reason} for p in exc.problems or [Problem("file", "unreadable")]]
-    report = report_dir / (rel.replace("/", "_") + ".report.json")
-    report.write_text(
-        json.dumps({"file": rel, "problems": problems, "field": problems[0]["field"], "reason": problems[0]["reason"]})
-        + "\n",
-        encoding="utf-8",
-    )
-    path = config.partitions_dir / rel
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    report = f"quarantine/partitions/{rel.replace('/', '_')}.report.json"
+    body = {"file": rel, "problems": problems, "field": problems[0]["field"], "reason": problems[0]["reason"]}
+    files.put(report, (json.dumps(body) + "\n").encode("utf-8"))
     store.articles.record_quarantine(
-        file=f"partitions/{rel}",
-        stored_path=str(path),
-        report_path=str(report),
+        file=key,
+        stored_path=files.location(key),
+        report_path=files.location(report),
         problems=problems,
         article_id=exc.article_id,
-        digest=digest,
+        digest=hashlib.sha256(data).hexdigest() if data is not None else "",
     )
-    log.warning("Backfill: quarantined partitions/%s: %s", rel, exc)
+    log.warning("Backfill: quarantined %s: %s", key, exc)
 
 
 def run_batch(
-    files: Sequence[str],
+    batch: Sequence[str],
     day: date,
     *,
     config: NewsroomConfig | None = None,
     now: datetime | None = None,
 ) -> BatchResult:
-    """Ingest, enrich, render and publish one batch of a day's partition files.
+    """Ingest, enrich, render and publish one batch of a day's partition keys (``plan_day``'s).
 
     Returns small JSON for the listings step: the batch's article ids, those
     new or changed, and the tags they carry (now and before).
@@ -144,21 +143,24 @@ def run_batch(
     now = now or utcnow()
     clock = _Clock()
 
+    files = files_for(config)
     ids: list[str] = []
     changed: list[str] = []
     quarantined: list[str] = []
     refused: list[str] = []
     filings: list[tuple[Article, str, str | None]] = []
     names: list[str] = []
-    for rel in files:
+    keys = [partitions.as_key(config, name) for name in batch]
+    for key, data in partitions.fetch(files, keys, config.storage.upload_workers):
+        where = files.location(key)  # a path in the state folder, an s3:// URL in the private bucket
         try:
-            article, _source = partitions.read_file(config.partitions_dir / rel)
+            article, _source = partitions.parse(data, where)
         except ArticleError as exc:
-            _quarantine(store, config, rel, exc)
-            quarantined.append(rel)
+            _quarantine(store, config, files, key, data, exc)
+            quarantined.append(key)
             continue
-        filings.append((article, f"partitions/{rel}", str(config.partitions_dir / rel)))
-        names.append(rel)
+        filings.append((article, key, where))
+        names.append(key)
     # one transaction for the batch's versions (the articles of a slug are in one batch: plan_day)
     stored = store.articles.record_versions(filings, tz=config.site.tz, now=now, status=BACKFILL)
     for rel, filed in zip(names, stored, strict=True):
@@ -358,7 +360,7 @@ def run_day(
 
     ``until``: the last day of the range this day belongs to (see :func:`run_listings`)."""
     config = config or get_config()
-    batches = [run_batch(files, day, config=config, now=now) for files in plan_day(day, config)]
+    batches = [run_batch(batch, day, config=config, now=now) for batch in plan_day(day, config)]
     listings = run_listings(batches, day, config=config, now=now, until=until)
     return {"day": day.isoformat(), "batches": batches, "listings": listings}
 

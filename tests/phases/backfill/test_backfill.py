@@ -7,13 +7,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig
 from newsroom.distribute.planner import plan_deliveries
 from newsroom.phases import backfill
 from newsroom.resources import open_store
 from newsroom.store import utcnow
-from tests.support.backfill import archive, bucket_objects
+from tests.support.backfill import archive, bucket_objects, day_keys
 
 
 def test_backfill_publishes_every_article_silently_and_listings_once_per_range(
@@ -21,7 +20,7 @@ def test_backfill_publishes_every_article_silently_and_listings_once_per_range(
 ) -> None:
     config = backfill_config
     days = archive(config)
-    files = {d: partitions.day_files(config, d) for d in days}
+    files = {d: day_keys(config, d) for d in days}
     assert len(days) >= 3 and sum(len(f) for f in files.values()) == 48
 
     result = backfill.run_days(config, days[0], days[-1])
@@ -89,20 +88,3 @@ def test_second_backfill_changes_nothing_and_a_template_change_uploads_only_chan
     assert reprocessed["changed"] == 0
     assert {k for k in after if after[k] != before.get(k)} == article_keys
     assert set(after) == set(before)
-
-
-def test_an_unreadable_partition_file_is_quarantined_and_the_rest_published(backfill_config: NewsroomConfig) -> None:
-    config = backfill_config
-    days = archive(config, count=20)
-    bad = partitions.day_dir(config, days[0]) / "broken-article.json"
-    bad.write_text('{"article": {"id": "broken-article", "title": ""}}', encoding="utf-8")
-
-    result = backfill.run_days(config, days[0], days[-1])
-
-    assert result["quarantined"] == [str(bad.relative_to(config.partitions_dir))]
-    assert bad.exists(), "the original is kept"
-    reports = list((config.quarantine_dir / "partitions").glob("*.report.json"))
-    assert len(reports) == 1 and "broken-article.json" in reports[0].read_text(encoding="utf-8")
-    store = open_store(config)
-    assert len(store.articles.all_ids()) == 20
-    assert store.status.of("partitions/" + result["quarantined"][0]) is not None

@@ -19,8 +19,8 @@ from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, parse_config
 from newsroom.phases import backfill
 from newsroom.publish.s3 import BucketClient
-from newsroom.resources import open_store
-from tests.support.backfill import archive, first_difference
+from newsroom.resources import files_for, open_store
+from tests.support.backfill import archive, day_keys, first_difference
 from tests.support.paths import CONFIG_FILE
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def _contents(config: NewsroomConfig) -> dict[str, tuple[bytes, str, str]]:
 
 def _per_day(config: NewsroomConfig) -> list[dict[str, Any]]:
     """Today's way: each day's run renders its own listings (a run that does not know its range)."""
-    return [dict(backfill.run_day(day, config, now=NOW)) for day in partitions.all_days(config)]
+    return [dict(backfill.run_day(day, config, now=NOW)) for day in partitions.all_days(files_for(config), config)]
 
 
 def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_listings(
@@ -124,24 +124,24 @@ def test_a_range_cut_short_leaves_its_listings_pending_to_the_next_run(s3_env: S
 def test_articles_of_one_slug_on_one_day_are_planned_in_one_batch(s3_env: SeaweedServer, tmp_path: Path) -> None:
     config = _config(tmp_path, "slug", "slug", batch_size=4)
     days = archive(config, count=40)
-    day = max(days, key=lambda d: len(partitions.day_files(config, d)))
-    files = partitions.day_files(config, day)
-    assert len(files) > 2 * config.archive.batch_size
-    # the first and the last file of the day ask for the same slug
-    first, last = files[0], files[-1]
-    record = json.loads(last.read_text(encoding="utf-8"))
-    record["article"]["slug"] = json.loads(first.read_text(encoding="utf-8"))["article"]["slug"]
-    last.write_text(json.dumps(record), encoding="utf-8")
+    day = max(days, key=lambda d: len(day_keys(config, d)))
+    keys = day_keys(config, day)
+    assert len(keys) > 2 * config.archive.batch_size
+    # the first and the last key of the day ask for the same slug
+    first, last = keys[0], keys[-1]
+    files = files_for(config)
+    record = json.loads(files.get(last))
+    record["article"]["slug"] = json.loads(files.get(first))["article"]["slug"]
+    files.put(last, json.dumps(record).encode("utf-8"))
 
     batches = backfill.plan_day(day, config)
-    root = config.partitions_dir
-    together = [b for b in batches if str(first.relative_to(root)) in b]
-    assert len(together) == 1 and str(last.relative_to(root)) in together[0]
-    assert sorted(f for b in batches for f in b) == sorted(str(f.relative_to(root)) for f in files)
+    together = [b for b in batches if first in b]
+    assert len(together) == 1 and last in together[0]
+    assert sorted(k for b in batches for k in b) == keys
     assert all(len(b) <= config.archive.batch_size + 1 for b in batches)
 
     for batch in batches:
         backfill.run_batch(batch, day, config=config, now=NOW)
     rows = open_store(config).articles.records(open_store(config).articles.all_ids())
     paths = [r.path for r in rows.values()]
-    assert len(paths) == len(set(paths)) == len(files), "one path per article"
+    assert len(paths) == len(set(paths)) == len(keys), "one path per article"

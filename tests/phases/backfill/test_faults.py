@@ -19,9 +19,10 @@ import pytest
 import yaml
 
 from dev.devstack import SeaweedServer
+from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, parse_config
 from newsroom.phases import backfill
-from newsroom.resources import open_store
+from newsroom.resources import files_for, open_store
 from tests.support.backfill import archive, bucket_objects, first_difference
 from tests.support.paths import CONFIG_FILE, REPO_ROOT
 from tests.support.postgres import pg_database
@@ -164,7 +165,8 @@ def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer
 
     store = open_store(config)
     rows = store.articles.records(store.articles.all_ids())
-    expected = {json.loads(p.read_text())["article"]["id"] for files in batches for p in _paths(config, files)}
+    files = files_for(config)
+    expected = {partitions.read(files, key)[0].id for batch in batches for key in batch}
     assert set(rows) == expected, "no article lost"
     assert {r.version for r in rows.values()} == {1}, "no article doubled"
     assert {r.status for r in rows.values()} == {"published"}
@@ -173,10 +175,6 @@ def test_two_workers_on_postgresql_lose_and_double_nothing(s3_env: SeaweedServer
     backfill.run_day(day, reference)
     assert bucket_objects(config) == bucket_objects(reference), first_difference(config, reference)
     store.close()
-
-
-def _paths(config: NewsroomConfig, files: list[str]) -> list[Path]:
-    return [config.partitions_dir / f for f in files]
 
 
 def test_listings_trailing_the_batches_render_once_for_several_days_to_the_same_bucket(
