@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,11 +40,23 @@ def _without_marks(text: str) -> str:
     return re.sub("[" + "".join(re.escape(m) for m in sorted(marks)) + "]", "", text)
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive key: 'Goïta' and 'goita' fold alike."""
+_SPACES = re.compile(r"\s+")
+_FOLD_CACHED_BELOW = 200  # names, tags, phrases: the same few thousand strings, folded again and again
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", normalize_quotes(text))
     stripped = _without_marks(decomposed)
-    return re.sub(r"\s+", " ", stripped).strip().casefold()
+    return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+_fold_short = lru_cache(maxsize=65_536, typed=True)(_fold)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'Goïta' and 'goita' fold alike (a short string's fold is
+    remembered; a whole article's is not)."""
+    return _fold_short(text) if len(text) < _FOLD_CACHED_BELOW else _fold(text)
 
 
 def slugify(text: str, max_length: int = 80) -> str:

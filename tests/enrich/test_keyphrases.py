@@ -66,3 +66,32 @@ def test_keywords_reads_the_lead_and_drops_stop_word_ends() -> None:
     words = keywords("Assimi Goïta reçoit Vladimir Poutine à Moscou. " * 3 + "Lors d'une visite selon la presse.")
     assert "Assimi Goïta" in words
     assert not any(w.casefold().startswith(("lors", "selon")) for w in words)
+
+
+def test_the_cached_tokenizer_gives_segtok_s_tokens(eval_texts: list[str]) -> None:
+    """``_sentences`` tokenizes with segtok's own patterns, caching per span and per token: the same
+    tokens as ``split_contractions(web_tokenizer(s))`` (what yake calls), on the eval articles and on
+    random strings of the characters segtok treats specially (URIs, e-mail addresses, apostrophes,
+    hyphenated line breaks, sentence terminals, dangling commas, superscripts, escapes)."""
+    import random
+
+    from segtok.segmenter import split_multi
+    from segtok.tokenizer import split_contractions, web_tokenizer
+
+    from newsroom.enrich import keyphrases
+
+    pieces = [
+        *"abcXYZ éàÉ.,;:'’´-–‐!?…\n\t0123 /@#()\"[]s",
+        "https://ex.com/a?b=1#c", "a.b@ex.fr", "l'", "n't", "'s", "s'", "...", "Hel- \n lo", "H₂O", "km²", "&amp;",
+        "&#39;", "e.g.", "U.S.", "Dr.", "12:30", "5'-AC", "www.ex-ample.com",
+    ]  # fmt: skip
+    rng = random.Random(16)
+    texts = eval_texts + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(5000)]
+    for text in texts:
+        for sentence in split_multi(text):
+            expected = [
+                w
+                for w in split_contractions(web_tokenizer(sentence))
+                if not (w.startswith("'") and len(w) > 1) and len(w) > 0
+            ]
+            assert [w for t in keyphrases._web_tokens(sentence) for w in keyphrases._kept(t)] == expected, sentence

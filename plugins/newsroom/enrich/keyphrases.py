@@ -21,11 +21,13 @@ import math
 import re
 import string
 from functools import lru_cache
+from html import unescape
 from typing import Any
 
 import numpy as np
-from segtok.segmenter import split_multi
-from segtok.tokenizer import split_contractions, web_tokenizer
+from segtok import tokenizer as _segtok
+from segtok.segmenter import SENTENCE_TERMINALS, split_multi
+from segtok.tokenizer import split_contractions
 
 EXCLUDE = frozenset(string.punctuation)
 _CAPITAL = re.compile(r"^(\s*([A-Z]))")
@@ -39,11 +41,82 @@ def _sentences(text: str) -> list[list[str]]:
     buffer = ""
     for part in text.split("\n"):
         buffer += ("\n\n" if _CAPITAL.match(part) else " ") + part.replace("\t", " ")
+    return [[w for token in _web_tokens(s) for w in _kept(token)] for s in split_multi(buffer) if len(s.strip()) > 0]
+
+
+# segtok's tokenizer (1.5.11) as yake calls it, ``split_contractions(web_tokenizer(sentence))``, with its
+# own compiled patterns; what it computes per space-separated span and per token is remembered (the same
+# words recur in every article: the split of each span was half the tokenizer's time). The same tokens in
+# the same order: the code below is segtok's, only the per-span and per-token steps are cached.
+_URI_SPLIT = _segtok.web_tokenizer.split
+_SPACE_SPLIT = _segtok.space_tokenizer.split
+_WORD_SPLIT = _segtok.word_tokenizer.split
+_WORD_MATCH = _segtok.word_tokenizer.match
+_APO_MATCH = _segtok.APO_MATCHER.match
+_HYPHENATED_LINEBREAK = _segtok.HYPHENATED_LINEBREAK
+
+
+@lru_cache(maxsize=100_000)
+def _span_tokens(span: str) -> tuple[str, ...]:
+    """``word_tokenizer``'s split of one space-separated span, empty strings left out."""
+    return tuple(token for token in _WORD_SPLIT(span) if token)
+
+
+@lru_cache(maxsize=100_000)
+def _kept(token: str) -> tuple[str, ...]:
+    """``split_contractions`` of one token (it rewrites each token in place, independently of the
+    others), then yake's filter (no empty token, none starting with an apostrophe)."""
+    return tuple(w for w in split_contractions([token]) if not (w.startswith("'") and len(w) > 1) and len(w) > 0)
+
+
+def _web_tokens(sentence: str) -> list[str]:
+    """segtok's ``web_tokenizer``: URIs and e-mail addresses whole, the rest through ``_word_tokens``."""
     return [
-        [w for w in split_contractions(web_tokenizer(s)) if not (w.startswith("'") and len(w) > 1) and len(w) > 0]
-        for s in split_multi(buffer)
-        if len(s.strip()) > 0
+        token
+        for i, span in enumerate(_URI_SPLIT(sentence))
+        for token in ((span,) if i % 2 else _word_tokens(unescape(span)))
     ]
+
+
+def _word_tokens(sentence: str) -> list[str]:
+    """segtok's ``word_tokenizer``, line for line, the per-span split cached."""
+    pruned = _HYPHENATED_LINEBREAK.sub(r"\1\2", sentence)
+    tokens = [token for span in _SPACE_SPLIT(pruned) if span for token in _span_tokens(span)]
+
+    # splice the sentence terminal off the last word/token if it has any at its borders
+    # only look for the sentence terminal in the last three tokens
+    for idx, word in enumerate(reversed(tokens[-3:]), 1):
+        if (_WORD_MATCH(word) and not _APO_MATCH(word)) or any(t in word for t in SENTENCE_TERMINALS):
+            last = len(word) - 1
+
+            if last == 0 or word == "...":
+                pass  # leave the token as it is
+            elif any(word.rfind(t) == last for t in SENTENCE_TERMINALS):
+                tokens[-idx] = word[:-1]
+                tokens.insert(len(tokens) - idx + 1, word[-1])
+            elif any(word.find(t) == 0 for t in SENTENCE_TERMINALS):
+                tokens[-idx] = word[0]
+                tokens.insert(len(tokens) - idx + 1, word[1:])
+
+            break
+
+    # keep splicing off any dangling commas and (semi-) colons
+    dirty = True
+    while dirty:
+        dirty = False
+
+        for idx, word in enumerate(reversed(tokens), 1):
+            while len(word) > 1 and word[-1] in ",;:":
+                char = word[-1]  # the dangling comma/colon
+                word = word[:-1]
+                tokens[-idx] = word
+                tokens.insert(len(tokens) - idx + 1, char)
+                idx += 1
+                dirty = True
+            if dirty:
+                break  # restart check to avoid index errors
+
+    return tokens
 
 
 @lru_cache(maxsize=10_000)
