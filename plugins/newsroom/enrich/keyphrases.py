@@ -30,6 +30,7 @@ from segtok.segmenter import SENTENCE_TERMINALS, split_multi
 from segtok.tokenizer import split_contractions
 
 EXCLUDE = frozenset(string.punctuation)
+_PUNCTUATION = string.punctuation
 _CAPITAL = re.compile(r"^(\s*([A-Z]))")
 _NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
 DISCARDED_TAGS = frozenset({"u", "d"})  # unusual (digits and letters, punctuation) and numbers
@@ -253,15 +254,19 @@ def extract_keyphrases(extractor: Any, text: str) -> list[tuple[str, float]]:
     sentences = _sentences(text.replace("\n", " "))
     terms: dict[str, _Term] = {}
     candidates: dict[str, _Candidate] = {}
+    known: dict[str, tuple[_Term, str]] = {}  # a word as written -> its term (always the same one), lowercased
     for sentence_id, sentence in enumerate(sentences):
         block: list[tuple[bool, str, str, _Term]] = []  # the words since the last punctuation
         for position, word in enumerate(sentence):
-            if not word.strip(string.punctuation):  # punctuation only
+            if not word.strip(_PUNCTUATION):  # punctuation only
                 block = []
                 continue
-            tag = _tag(word, position)
+            tag = _tag(word, 1 if position else 0)  # the tag reads only whether the word starts its sentence
             discarded = tag in DISCARDED_TAGS
-            term = _term(terms, word, stopwords)
+            found = known.get(word)
+            if found is None:
+                found = known[word] = (_term(terms, word, stopwords), word.lower())
+            term, lower = found
             if not term.sentences or term.sentences[-1] != sentence_id:
                 term.sentences.append(sentence_id)
             term.tf += 1.0
@@ -275,7 +280,6 @@ def extract_keyphrases(extractor: Any, text: str) -> list[tuple[str, float]]:
                         left = before[3]
                         left.right[term.id] = left.right.get(term.id, 0.0) + 1.0
                         term.left[left.id] = term.left.get(left.id, 0.0) + 1.0
-            lower = word.lower()
             if not term.stopword:
                 # the phrases ending here; one that starts or ends with a stop word is never a keyphrase
                 phrase: tuple[_Term, ...] = (term,)

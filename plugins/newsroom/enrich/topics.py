@@ -317,9 +317,8 @@ class TopicModel:
         values = {f: (1.0 + math.log(n)) * self.weights[f][0] for f, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
         scores = list(self.intercept)
-        for f, v in values.items():
-            for i, w in enumerate(self.weights[f][1]):
-                scores[i] += w * v / norm
+        for f, v in values.items():  # the same sums in the same order as ``scores[i] += w * v / norm``
+            scores = [s + w * v / norm for s, w in zip(scores, self.weights[f][1], strict=True)]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
