@@ -95,3 +95,30 @@ def test_the_cached_tokenizer_gives_segtok_s_tokens(eval_texts: list[str]) -> No
                 if not (w.startswith("'") and len(w) > 1) and len(w) > 0
             ]
             assert [w for t in keyphrases._web_tokens(sentence) for w in keyphrases._kept(t)] == expected, sentence
+
+
+def test_the_sentence_splitter_gives_segtok_s_sentences(eval_texts: list[str]) -> None:
+    """``newsroom.enrich.sentences.split_multi`` (segtok's abbreviation pattern searched from the end)
+    splits as ``segtok.segmenter.split_multi`` does, on the eval articles (as yake's pre-filter gives
+    them, and as written) and on random strings of abbreviations, initials, dates and brackets."""
+    import random
+
+    from segtok import segmenter
+
+    from newsroom.enrich import keyphrases, sentences
+
+    pieces = [
+        *"aZ .!?\n()[]19,",
+        *"Dr Mr St No Jan Sept e.g i.e U.S z.B approx Capt etc al".split(),
+        " et al. ", " by ", " Commander ", "Doktor ", ", and ", " and ", "(A", "[B", "A.-B", "Mme", "J.",
+        " K. ", "12", " 3 Mar", " Jean ", " le ", " (1999) ", "Nature. ", "„É", "é", "\u2028", "\r",
+    ]  # fmt: skip
+    rng = random.Random(16)
+    texts = [*eval_texts, *(t.replace("\n", " ") for t in eval_texts)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    for text in texts:
+        assert list(sentences.split_multi(text)) == list(segmenter.split_multi(text)), text
+    for text in texts[: 2 * len(eval_texts)]:
+        buffer = "".join(("\n\n" if part[:1].isupper() else " ") + part for part in text.split("\n"))
+        assert list(sentences.split_multi(buffer)) == list(segmenter.split_multi(buffer))
+    assert keyphrases.split_multi is sentences.split_multi

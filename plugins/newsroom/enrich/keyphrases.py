@@ -26,8 +26,10 @@ from typing import Any
 
 import numpy as np
 from segtok import tokenizer as _segtok
-from segtok.segmenter import SENTENCE_TERMINALS, split_multi
+from segtok.segmenter import SENTENCE_TERMINALS
 from segtok.tokenizer import split_contractions
+
+from newsroom.enrich.sentences import split_multi
 
 EXCLUDE = frozenset(string.punctuation)
 _PUNCTUATION = string.punctuation
@@ -81,7 +83,9 @@ def _web_tokens(sentence: str) -> list[str]:
 
 def _word_tokens(sentence: str) -> list[str]:
     """segtok's ``word_tokenizer``, line for line, the per-span split cached."""
-    pruned = _HYPHENATED_LINEBREAK.sub(r"\1\2", sentence)
+    # (the pattern needs a line break: without one, its substitution would return the sentence as it is)
+    has_break = "\n" in sentence or "\r" in sentence or "\u2028" in sentence
+    pruned = _HYPHENATED_LINEBREAK.sub(r"\1\2", sentence) if has_break else sentence
     tokens = [token for span in _SPACE_SPLIT(pruned) if span for token in _span_tokens(span)]
 
     # splice the sentence terminal off the last word/token if it has any at its borders
