@@ -51,6 +51,7 @@ def _sentences(text: str) -> list[list[str]]:
 # own compiled patterns; what it computes per space-separated span and per token is remembered (the same
 # words recur in every article: the split of each span was half the tokenizer's time). The same tokens in
 # the same order: the code below is segtok's, only the per-span and per-token steps are cached.
+# Adapted from segtok 1.5.11, Copyright 2020 Florian Leitner, MIT License (enrich/SEGTOK-LICENSE.txt).
 _URI_SPLIT = _segtok.web_tokenizer.split
 _SPACE_SPLIT = _segtok.space_tokenizer.split
 _WORD_SPLIT = _segtok.word_tokenizer.split

@@ -8,6 +8,9 @@ tried from the end backwards and finds a match exactly when the forward search
 does (only whether there is one is read). The rest is segtok's code, line for
 line, with its own patterns; ``tests/enrich/test_keyphrases.py`` compares the
 sentences with segtok's on the eval articles and on random strings.
+
+Adapted from segtok 1.5.11, Copyright 2020 Florian Leitner, MIT License: the
+notice is in SEGTOK-LICENSE.txt beside this file.
 """
 
 from __future__ import annotations
