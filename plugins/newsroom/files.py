@@ -179,12 +179,11 @@ class BucketFiles:
                 Key=self.prefix + target,
                 CopySource={"Bucket": self.bucket, "Key": self.prefix + key},
             )
-        except self.client.exceptions.NoSuchKey:
-            return False
-        except Exception as exc:  # some servers answer a missing source with a plain 404
-            if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        except Exception as exc:
+            failed = _failed(exc, "move", self.location(key))
+            if isinstance(failed, FileNotFoundError):  # another run moved it
                 return False
-            raise
+            raise failed from exc
         self.delete(key)
         return True
 

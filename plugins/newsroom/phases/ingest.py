@@ -31,7 +31,7 @@ from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, Publis
 from newsroom.enrich import REVIEW_KEY, enrich_articles, write_review_file
 from newsroom.ingest import Inbox
 from newsroom.models import LockHolder, StorageError
-from newsroom.publish.build import BuildFolder, done_with, hand_over, run_folder, take_over
+from newsroom.publish.build import BuildFolder, build_key, done_with, hand_over, run_folder, take_over
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import delete, publish
 from newsroom.render import Page, SiteRenderer
@@ -145,7 +145,7 @@ def render(
     if handover:
         result["build"] = hand_over(folder, files_for(config), config.state_dir)
     else:
-        result["build"] = folder.path.relative_to(config.state_dir).as_posix()
+        result["build"] = build_key(folder, config.state_dir)
     log.info("Render: %d page(s) into %s", result["pages"], result["build"])
     return result
 
@@ -186,7 +186,7 @@ def publish_build(
         detail = ", ".join(f"{k} ({'uploaded' if k in uploaded else 'unchanged'})" for k in keys)
         store.articles.mark([article_id], "published", now, detail)
     invalidations = invalidate(config, [*result.uploaded, *removed], reference=folder.path.name)
-    done_with(folder, files, build)
+    done_with(folder, files)
     return {
         "uploaded": len(result.uploaded),
         "unchanged": result.unchanged,

@@ -56,8 +56,9 @@ def run_folder(build_dir: Path, run_id: str) -> Path:
 class BuildFolder:
     """Writes and reads one build folder (see the module docstring)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, handed_over: str | None = None) -> None:
         self.path = Path(path)
+        self.handed_over = handed_over  # the tar's key in the private bucket, when it came from there
 
     @property
     def files(self) -> Path:
@@ -174,11 +175,16 @@ def planned_pages(pages: Sequence[Page]) -> list[Planned]:
 
 
 # -- from one task to the next ------------------------------------------------------------------
+def build_key(folder: BuildFolder, root: Path) -> str:
+    """What tasks pass for a build: its folder's path under ``root``, the state folder (``build/runs/<run>``)."""
+    return folder.path.relative_to(root).as_posix()
+
+
 def hand_over(folder: BuildFolder, files: Files, root: Path) -> str:
-    """The key the next task finds this build under (``build/runs/<run>``: the folder's path under ``root``,
-    the state folder). In the state folder the build is there already; in a private bucket it goes as one
-    tar (one PUT, however many pages) and this worker's copy is removed."""
-    key = folder.path.relative_to(root).as_posix()
+    """The key the next task finds this build under (:func:`build_key`). In the state folder the build is
+    there already; in a private bucket it goes as one tar (one PUT, however many pages) and this worker's
+    copy is removed."""
+    key = build_key(folder, root)
     if files.remote:
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
@@ -196,7 +202,8 @@ def take_over(build: str, files: Files, root: Path) -> BuildFolder:
     path = Path(build)
     folder = BuildFolder(path if path.is_absolute() else root / build)
     if files.remote and not (folder.path / MANIFEST).is_file():
-        data = files.get(build + TAR)
+        folder.handed_over = build + TAR
+        data = files.get(folder.handed_over)
         scratch = folder.path.with_name(f".{folder.path.name}.{secrets.token_hex(4)}")
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(scratch, filter="data")
@@ -205,8 +212,9 @@ def take_over(build: str, files: Files, root: Path) -> BuildFolder:
     return folder
 
 
-def done_with(folder: BuildFolder, files: Files, build: str) -> None:
-    """The build is published: its folder removed here, and its tar from the private bucket."""
+def done_with(folder: BuildFolder, files: Files) -> None:
+    """The build is published: its folder removed here, and the tar it came in from the private bucket
+    (a build rendered in this process came in none: nothing to delete)."""
     folder.remove()
-    if files.remote and not Path(build).is_absolute():
-        files.delete(build + TAR)
+    if folder.handed_over is not None:
+        files.delete(folder.handed_over)
