@@ -40,10 +40,35 @@ class Mention:
 
 @lru_cache(maxsize=2)
 def load_nlp(model: str = DEFAULT_MODEL) -> Any:
-    """The French pipeline, once per process, NER only (parser, lemmatizer... excluded)."""
-    import spacy
+    """The French pipeline, once per process, NER only (parser, lemmatizer... excluded).
 
-    return spacy.load(model, exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
+    Its matrix products go through numpy's BLAS (OpenBLAS) rather than thinc's default BLIS:
+    on one thread (:func:`one_blas_thread`) that is about 1.6× less CPU for tok2vec and ner
+    here, with the same entities (``bench.enrich_bench``; ``tests/enrich/test_entities.py``).
+    """
+    import spacy
+    from thinc.api import NumpyOps
+
+    nlp = spacy.load(model, exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
+    ops = NumpyOps(use_blis=False)
+    for _name, pipe in nlp.pipeline:
+        for node in pipe.model.walk() if hasattr(pipe, "model") else ():
+            node.ops = ops  # as thinc's Model.to_cpu does; the weights are numpy arrays either way
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _blas_pools() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on the calling thread only: a worker is one core's
+    worth of work (the backfill and Celery run one per core), and OpenBLAS's own threads
+    would fight the other workers for the cores, costing more CPU for each article."""
+    return _blas_pools().limit(limits=1, user_api="blas")
 
 
 @lru_cache(maxsize=2)
@@ -123,12 +148,18 @@ class EntityExtractor:
     def mentions(self, texts: Sequence[str], use_ner: Iterable[bool] | None = None) -> list[list[Mention]]:
         """Mentions for each text; where ``use_ner`` is False only the gazetteer is used."""
         flags = list(use_ner) if use_ner is not None else [True] * len(texts)
+        if not any(flags):
+            return self._mentions(texts, flags)
+        with one_blas_thread():
+            return self._mentions(texts, flags)
+
+    def _mentions(self, texts: Sequence[str], flags: list[bool]) -> list[list[Mention]]:
         results: list[list[Mention]] = []
         if any(flags):
             docs = self.nlp.pipe(texts, batch_size=self.batch_size)
         else:  # the gazetteer needs tokens only: skip the statistical model
             docs = (self.nlp.make_doc(text) for text in texts)
-        for doc, ner in zip(docs, flags, strict=True):
+        for doc, text_of_doc, ner in zip(docs, texts, flags, strict=True):
             found = self.gazetteer.mentions(doc)
             if ner:
                 taken = [(m.start, m.stop) for m in found]
@@ -139,7 +170,8 @@ class EntityExtractor:
                         continue
                     if any(ent.start_char < stop and start < ent.end_char for start, stop in taken):
                         continue  # the gazetteer's span ("Congo Brazzaville") already counts this mention
-                    tail = doc.text[ent.end_char : ent.end_char + 2]
+                    # the text given, not ``doc.text``: spaCy rebuilds that from every token at each call
+                    tail = text_of_doc[ent.end_char : ent.end_char + 2]
                     if tail in ("'s", "\u2019s"):  # "Moody's": the model stops at the apostrophe
                         text += tail
                     entry = self.taxonomy.lookup(text)
