@@ -21,10 +21,23 @@ Steps (each timed, peak memory read after each):
    stored, enriched or uploaded);
 4. a no-op republish of the whole archive as ``newsroom publish --verify``
    minus the render: list the bucket and compare it with the store's record
-   of every object (the cheap check before deciding to re-render).
+   of every object (the cheap check before deciding to re-render);
+5. Hugo building the same site shape: the same generated articles, written
+   as a Hugo site with bench/ssg/hugo's templates (``ssg_bench``), built
+   after everything above so the two never share the CPUs, best of
+   ``hugo_runs``, each build checked as ``ssg_bench`` checks it. Writing the
+   site is not counted as Hugo's build; its peak RSS is the hugo process's
+   (the build runs in a fresh process of its own, whose only children are
+   hugo's).
+   Compared with the first backfill twice: whole backfill against Hugo's
+   build (ours does more: enrichment, related links, upload), and our
+   render CPU (article pages and listings) against Hugo's CPU.
 
 State is SQLite in a temp folder (WAL, the two workers share it) and the
-bucket a SeaweedFS on free loopback ports, both removed at the end.
+bucket a SeaweedFS on free loopback ports, both removed at the end, the
+Hugo site and its output as soon as it is measured.
+
+    python -m bench.backfill_bench [--articles 100000] [--days 365] [--hugo-runs 1] [--skip-hugo] [--hugo-only]
 """
 
 from __future__ import annotations
@@ -32,18 +45,26 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import shutil
+import subprocess
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.util import environ, log, peak_rss_mb, rate
+from bench import ssg_bench
+from bench.generate import GeneratedArticle, generate_articles
+from bench.util import environ, log, own_peak_rss_mb, peak_rss_mb, rate
 from newsroom.contracts import BatchResult, ListingsResult
 
 PHASES = ("ingest", "enrich", "render", "publish")
 LISTINGS_LAG = 4  # days the listings may trail the batches (the DAG allows up to max_active_runs)
+UNTIL = datetime(2025, 6, 30, tzinfo=UTC)  # the archive's last day; it spans ``days`` days before
+BASE_URL = "https://www.echo-du-golfe.example/"
 _CONFIG: Any = None
 
 
@@ -65,6 +86,11 @@ def _listings(job: tuple[list[BatchResult], str, str]) -> ListingsResult:
     return backfill.run_listings(batches, date.fromisoformat(day), config=_CONFIG, until=date.fromisoformat(until))
 
 
+def archive(articles: int, seed: int, days: int) -> Iterator[GeneratedArticle]:
+    """The archive both the backfill imports and Hugo builds: ``articles`` over the ``days`` days up to UNTIL."""
+    return generate_articles(articles, seed, since=UNTIL - timedelta(days=days), until=UNTIL)
+
+
 def run(
     articles: int,
     seed: int,
@@ -73,10 +99,13 @@ def run(
     days: int = 365,
     workers: int = 2,
     batch_size: int = 40,
+    hugo_runs: int = 1,
     result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The backfill of ``articles`` generated articles over ``days`` days, then (``hugo_runs`` > 0) Hugo's
+    build of the same articles, best of ``hugo_runs``. Called by ``main`` and by ``bench.run`` (``make bench``)."""
     global _CONFIG
-    from bench.generate import generate_articles, write_partitions
+    from bench.generate import write_partitions
     from bench.util import NEWSROOM_YAML, newsroom_yaml
     from dev.devstack import SeaweedServer
     from newsroom.archive import partitions
@@ -86,15 +115,13 @@ def run(
     from newsroom.resources import bucket_for, files_for, open_store
 
     result = {} if result is None else result
-    until = datetime(2025, 6, 30, tzinfo=UTC)
-    since = until - timedelta(days=days)
     result.update(articles_requested=articles, days=days, workers=workers, batch_size=batch_size, rss_mb={})
     seaweed = SeaweedServer.on_free_ports(workdir / "s3")
     seaweed.start()
     try:
         with environ({"AIRFLOW_CONN_NEWSROOM_S3": seaweed.connection_uri()}, remove=["NEWSROOM_DATABASE_URL"]):
             data = newsroom_yaml()
-            data["site"]["base_url"] = "https://www.echo-du-golfe.example/"
+            data["site"]["base_url"] = BASE_URL
             data["storage"]["bucket"] = "bench-backfill"
             data["archive"]["batch_size"] = batch_size
             config = parse_config(data, NEWSROOM_YAML, state_dir=workdir / "state")
@@ -102,7 +129,7 @@ def run(
 
             log(f"backfill: generating and importing {articles:,} articles over {days} days")
             started = time.perf_counter()
-            keys = write_partitions(generate_articles(articles, seed, since=since, until=until), config)
+            keys = write_partitions(archive(articles, seed, days), config)
             seconds = time.perf_counter() - started
             result["import"] = {
                 "articles": len(keys),
@@ -139,8 +166,87 @@ def run(
             result["published"] = open_store(config).status.counts()["published"]  # counted in the database
     finally:
         seaweed.stop()
+    # the backfill's peak, before Hugo's build: from then on RUSAGE_CHILDREN counts hugo too
     result["peak_rss_mb"] = round(max(peak_rss_mb(), _children_peak_mb()), 1)
+    if hugo_runs < 1:
+        result["hugo"] = {"skipped": True}
+        return result
+    result["hugo"] = hugo_build(articles, seed, workdir / "hugo", days=days, runs=hugo_runs)
+    result["vs_hugo"] = compare_with_hugo(result["backfill"], result["hugo"])
     return result
+
+
+def hugo_build(articles: int, seed: int, folder: Path, *, days: int = 365, runs: int = 1) -> dict[str, Any]:
+    """Hugo's build of the backfill's site shape, in a process of its own; ``folder`` is removed after.
+
+    The process generates the same articles as ``run`` imports (``archive``), writes them as a Hugo
+    site and builds it with ``ssg_bench.bench_hugo`` (to disk only, no ``--renderToMemory``). Its only
+    children are hugo's, so its ``RUSAGE_CHILDREN`` peak is the hugo process's RSS; and it is spawned,
+    a fresh interpreter, not forked from the bench: Linux counts in a child's ``ru_maxrss`` the RSS of
+    the process it was started from, which a fork would make the bench's (about 300 MB after a 1,500-article
+    backfill). The 100,000 prepared entries never grow the bench process either.
+    Called by ``run`` and by ``main --hugo-only``.
+    """
+    if shutil.which("hugo") is None:  # before generating the articles for nothing
+        log(f"backfill: {ssg_bench.HUGO_MISSING}: no Hugo figures")
+        return {"error": ssg_bench.HUGO_MISSING}
+    log(f"backfill: Hugo building the same {articles:,} articles over {days} days, best of {runs}")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as alone:
+            return alone.submit(_hugo_alone, (articles, seed, days, runs, str(folder))).result()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _hugo_alone(job: tuple[int, int, int, int, str]) -> dict[str, Any]:
+    articles, seed, days, runs, folder = job
+    started = time.perf_counter()
+    site = replace(ssg_bench.site_info(), base_url=BASE_URL)
+    entries = ssg_bench.prepare(archive(articles, seed, days), site)
+    generated = time.perf_counter() - started
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    started = time.perf_counter()
+    try:
+        result = ssg_bench.bench_hugo(entries, site, Path(folder), runs, render_to_memory=False)
+    except (ssg_bench.BuildError, OSError, subprocess.SubprocessError) as exc:
+        log(f"backfill: hugo failed: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    if result.get("error"):
+        return result
+    result["articles"] = len(entries)
+    result["generate_seconds"] = round(generated, 1)
+    # bench_hugo's time outside the builds: writing the site, counting and checking the output
+    result["write_and_check_seconds"] = round(time.perf_counter() - started - sum(result["runs"]), 1)
+    result["peak_rss_mb"] = round(_children_peak_mb(), 1)
+    # Linux counts this process's peak RSS, at exec, in hugo's ru_maxrss: the figure above is
+    # hugo's own only when it is larger than this process's own
+    result["launcher_rss_mb"] = round(own_peak_rss_mb(), 1)
+    result["load_average_before"] = load_before
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def compare_with_hugo(backfill: dict[str, Any], hugo: dict[str, Any]) -> dict[str, Any]:
+    """Hugo ÷ newsroom, > 1: newsroom faster. (a) our whole first backfill (import excluded; enrichment,
+    related links and upload to S3 included) against Hugo's build; (b) the CPU of our rendering alone
+    (article pages in the batches + the listings process's render) against Hugo's CPU for the build."""
+    if hugo.get("error") or not hugo.get("seconds") or not backfill.get("wall_seconds"):
+        return {}
+    render_cpu = backfill["phases"]["render"]["cpu_seconds"] + backfill["listings"]["render_cpu_seconds"]
+    hugo_cpu = hugo.get("cpu_seconds")
+    return {
+        "backfill_wall_seconds": backfill["wall_seconds"],
+        "hugo_wall_seconds": hugo["seconds"],
+        "whole_backfill": round(hugo["seconds"] / backfill["wall_seconds"], 4),
+        "render_cpu_seconds": round(render_cpu, 1),
+        "hugo_cpu_seconds": hugo_cpu,
+        "render_cpu": round(hugo_cpu / render_cpu, 4) if hugo_cpu and render_cpu else None,
+        "pages": backfill["pages"] + backfill["listing_pages"],
+        "article_pages": backfill["pages"],
+        "listing_pages": backfill["listing_pages"],
+        "hugo_pages": hugo["pages"],
+        "meaning": "Hugo ÷ newsroom; > 1: newsroom faster (for render_cpu: newsroom used less CPU)",
+    }
 
 
 def _backfill(days: list[date], config: Any, workers: int, context: Any, backfill: Any, label: str) -> dict[str, Any]:
@@ -271,6 +377,53 @@ def format_backfill(r: dict[str, Any]) -> list[str]:
             f"  peak RSS: main process {max(v for k, v in rss.items() if k != 'backfill_workers'):.0f} MB, "
             f"largest worker {rss.get('backfill_workers', 0):.0f} MB"
         )
+    return lines + format_hugo(r)
+
+
+def _times(ratio: Any, faster: str = "newsroom faster") -> str:
+    return f"{ratio:.3g}× (> 1: {faster})" if isinstance(ratio, (int, float)) else "—"
+
+
+def _hugo_rss(hugo: dict[str, Any]) -> str:
+    peak, launcher = hugo["peak_rss_mb"], hugo.get("launcher_rss_mb", 0)
+    if peak > launcher:
+        return f"{peak:,.0f} MB"
+    return f"≤ {peak:,.0f} MB (no more than the {launcher:,.0f} MB of the bench process it was started from)"
+
+
+def format_hugo(r: dict[str, Any]) -> list[str]:
+    """Hugo's build of the same site shape, and the two ratios; nothing if the run never got there."""
+    hugo = r.get("hugo")
+    if not hugo:
+        return []
+    if hugo.get("skipped"):
+        return ["  Hugo's build of the same site shape: left out (--skip-hugo; in bench.run --backfill-hugo-runs 0)"]
+    if hugo.get("error") == ssg_bench.HUGO_MISSING:
+        return [f"  Hugo's build of the same site shape: not run, {ssg_bench.HUGO_MISSING}"]
+    if hugo.get("error"):
+        return [f"  Hugo's build of the same site shape: FAILED: {hugo['error'][:300]}"]
+    ps = hugo["page_set"]
+    lines = [
+        f"  Hugo {hugo.get('version', '?')} building the same {hugo['articles']:,} articles (bench/ssg/hugo "
+        f"templates), best of {len(hugo['runs'])}: {hugo['seconds']:.1f} s wall, "
+        f"CPU {hugo.get('cpu_seconds', 0):.1f} s, {hugo['pages']:,} pages = {ps['article']:,} articles / "
+        f"{ps['listing']:,} listings / {ps['feed']:,} feeds / {ps['sitemap']} sitemap(s) "
+        f"(+ {ps['redirect']:,} page-1 redirects), peak RSS {_hugo_rss(hugo)}; output checked",
+        f"    not counted: generating the articles {hugo['generate_seconds']} s, writing the Hugo site and checking "
+        f"its output {hugo['write_and_check_seconds']} s; load average {hugo['load_average_before']} before, "
+        f"{hugo['load_average_after']} after",
+    ]
+    vs = r.get("vs_hugo")
+    if vs:
+        lines += [
+            f"  vs Hugo (Hugo ÷ newsroom): (a) whole first backfill {vs['backfill_wall_seconds']} s (ingest, enrich, "
+            f"related links, render, upload to S3) vs Hugo's build {vs['hugo_wall_seconds']} s: "
+            f"{_times(vs['whole_backfill'])}",
+            f"    (b) CPU of our rendering alone (article pages + listings) {vs['render_cpu_seconds']} s vs Hugo's "
+            f"CPU {vs['hugo_cpu_seconds']} s: {_times(vs['render_cpu'], 'newsroom used less CPU')}",
+            f"    pages: newsroom rendered {vs['pages']:,} ({vs['article_pages']:,} article pages in the batches, "
+            f"{vs['listing_pages']:,} by the listings), Hugo wrote {vs['hugo_pages']:,}",
+        ]
     return lines
 
 
@@ -287,15 +440,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365, help="days the archive spans (default 365: 274 a day)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--batch-size", type=int, default=40)
+    parser.add_argument("--hugo-runs", type=int, default=1, help="Hugo's builds of the same site, best of N")
+    parser.add_argument("--skip-hugo", action="store_true", help="leave Hugo's build out")
+    parser.add_argument("--hugo-only", action="store_true", help="only Hugo's build of the site shape, no backfill")
     args = parser.parse_args(argv)
+    if args.hugo_runs < 1:
+        parser.error("--hugo-runs must be at least 1 (--skip-hugo leaves Hugo out)")
+    if args.skip_hugo and args.hugo_only:
+        parser.error("--skip-hugo and --hugo-only leave nothing to run")
+    hugo_runs = 0 if args.skip_hugo else args.hugo_runs
     folder = Path(tempfile.mkdtemp(prefix="newsroom-bench-backfill-"))
     try:
-        result = run(
-            args.articles, DEFAULT_SEED, folder, days=args.days, workers=args.workers, batch_size=args.batch_size
-        )
+        if args.hugo_only:
+            result: dict[str, Any] = {
+                "articles_requested": args.articles,
+                "days": args.days,
+                "hugo": hugo_build(args.articles, DEFAULT_SEED, folder / "hugo", days=args.days, runs=hugo_runs),
+            }
+        else:
+            result = run(
+                args.articles,
+                DEFAULT_SEED,
+                folder,
+                days=args.days,
+                workers=args.workers,
+                batch_size=args.batch_size,
+                hugo_runs=hugo_runs,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print("\n".join(format_backfill(result)))
+    if args.hugo_only:
+        print(f"Hugo alone at the backfill's site shape ({args.articles:,} articles over {args.days} days)")
+        print("\n".join(format_hugo(result)))
+    else:
+        print("\n".join(format_backfill(result)))
     print(json.dumps(result, indent=1))
     return 0
 

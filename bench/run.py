@@ -1,10 +1,11 @@
-"""``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill,
-enrichment per core (``python -m bench.enrich_bench``), related-link query time, one day's listings at
-archive scale, then filed-to-live latency on the embedded stack beside one bare Airflow hop
-(``python -m bench.latency`` alone).
+"""``make bench``: render throughput (and Hugo and Pelican on the same articles), an archive backfill
+(and Hugo building the same site shape after it), enrichment per core (``python -m bench.enrich_bench``),
+related-link query time, one day's listings at archive scale, then filed-to-live latency on the embedded
+stack beside one bare Airflow hop (``python -m bench.latency`` alone).
 
-    python -m bench.run [--articles 5000] [--backfill-articles 100000] [--filings 20] [--skip-latency]
-                        [--skip-ssg] [--skip-enrich] [--skip-related] [--skip-listings] [--profile] [--keep]
+    python -m bench.run [--articles 5000] [--backfill-articles 100000] [--backfill-hugo-runs 1] [--filings 20]
+                        [--skip-latency] [--skip-ssg] [--skip-enrich] [--skip-related] [--skip-listings]
+                        [--profile] [--keep]
 
 Prints a readable report on stdout (progress goes to stderr) and writes the
 same figures as JSON to ``bench-out/results.json``. Every temp dir and
@@ -197,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-enrich", action="store_true")
     parser.add_argument("--listings-sizes", default="10000,100000", help="archive sizes for one day's listings")
     parser.add_argument("--skip-listings", action="store_true")
-    parser.add_argument("--skip-ssg", action="store_true", help="no Hugo / Pelican comparison")
+    parser.add_argument(
+        "--skip-ssg", action="store_true", help="no Hugo / Pelican render comparison (not the backfill's Hugo build)"
+    )
     parser.add_argument(
         "--backfill-articles", type=int, default=100_000, help="archive size for the backfill (0: skip; default 100000)"
     )
@@ -205,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         "--backfill-days", type=int, default=365, help="days the backfilled archive spans (default 365)"
     )
     parser.add_argument("--backfill-workers", type=int, default=2)
+    parser.add_argument(
+        "--backfill-hugo-runs",
+        type=int,
+        default=1,
+        help="Hugo's builds of the backfill's site shape after it, best of N (0: leave Hugo out)",
+    )
     args = parser.parse_args(argv)
     if args.articles < 1 or args.filings < 0:
         parser.error("--articles must be at least 1 and --filings at least 0")
@@ -247,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                         folder,
                         days=args.backfill_days,
                         workers=args.backfill_workers,
+                        hugo_runs=args.backfill_hugo_runs,
                         result=results["backfill"],
                     )
                 except Exception as exc:

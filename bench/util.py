@@ -31,6 +31,20 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def own_peak_rss_mb() -> float:
+    """Peak resident set size of this process's own memory since it was started (``VmHWM``).
+
+    On Linux ``ru_maxrss`` also counts the peak of the process that started this one, taken when
+    it exec'd: a spawned interpreter's ``peak_rss_mb()`` is at least its parent's. Elsewhere, that."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
 def rate(count: float, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
