@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -228,6 +228,13 @@ class Listed:
     summary: str
     image_url: str | None
     image_alt: str
+
+
+class Dated(NamedTuple):
+    """An earlier article as related links weigh it: its id and when it was published."""
+
+    id: str
+    published: datetime
 
 
 @dataclass(frozen=True)

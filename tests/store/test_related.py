@@ -11,7 +11,7 @@ import pytest
 
 from newsroom.enrich import related
 from newsroom.enrich.related import Related, choose_related
-from newsroom.models import Article, Listed, Tag
+from newsroom.models import Article, Dated, Tag
 from newsroom.store import Store
 from newsroom.store.search import SearchDoc
 from newsroom.store.tables import ArticleRow
@@ -204,7 +204,7 @@ def test_each_tag_read_once_gives_what_asking_the_index_each_time_gives(
                 )  # fmt: skip
         return found
 
-    def ask_each_time(self: Any, tag: str, limit: int, exclude: Collection[str]) -> list[Listed]:
+    def ask_each_time(self: Any, tag: str, limit: int, exclude: Collection[str]) -> list[Dated]:
         return any_store.listings.latest_before(NOW, self.published, tag=tag, limit=limit, exclude=exclude)
 
     with monkeypatch.context() as patch:

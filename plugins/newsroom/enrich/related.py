@@ -36,7 +36,7 @@ from datetime import datetime
 
 from newsroom.countries import country_of, is_country
 from newsroom.enrich.topics import STOPWORDS
-from newsroom.models import Listed, Tag
+from newsroom.models import Dated, Listed, Tag
 from newsroom.store import Store
 from newsroom.text import fold
 
@@ -168,9 +168,9 @@ class _Latest:
     def __init__(self, store: Store, article_id: str, published: datetime, now: datetime) -> None:
         self.store, self.article_id, self.published, self.now = store, article_id, published, now
         self.size = POOL
-        self._pools: dict[str, list[Listed]] = {}
+        self._pools: dict[str, list[Dated]] = {}
 
-    def tagged(self, tag: str, limit: int, exclude: Collection[str]) -> list[Listed]:
+    def tagged(self, tag: str, limit: int, exclude: Collection[str]) -> list[Dated]:
         """``store.listings.latest_before(now, published, tag=tag, limit=limit, exclude=exclude)``;
         ``exclude`` holds the article itself."""
         pool = self._pools.get(tag)
@@ -191,12 +191,12 @@ def _same_story_by_tags(
     """Earlier articles sharing enough people, organisations and places, most shared first, then
     the most recent: read from the tag index alone, so the answer depends only on earlier articles."""
     mine = {t.slug for t in tags}
-    candidates: dict[str, Listed] = {}
+    candidates: dict[str, Dated] = {}
     for tag in tags:
         if tag.kind in ("person", "organisation", "event", "place") and _weight(tag) > COUNTRY_WEIGHT:
             for item in latest.tagged(tag.slug, POOL, {latest.article_id}):
                 candidates.setdefault(item.id, item)
-    their_tags = store.enrichments.tags_of(list(candidates))
+    their_tags = store.enrichments.tags_of(list(candidates), among=mine)  # only the shared ones count
     scored = []
     for other, item in candidates.items():
         shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
@@ -206,7 +206,7 @@ def _same_story_by_tags(
     return [item.id for _score, item in scored[:limit]]
 
 
-def _recency(published: datetime, item: Listed) -> float:
+def _recency(published: datetime, item: Dated | Listed) -> float:
     """Up to ``RECENCY_WEIGHT`` for an article published just before, fading over weeks."""
     age_days = max((published - item.published).total_seconds() / 86400, 0.0)
     return RECENCY_WEIGHT * math.exp(-age_days / RECENCY_DAYS)
@@ -277,9 +277,9 @@ def same_story(
         and store.listings.count_live_before(now, published, limit=SMALL_ARCHIVE) < SMALL_ARCHIVE
     )
     ids = [h[0] for h in hits]
-    their_tags = store.enrichments.tags_of(ids)
-    listed = store.listings.listed(ids)
     mine = {t.slug for t in tags}
+    their_tags = store.enrichments.tags_of(ids, among=mine)  # only the shared ones count
+    listed = store.listings.listed(ids)
     own = own if own > 0 else hits[0][1] or 1.0
     scored: list[tuple[float, Listed]] = []
     for other, relevance in hits:

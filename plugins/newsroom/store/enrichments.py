@@ -6,7 +6,7 @@ read by render (tag pages, each page's keywords), the CLI and enrich itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,10 +99,16 @@ class EnrichmentRepository(Repository):
         return [i for i in wanted if i not in done]
 
     # -- tags -----------------------------------------------------------------
-    def tags_of(self, ids: Iterable[str]) -> dict[str, list[Tag]]:
+    def tags_of(self, ids: Iterable[str], among: Collection[str] | None = None) -> dict[str, list[Tag]]:
+        """Each article's tags, by slug; ``among``: only those of these slugs (what related links
+        share with an article: its candidates' other tags are never read)."""
         wanted = unique(ids)
         result: dict[str, list[Tag]] = {i: [] for i in wanted}
         query = select(TagRow.article_id, TagRow.tag, TagRow.name, TagRow.kind).order_by(TagRow.article_id, TagRow.tag)
+        if among is not None:
+            if not among:
+                return result
+            query = query.where(TagRow.tag.in_(sorted(among)))
         with self.session() as session:
             for article_id, tag, name, kind in in_chunks(session, query, TagRow.article_id, wanted):  # rows: 5x faster
                 result[article_id].append(Tag(tag, name, kind))

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from newsroom.models import Listed
+from newsroom.models import Dated, Listed
 from newsroom.store.base import LISTED_COLUMNS, Repository, aggregate_stamp, in_chunks, tag_order
 from newsroom.store.live import hidden_ids, live
 from newsroom.store.tables import ArticleRow, TagRow, UTCDateTime
@@ -38,7 +38,7 @@ def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str
 def _latest_before(by_tag: bool, by_sections: bool, excluding: bool) -> Any:
     """``ListingRepository.latest_before``'s statement for one shape, its values as bound parameters."""
     now, before = bindparam("now", type_=UTCDateTime()), bindparam("before", type_=UTCDateTime())
-    query = select(*LISTED_COLUMNS).where(live(now), ArticleRow.published < before)
+    query = select(ArticleRow.id, ArticleRow.published).where(live(now), ArticleRow.published < before)
     if by_sections:
         query = query.where(ArticleRow.section.in_(bindparam("sections", expanding=True)))
     if by_tag:
@@ -139,12 +139,14 @@ class ListingRepository(Repository):
         sections: Sequence[str] | None = None,
         limit: int = 5,
         exclude: Collection[str] = (),
-    ) -> list[Listed]:
+    ) -> list[Dated]:
         """The newest live articles published before ``before`` (with this tag, or in these
         sections), newest first; a bounded walk down an index whatever the archive's size.
 
-        Enrichment asks this several times for every article: the statement is built once per
-        shape (:func:`_latest_before`) and run on a plain connection with its values bound.
+        Enrichment asks this several times for every article (pools of 50 for related links):
+        the statement is built once per shape (:func:`_latest_before`), run on a plain
+        connection with its values bound, and reads only the id and the date, all a related
+        link weighs (a listing's other columns cost more to read than the walk).
         """
         query = _latest_before(tag is not None, sections is not None, bool(exclude))
         values: dict[str, Any] = {"now": now, "before": before, "limit": limit}
@@ -155,4 +157,4 @@ class ListingRepository(Repository):
         if exclude:
             values["exclude"] = list(exclude)
         with self.engine.connect() as conn:
-            return [Listed(*row) for row in conn.execute(query, values)]
+            return [Dated(*row) for row in conn.execute(query, values)]
