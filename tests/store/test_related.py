@@ -136,6 +136,26 @@ def test_the_text_alone_qualifies_a_story_link(any_store: Store) -> None:
     assert related.story >= 1 and related.ids[0] == "port-1"
 
 
+def test_the_same_story_query_looks_back_its_window_older_articles_come_by_their_tags(any_store: Store) -> None:
+    old = related.STORY_WINDOW_DAYS
+    assert old is not None
+    _file(any_store, "mali-0", -old - 10, "Assimi Goïta à Moscou", "Assimi Goïta est arrivé à Moscou.", [GOITA, MALI])
+    for story in STORIES:
+        _file(any_store, *story)
+    row = any_store.articles.records(["mali-3"])["mali-3"]
+
+    def chosen(window: float | None) -> Related:
+        return choose_related(
+            any_store, "mali-3", [GOITA, MALI, RUSSIE], [], row.title, row.published, NOW,
+            section=row.section, body=row.article.body_html, window_days=window,
+        )  # fmt: skip
+
+    windowed, whole = chosen(old), chosen(None)
+    assert set(windowed.ids[: windowed.story]) == {"mali-2", "mali-1"}
+    assert "mali-0" in whole.ids[: whole.story], "over the whole archive the old article is on the story"
+    assert "mali-0" in windowed.ids[windowed.story :], "beyond the window it still comes, by its tags"
+
+
 def test_the_sidebar_lists_the_latest_of_the_articles_country(any_store: Store) -> None:
     for story in STORIES:
         _file(any_store, *story)

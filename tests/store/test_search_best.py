@@ -52,3 +52,33 @@ def test_best_matches_first_give_the_same_hits_as_every_match(tmp_path: Path, mo
     assert hits() == expected
     monkeypatch.setattr(search, "BEST_LAST", 10_000)
     assert hits() == expected
+
+
+def test_a_since_bound_gives_the_unbounded_hits_published_from_then_with_the_same_scores(tmp_path: Path) -> None:
+    """The same-story window (``since``) is a rowid bound FTS5 skips on: what it returns is exactly
+    the whole archive's answer without the articles published before ``since``, scored alike."""
+    store = Store.from_url(f"sqlite:///{tmp_path / 'state.db'}")
+    rng = random.Random(11)
+    docs = []
+    for i in range(150):
+        title = " ".join(rng.choice(WORDS) for _ in range(3))
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 20)))
+        article = Article.model_validate(
+            {"id": f"a{i:03}", "slug": f"a{i:03}", "title": title, "body_html": f"<p>{body}</p>",
+             "section": "diplomatie", "published": T0 + timedelta(days=rng.randrange(900), minutes=i)}
+        )  # fmt: skip
+        store.articles.record_version(article, source_file=f"a{i}.md", archived_path=None, tz=ZoneInfo("UTC"))
+        docs.append(SearchDoc(f"a{i:03}", title, body, ""))
+    store.search.upsert(docs)
+    published = {r.id: r.published for r in store.articles.records([d.article_id for d in docs]).values()}
+    checked = 0
+    for _ in range(30):
+        terms, me = rng.sample(WORDS, 3), f"a{rng.randrange(150):03}"
+        before = published[me]
+        since = before - timedelta(days=rng.choice((30, 200, 365)))
+        whole, own = store.search.related_hits(terms, me, before=before, now=NOW, limit=500)
+        bounded, own_bounded = store.search.related_hits(terms, me, before=before, now=NOW, limit=500, since=since)
+        assert bounded == [(i, s) for i, s in whole if published[i] >= since]
+        assert own_bounded == own
+        checked += len(whole) - len(bounded)
+    assert checked > 100, "the bound left articles out"

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, Engine, text
 
 from newsroom.store.live import live_sql
-from newsroom.store.search_order import before_bound, free_position
+from newsroom.store.search_order import before_bound, free_position, since_bound
 from newsroom.store.tables import UTCDateTime
 
 
@@ -276,10 +276,27 @@ class SearchIndex:
                     conn.execute(text("DELETE FROM search_docs WHERE article_id = :id"), {"id": article_id})
 
     def candidates(
-        self, terms: Sequence[str], *, exclude: str, before: datetime, now: datetime, limit: int = 50
+        self,
+        terms: Sequence[str],
+        *,
+        exclude: str,
+        before: datetime,
+        now: datetime,
+        limit: int = 50,
+        since: datetime | None = None,
     ) -> list[tuple[str, float]]:
-        """(article id, relevance: higher is better) of live articles published before ``before``."""
-        return self.related_hits(terms, exclude, before=before, now=now, limit=limit)[0]
+        """(article id, relevance: higher is better) of live articles published before ``before``
+        (and at or after ``since``, if given)."""
+        return self.related_hits(terms, exclude, before=before, now=now, limit=limit, since=since)[0]
+
+    @staticmethod
+    def _bounds(params: dict[str, Any], position: str = "rowid") -> str:
+        """SQL: whether ``position`` is one an entry published in [``since``, ``before``) can hold (a
+        superset: the live test on ``articles.published`` is the exact one)."""
+        bound = f"{position} < {before_bound(':before')}"
+        if params.get("since") is not None:
+            bound += f" AND {position} >= {since_bound(':since')}"
+        return bound
 
     @staticmethod
     def _best_live(conn: Any, live: str, params: dict[str, Any], own: int | None = None) -> tuple[list[Any], Any]:
@@ -287,18 +304,19 @@ class SearchIndex:
         score, then newest, then id: exactly what joining every match to its article and sorting gives,
         without joining every match (6,000 and more for a query at 100,000 articles).
 
-        Only entries before the bound of ``before`` (publication order: ``newsroom.store.search_order``)
-        are read and scored. The index gives its best ``n`` of them by score alone (no join); those
-        scoring strictly less than the ``n``-th are all the matches that do, so when enough of them
-        pass the filter, they hold the answer. Otherwise ``n`` grows, and beyond ``BEST_LAST`` every
-        match before the bound is joined. Run on the driver (``exec_driver_sql``, named parameters):
-        SQLAlchemy's compiling of a statement with hundreds of parameters cost more than SQLite's work.
+        Only entries before the bound of ``before`` (and from that of ``since``, when given: publication
+        order, ``newsroom.store.search_order``) are read and scored. The index gives its best ``n`` of
+        them by score alone (no join); those scoring strictly less than the ``n``-th are all the
+        matches that do, so when enough of them pass the filter, they hold the answer. Otherwise ``n``
+        grows, and beyond ``BEST_LAST`` every match within the bounds is joined. Run on the driver
+        (``exec_driver_sql``, named parameters): SQLAlchemy's compiling of a statement with hundreds of
+        parameters cost more than SQLite's work.
 
         ``own``: the position of an entry (before the bound) whose score is wanted too: sorted first
         by the same statement (FTS5 counts every phrase's matches once per statement, 2 ms at
         100,000 articles), and returned beside the rows (None if it does not match).
         """
-        bound = f"rowid < {before_bound(':before')}"
+        bound = SearchIndex._bounds(params)
         n = BEST_FIRST
         own_score = None
         while n <= BEST_LAST:
@@ -306,7 +324,8 @@ class SearchIndex:
             best = conn.exec_driver_sql(
                 f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q AND {bound} "
                 f"ORDER BY {first}score LIMIT :n",
-                {"q": params["q"], "before": params["before"], "n": n if own is None else n + 1, "own": own},
+                {"q": params["q"], "before": params["before"], "since": params.get("since")}
+                | {"n": n if own is None else n + 1, "own": own},
             ).all()
             if own is not None:
                 if best and best[0][0] == own:
@@ -338,17 +357,28 @@ class SearchIndex:
         every = conn.exec_driver_sql(
             f"SELECT k.article_id, {BM25} AS score FROM search_text f "
             "JOIN search_keys k ON k.pos = f.rowid JOIN articles a ON a.id = k.article_id "
-            f"WHERE search_text MATCH :q AND f.{bound} AND {live} "
+            f"WHERE search_text MATCH :q AND {SearchIndex._bounds(params, 'f.rowid')} AND {live} "
             "ORDER BY score, a.published DESC, k.article_id LIMIT :limit",  # ties: a stable order
             params,
         ).all()
         return list(every), own_score
 
     def related_hits(
-        self, terms: Sequence[str], article_id: str, *, before: datetime, now: datetime, limit: int = 50
+        self,
+        terms: Sequence[str],
+        article_id: str,
+        *,
+        before: datetime,
+        now: datetime,
+        limit: int = 50,
+        since: datetime | None = None,
     ) -> tuple[list[tuple[str, float]], float]:
         """:meth:`candidates` for ``article_id``, and how well the article matches its own query
         (the same scale: a hit's relevance divided by it says how alike the two texts are).
+
+        ``since``: only articles published at or after it are candidates. On SQLite that is a rowid
+        bound too, so the query reads and scores only the matches in [``since``, ``before``); the
+        scores (bm25's term rarities over the whole index) are those of the unbounded query.
 
         The article's own match counts only the terms another article holds too: a word
         found in this article alone can match nothing, and would make every hit look unlike.
@@ -364,6 +394,9 @@ class SearchIndex:
             "limit": limit,
         }
         live = f"a.id != :exclude AND a.published < :before AND {live_sql('a')}"
+        if since is not None:
+            params["since"] = UTCDateTime().process_bind_param(since, None)
+            live += " AND a.published >= :since"
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 df = self._doc_counts(conn, terms)
@@ -375,9 +408,11 @@ class SearchIndex:
                 stored = DateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)  # as the ORM writes it
                 if stored is not None:
                     params |= {"before": stored(params["before"]), "now": stored(params["now"])}
+                    if since is not None:
+                        params["since"] = stored(params["since"])
                 found = conn.exec_driver_sql(
-                    f"SELECT pos, pos < {before_bound(':before')} FROM search_keys WHERE article_id = :exclude",
-                    {"exclude": article_id, "before": params["before"]},
+                    f"SELECT pos, ({self._bounds(params, 'pos')}) FROM search_keys WHERE article_id = :exclude",
+                    {"exclude": article_id, "before": params["before"], "since": params.get("since")},
                 ).first()
                 pos = None if found is None else int(found[0])
                 if shared and pos is not None and found is not None and found[1] and self._holds(conn, pos, kept, df):

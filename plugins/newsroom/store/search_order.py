@@ -41,6 +41,12 @@ def before_bound(before: str) -> str:
     return f"(({_second(before)} + 1) * {SLOTS})"
 
 
+def since_bound(since: str) -> str:
+    """SQL: a position at or below every entry whose article's ``published`` is at or after ``since``:
+    a superset (same second, earlier) that the exact ``published >= since`` test narrows."""
+    return f"({_second(since)} * {SLOTS})"
+
+
 def order_search_index(conn: Connection) -> None:
     """Revision 0002: SQLite's index rebuilt with rowids in publication order, and kept so (on ``conn``'s transaction).
 
