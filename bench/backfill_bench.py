@@ -101,6 +101,7 @@ def run(
     batch_size: int = 40,
     hugo_runs: int = 1,
     result: dict[str, Any] | None = None,
+    listings_workers: int | None = None,
 ) -> dict[str, Any]:
     """The backfill of ``articles`` generated articles over ``days`` days, then (``hugo_runs`` > 0) Hugo's
     build of the same articles, best of ``hugo_runs``. Called by ``main`` and by ``bench.run`` (``make bench``)."""
@@ -116,6 +117,8 @@ def run(
 
     result = {} if result is None else result
     result.update(articles_requested=articles, days=days, workers=workers, batch_size=batch_size, rss_mb={})
+    if listings_workers is not None:
+        result["listings_workers"] = listings_workers
     seaweed = SeaweedServer.on_free_ports(workdir / "s3")
     seaweed.start()
     try:
@@ -124,8 +127,11 @@ def run(
             data["site"]["base_url"] = BASE_URL
             data["storage"]["bucket"] = "bench-backfill"
             data["archive"]["batch_size"] = batch_size
+            if listings_workers is not None:
+                data["archive"]["listings_workers"] = listings_workers
             config = parse_config(data, NEWSROOM_YAML, state_dir=workdir / "state")
             _CONFIG = config
+            result["listings_workers"] = config.archive.listings_workers
 
             log(f"backfill: generating and importing {articles:,} articles over {days} days")
             started = time.perf_counter()
@@ -263,6 +269,7 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
         "listing_pages": 0,
         "listing_uploaded": 0,
         "listing_runs": 0,
+        "listing_wall_seconds": 0.0,
     }
     started = time.perf_counter()
     last_log = started
@@ -274,6 +281,7 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
             listing_seconds[key] += listed["seconds"][key]
             listing_cpu[key] += listed["cpu"][key]
         counts["listing_runs"] += 1 if listed["pages"] else 0
+        counts["listing_wall_seconds"] += listed.get("wall_seconds", 0.0)
         counts["listing_pages"] += listed["pages"]
         counts["listing_uploaded"] += listed["uploaded"]
 
@@ -335,7 +343,8 @@ def _backfill(days: list[date], config: Any, workers: int, context: Any, backfil
 def format_backfill(r: dict[str, Any]) -> list[str]:
     lines = [
         f"Archive backfill ({r.get('articles_requested', '?'):,} articles over {r.get('days')} days, "
-        f"{r.get('workers')} worker processes, batches of {r.get('batch_size')})"
+        f"{r.get('workers')} worker processes, batches of {r.get('batch_size')}, "
+        f"listings on {r.get('listings_workers', '?')} process(es))"
     ]
     if "error" in r:
         lines.append(f"  FAILED: {r['error']}")
@@ -363,7 +372,8 @@ def format_backfill(r: dict[str, Any]) -> list[str]:
         lines.append(
             f"    listings ({b.get('listing_runs', '?')} run(s) rendering): {b['listing_pages']:,} pages rendered in "
             f"{ls['render_seconds']} s, CPU {ls.get('render_cpu_seconds', '?')} s ({ls['ms_per_page']} ms/page), "
-            f"published in {ls['publish_seconds']} s, CPU {ls.get('publish_cpu_seconds', '?')} s"
+            f"published in {ls['publish_seconds']} s, CPU {ls.get('publish_cpu_seconds', '?')} s (summed over the"
+            f" runs' processes); {b.get('listing_wall_seconds', 0):.1f} s wall"
         )
     noop = r.get("noop_republish")
     if noop:
@@ -440,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365, help="days the archive spans (default 365: 274 a day)")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--batch-size", type=int, default=40)
+    parser.add_argument(
+        "--listings-workers", type=int, help="processes of a listings run (default: archive.listings_workers)"
+    )
     parser.add_argument("--hugo-runs", type=int, default=1, help="Hugo's builds of the same site, best of N")
     parser.add_argument("--skip-hugo", action="store_true", help="leave Hugo's build out")
     parser.add_argument("--hugo-only", action="store_true", help="only Hugo's build of the site shape, no backfill")
@@ -466,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=args.workers,
                 batch_size=args.batch_size,
                 hugo_runs=hugo_runs,
+                listings_workers=args.listings_workers,
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

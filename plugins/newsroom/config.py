@@ -228,6 +228,9 @@ class Archive(_Strict):
     # long backfill shows its articles in the listings as it goes (each flush re-renders every
     # listing page the pending articles sit on). The bucket ends the same either way.
     listings_every_days: int = Field(default=0, ge=0, le=3660)
+    # Processes a listings run renders and uploads on (its own share of the pages each; 1: in the
+    # task's own process). Inside a daemonic process (a Celery prefork worker) it is always 1.
+    listings_workers: int = Field(default=2, ge=1, le=32)
 
     @field_validator("partitions")
     @classmethod

@@ -106,8 +106,9 @@ class ListingsResult(TypedDict, total=False):
     deferred: bool  # left what is pending to a later day of the range (its listings render once)
     days_rendered: list[str]
     cdn_invalidations: int
-    seconds: dict[str, float]  # wall: render, publish
+    seconds: dict[str, float]  # wall: render, publish (summed over the run's processes)
     cpu: dict[str, float]
+    wall_seconds: float  # the run's own, start to end
 
 
 class DayResult(TypedDict):

@@ -18,7 +18,10 @@ inline by ``newsroom backfill --inline`` and the benchmark:
   day leave it there (``archive.listings_every_days``: 0, once at the end;
   N, also every N days), so each listing page of the range is rendered and
   uploaded once, not once per day (at 100,000 articles over a year that was
-  750,845 listing pages rendered for some 37,000 listing objects).
+  750,845 listing pages rendered for some 37,000 listing objects). A listings
+  run renders and uploads on ``archive.listings_workers`` processes, stage by
+  stage (``SiteRenderer.plan_stages``: static files, article pages, listings,
+  then the site's feeds, sitemaps and home), each process its share.
 
 A backfill is silent: its articles get ``went_live_at`` = their publication
 date (they went live on the old site long ago), so the social planner, which
@@ -38,6 +41,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from newsroom.archive import partitions
 from newsroom.config import NewsroomConfig, get_config
@@ -51,6 +55,8 @@ from newsroom.publish.s3 import BucketClient, publish
 from newsroom.render import SiteRenderer
 from newsroom.render.fingerprint import render_fingerprint
 from newsroom.render.page import Page
+from newsroom.render.parallel import run_units
+from newsroom.render.site import Unit
 from newsroom.resources import bucket_for, files_for, make_enricher, open_store
 from newsroom.store import Store, utcnow
 from newsroom.store.articles import BACKFILL
@@ -59,6 +65,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 32 << 20  # rendered bytes a listings run holds before uploading them
 RECORD_EVERY = 128  # uploaded objects recorded per store transaction (a retry uploads again at most these)
+JOBS_PER_WORKER = 4  # a listings stage's units are dealt into this many shares per process (even work)
 
 
 def day_start(config: NewsroomConfig, day: date) -> datetime:
@@ -79,6 +86,17 @@ class _Clock:
         self.wall[phase] = round(self.wall.get(phase, 0.0) + wall - self._wall, 3)
         self.cpu[phase] = round(self.cpu.get(phase, 0.0) + cpu - self._cpu, 3)
         self._wall, self._cpu = wall, cpu
+
+    def skip(self) -> None:
+        """Start the next phase now, counting nothing for the time since the last lap."""
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def add(self, wall: dict[str, float], cpu: dict[str, float]) -> None:
+        """Add another clock's phases (a process that did a share of the work)."""
+        for phase, seconds in wall.items():
+            self.wall[phase] = round(self.wall.get(phase, 0.0) + seconds, 3)
+        for phase, seconds in cpu.items():
+            self.cpu[phase] = round(self.cpu.get(phase, 0.0) + seconds, 3)
 
 
 def plan_day(day: date, config: NewsroomConfig | None = None) -> list[list[str]]:
@@ -279,6 +297,7 @@ def run_listings(
         "cdn_invalidations": 0,
         "seconds": {"render": 0.0, "publish": 0.0},
         "cpu": {"render": 0.0, "publish": 0.0},
+        "wall_seconds": 0.0,
     }
     if not row_ids and store.backfills.fingerprint_of(day.isoformat()) == fingerprint:
         log.info("Backfill listings of %s: nothing new since the day was completed, nothing to render", day)
@@ -290,12 +309,23 @@ def run_listings(
             "Backfill listings of %s: %d day(s) pending, rendered with a later day's (until %s)", day, len(days), until
         )
         return {**idle, "skipped": False, "deferred": True}
-    clock = _Clock()
+    clock, started = _Clock(), time.perf_counter()
     renderer = SiteRenderer(config, store, now)
     bucket = bucket_for(config)
     bucket.ensure_bucket()
-    planned = renderer.plan(ids, tags, own_pages=False) if ids or tags else iter(renderer.static_pages())
-    pages, uploaded = _publish_in_chunks(planned, store, bucket, config, clock)
+    stages = renderer.plan_stages(ids, tags, own_pages=False) if ids or tags else [[("static", None)]]
+    clock.lap("render")
+    workers = config.archive.listings_workers
+    pages, uploaded = 0, []
+    for stage in stages:  # each stage up before the next: no page links a file not there yet
+        shares = run_units(
+            config, store, now, _deal(stage, workers), _publish_share, workers, {"changed": set(ids)}, renderer
+        )
+        clock.skip()  # the stage's time is its shares' own, summed over the processes
+        for share in shares:
+            pages += share["pages"]
+            uploaded.extend(share["uploaded"])
+            clock.add(share["seconds"], share["cpu"])
     invalidations = invalidate(config, uploaded, reference=f"backfill-{day}")
     clock.lap("publish")
     store.backfills.clear_pending(row_ids)
@@ -317,7 +347,27 @@ def run_listings(
         "cdn_invalidations": len(invalidations),
         "seconds": clock.wall,
         "cpu": clock.cpu,
+        "wall_seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _deal(units: Sequence[Unit], workers: int) -> list[list[Unit]]:
+    """A stage's units as shares for ``workers`` processes: all of them in order for one; else dealt
+    round-robin into ``JOBS_PER_WORKER`` shares per process (big and small units spread evenly)."""
+    if workers <= 1:
+        return [list(units)]
+    shares = [list(units[i :: workers * JOBS_PER_WORKER]) for i in range(workers * JOBS_PER_WORKER)]
+    return [share for share in shares if share]
+
+
+def _publish_share(renderer: SiteRenderer, units: Sequence[Unit], shared: dict[str, Any]) -> dict[str, Any]:
+    """One process's share of a listings stage: render the units (a plan's: ``shared["changed"]``)
+    and upload their pages in chunks; the counts, the keys uploaded and the share's clock."""
+    config = renderer.context.config
+    clock = _Clock()
+    pages = (page for unit in units for page in renderer.unit_pages(unit, shared["changed"]))
+    count, uploaded = _publish_in_chunks(pages, open_store(config), bucket_for(config), config, clock)
+    return {"pages": count, "uploaded": uploaded, "seconds": clock.wall, "cpu": clock.cpu}
 
 
 def _publish_in_chunks(

@@ -4,7 +4,13 @@ A changed article touches its page, the pages that show it as related (and
 those it relates to, whose "Sur le même sujet" shows it), its sections' and
 tags' listings from the first page it sits on, the site's feeds, its month's
 sitemap and home; and any index, feed or sitemap never published yet is
-rendered then. Called by ``SiteRenderer.plan``, ``.units`` and ``.everything``.
+rendered then. Called by ``SiteRenderer.plan``, ``.plan_stages``, ``.units`` and ``.everything``.
+
+Both are lists of units of work (:data:`Unit`), which processes can share
+(``newsroom.render.parallel``): a plan in four stages, whose order keeps
+every file a page points to up before the page (the static files; the
+article pages; the listings and their feeds; the site's feeds, the sitemaps
+and home).
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from newsroom.render.sitemaps import SitemapWriter, month_key, month_of
 from newsroom.render.urls import section_key
 
 ARTICLES_PER_UNIT = 250  # article pages per unit of work (Planner.units)
-Unit = tuple[str, Any]  # ("static" | "articles" | "section" | "tag" | "site", its argument)
+# ("static" | "articles" | "section" | "tag" | "site" | "closing", its argument). A plan's section and
+# tag units render from the page its changed articles sit on (``unit_pages``'s ``changed``).
+Unit = tuple[str, Any]
 
 
 class Planner:
@@ -39,23 +47,36 @@ class Planner:
         self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
     ) -> Iterator[Page]:
         """Pages touched by changed articles: theirs, those relating to them, listings and their feeds,
-        the site's feeds, the sitemaps that list them, home.
+        the site's feeds, the sitemaps that list them, home: :meth:`plan_stages`' units in turn.
 
         ``own_pages=False`` leaves out the changed articles' own pages (a backfill's
         batches have published them) except those another changed article relates
         to: its batch ran later and changed their "Sur le même sujet".
         """
+        changed = set(changed_ids)
+        for stage in self.plan_stages(changed_ids, extra_tags, own_pages=own_pages):
+            for unit in stage:
+                yield from self.unit_pages(unit, changed)
+
+    def plan_stages(
+        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
+    ) -> list[list[Unit]]:
+        """:meth:`plan` as units of work in four stages, to render in this order (within a stage, in
+        any order): the static files; the article pages; the section and tag listings with their
+        feeds; the closing unit (the site's feeds, the sitemaps of these months, home). Each
+        unit renders with ``changed`` = the set of ``changed_ids`` (:meth:`unit_pages`)."""
         ctx, reads, now = self.context, self.reads, self.context.now
         changed = set(changed_ids)
-        rows = reads.articles.records(changed)
+        rows = reads.listings.listed(changed)  # sections and months: not the whole records (a backfill's 100,000)
         tags = reads.enrichments.tags_of(changed)
         # pages listing a changed article as related, and (bounded: 5 each) the pages
         # a changed article relates to, whose "Sur le même sujet" shows it
         targets = {r for ids_ in reads.related.of(changed, story_only=True).values() for r in ids_}
         linking = reads.related.relating_to(changed) | targets
         own = changed if own_pages else changed & targets
-        yield from ctx.static_pages()
-        yield from self.articles.pages(sorted(own | (linking - changed)))
+        pages = sorted(own | (linking - changed))
+        size = ARTICLES_PER_UNIT
+        articles: list[Unit] = [("articles", pages[i : i + size]) for i in range(0, len(pages), size)]
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in ctx.section_chain(row.section))
@@ -64,25 +85,21 @@ class Planner:
         index_keys.update({f"{s}/{RSS_NAME}": s for s in ctx.config.section_slugs})
         published = reads.objects.get(index_keys)
         sections.update(slug for key, slug in index_keys.items() if key not in published)
-        for slug in sorted(sections):
-            yield from self.listings.with_feeds(ctx.section_listing(slug), changed)
+        listings: list[Unit] = [("section", slug) for slug in sorted(sections)]
         # The tags of the changed articles (now and before), and any tag in use whose feed was never published.
         tag_slugs = {t.slug for ts in tags.values() for t in ts} | set(extra_tags)
         tag_feeds = {f"tag/{slug}/{RSS_NAME}": slug for slug in reads.enrichments.tag_slugs()}
         done = reads.objects.get(tag_feeds)
         tag_slugs.update(reads.enrichments.tags_in_use(now, among=[s for k, s in tag_feeds.items() if k not in done]))
         ctx.tag_names.update(reads.enrichments.tag_names(sorted(tag_slugs - ctx.tag_names.keys())))
-        for slug in sorted(tag_slugs):
-            yield from self.listings.with_feeds(ctx.tag_listing(slug), changed)
-        yield from self.listings.site_feed_pages()
+        listings += [("tag", slug) for slug in sorted(tag_slugs)]
         # The current month, the months of the changed articles, and any month never published yet.
         tz = ctx.site.tz
-        months = {f"{now.astimezone(tz):%Y-%m}"} | {month_of(row.listed, tz) for row in rows.values()}
+        months = {f"{now.astimezone(tz):%Y-%m}"} | {month_of(row, tz) for row in rows.values()}
         all_months = set(self.sitemaps.months())
         done = reads.objects.get(month_key(m) for m in all_months)
         months |= {m for m in all_months if month_key(m) not in done}
-        yield from self.sitemaps.pages(months)
-        yield home_page(ctx, self.listings)
+        return [[("static", None)], articles, listings, [("closing", sorted(months))]]
 
     def removed(self, changed_ids: Sequence[str] | None, extra_tags: Iterable[str] = ()) -> list[str]:
         """The published keys of tag listings no live article carries any more (index, numbered pages,
@@ -118,7 +135,9 @@ class Planner:
             ("site", None),
         ]
 
-    def unit_pages(self, unit: Unit) -> Iterator[Page]:
+    def unit_pages(self, unit: Unit, changed: set[str] | None = None) -> Iterator[Page]:
+        """A unit's pages; ``changed``: a plan's changed articles (a listing renders from the page the
+        oldest of them sits on; None: every page)."""
         kind, arg = unit
         ctx = self.context
         if kind == "static":
@@ -126,10 +145,10 @@ class Planner:
         elif kind == "articles":
             yield from self.articles.pages(arg)
         elif kind == "section":
-            yield from self.listings.with_feeds(ctx.section_listing(arg))
+            yield from self.listings.with_feeds(ctx.section_listing(arg), changed)
         elif kind == "tag":
-            yield from self.listings.with_feeds(ctx.tag_listing(arg))
-        else:
+            yield from self.listings.with_feeds(ctx.tag_listing(arg), changed)
+        else:  # "site": every sitemap; "closing": those of the months given
             yield from self.listings.site_feed_pages()
-            yield from self.sitemaps.pages()
+            yield from self.sitemaps.pages(arg if kind == "closing" else None)
             yield home_page(ctx, self.listings)

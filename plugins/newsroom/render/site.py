@@ -148,6 +148,12 @@ class SiteRenderer:
         """Pages touched by changed articles (see :meth:`newsroom.render.planner.Planner.plan`)."""
         return self.planner.plan(changed_ids, extra_tags, own_pages=own_pages)
 
+    def plan_stages(
+        self, changed_ids: Sequence[str], extra_tags: Iterable[str] = (), *, own_pages: bool = True
+    ) -> list[list[Unit]]:
+        """:meth:`plan` as units of work, in stages (see :meth:`newsroom.render.planner.Planner.plan_stages`)."""
+        return self.planner.plan_stages(changed_ids, extra_tags, own_pages=own_pages)
+
     def removed(self, changed_ids: Sequence[str] | None, extra_tags: Iterable[str] = ()) -> list[str]:
         """Published tag pages and feeds to delete (see :meth:`newsroom.render.planner.Planner.removed`)."""
         return self.planner.removed(changed_ids, extra_tags)
@@ -155,8 +161,8 @@ class SiteRenderer:
     def units(self) -> list[Unit]:
         return self.planner.units()
 
-    def unit_pages(self, unit: Unit) -> Iterator[Page]:
-        return self.planner.unit_pages(unit)
+    def unit_pages(self, unit: Unit, changed: set[str] | None = None) -> Iterator[Page]:
+        return self.planner.unit_pages(unit, changed)
 
     def everything(self) -> Iterator[Page]:
         for unit in self.units():

@@ -34,12 +34,15 @@ def s3_env(seaweed: SeaweedServer, monkeypatch: pytest.MonkeyPatch) -> SeaweedSe
     return seaweed
 
 
-def _config(tmp: Path, bucket: str, name: str, every: int = 0, batch_size: int = 8) -> NewsroomConfig:
+def _config(
+    tmp: Path, bucket: str, name: str, every: int = 0, batch_size: int = 8, listings_workers: int = 1
+) -> NewsroomConfig:
     data: dict[str, Any] = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
     data["site"]["base_url"] = "https://www.echo-du-golfe.example/"  # the same site whatever the bucket
     data["storage"]["bucket"] = f"{bucket}-{os.getpid()}"
     data["archive"]["batch_size"] = batch_size
     data["archive"]["listings_every_days"] = every
+    data["archive"]["listings_workers"] = listings_workers  # 1: every upload counted in this process (puts)
     return parse_config(data, CONFIG_FILE, state_dir=tmp / name / "state")
 
 
@@ -63,9 +66,11 @@ def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_l
 ) -> None:
     per_day = _config(tmp_path, "coal-day", "per-day")
     once = _config(tmp_path, "coal-once", "once")
-    every_two = _config(tmp_path, "coal-two", "two", every=2)
+    every_two = _config(tmp_path, "coal-two", "two", every=2, listings_workers=2)
+    in_processes = _config(tmp_path, "coal-procs", "procs", listings_workers=3)  # each process its share
     days = archive(per_day, count=40)
-    assert archive(once, count=40) == days == archive(every_two, count=40) and len(days) >= 3
+    assert archive(once, count=40) == days == archive(every_two, count=40) == archive(in_processes, count=40)
+    assert len(days) >= 3
 
     daily = _per_day(per_day)
     daily_uploads = puts()
@@ -74,11 +79,14 @@ def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_l
         coalesced = backfill.run_days(once, days[0], days[-1], now=NOW)
     once_uploads = puts()
     backfill.run_days(every_two, days[0], days[-1], now=NOW)
+    with monkeypatch.context() as patch:
+        patch.setattr(backfill, "CHUNK_BYTES", 100_000)
+        shared_out = backfill.run_days(in_processes, days[0], days[-1], now=NOW)
     puts()
 
     reference = _contents(per_day)
     assert "index.html" in reference and any(k.startswith("tag/") for k in reference)
-    for config in (once, every_two):
+    for config in (once, every_two, in_processes):
         got = _contents(config)
         assert sorted(got) == sorted(reference), first_difference(config, per_day)
         differing = [k for k in reference if got[k] != reference[k]]
@@ -94,6 +102,11 @@ def test_listings_once_for_the_range_leave_the_bucket_byte_for_byte_as_per_day_l
     listing_keys = set(reference) - article_keys
     assert daily_uploads["index.html"] == len(days) and max(daily_uploads[k] for k in listing_keys) > 1
     assert {k: once_uploads[k] for k in listing_keys} == dict.fromkeys(listing_keys, 1), "each uploaded once"
+    # on three processes: the same objects (above), each uploaded once too (the runs' own counts: the
+    # processes' uploads are not seen by ``puts``), in as many pages as the one process rendered
+    shared_runs = [r["listings"] for r in shared_out["runs"]]
+    assert [r["uploaded"] for r in shared_runs] == [r["uploaded"] for r in runs]
+    assert [r["pages"] for r in shared_runs] == [r["pages"] for r in runs]
     assert open_store(once).backfills.pending() == []
 
     # a second backfill over the range renders and uploads nothing
