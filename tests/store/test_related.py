@@ -240,3 +240,43 @@ def test_each_tag_read_once_gives_what_asking_the_index_each_time_gives(
 
     monkeypatch.setattr(related._Latest, "__init__", small_pools)  # pools run out: the index is asked
     assert choices() == expected
+
+
+def test_pools_shared_by_a_batch_give_what_each_article_asking_alone_gets(
+    any_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's articles share each tag's latest (``Pools``), as a backfill's articles of one day do: the
+    same links as each asking the index, also when an article is in the pools itself (related to a
+    time after its own date, as a re-dated article's preview is)."""
+    for story in STORIES:
+        _file(any_store, *story)
+    _file(any_store, "mali-4", 10, "Goïta à Cotonou", "Assimi Goïta en visite à Cotonou.", [GOITA, MALI, COTONOU])
+    after_all = T0 + timedelta(days=20)
+    batch = [(s[0], s[4]) for s in STORIES] + [("mali-4", [GOITA, MALI, COTONOU])]
+
+    def choices(pools: related.Pools | None, when: datetime | None) -> list[Related]:
+        found = []
+        for article_id, tags in batch:
+            record = any_store.articles.records([article_id])[article_id]
+            for by_tags in (False, True):
+                found.append(
+                    choose_related(
+                        any_store, article_id, tags, [], record.title, when or record.published, NOW,
+                        section=record.section, body=record.article.body_html, by_tags=by_tags, limit=3,
+                        pools=pools,
+                    )
+                )  # fmt: skip
+        return found
+
+    def ask_each_time(self: Any, tag: str, limit: int, exclude: Collection[str]) -> list[Dated]:
+        return any_store.listings.latest_before(NOW, self.published, tag=tag, limit=limit, exclude=exclude)
+
+    for when in (after_all, None):
+        with monkeypatch.context() as patch:
+            patch.setattr(related._Latest, "tagged", ask_each_time)
+            expected = choices(None, when)
+        assert any(r.story for r in expected) and any(r.sidebar for r in expected)
+        assert choices(related.Pools(any_store), when) == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(related.Pools, "size", 2)  # each article's pools of 1: they run out, the index is asked
+            assert choices(related.Pools(any_store), when) == expected

@@ -17,7 +17,7 @@ import yaml
 
 from newsroom.enrich.document import html_to_text
 from newsroom.enrich.enricher import Enricher, Enrichment, NewTag
-from newsroom.enrich.related import choose_related
+from newsroom.enrich.related import Pools, choose_related
 from newsroom.files import Files
 from newsroom.models import Article, Tag
 from newsroom.store import Store
@@ -118,6 +118,7 @@ def enrich_articles(
             ]
         )
         links = []
+        pools = Pools(store)  # the batch's articles are stored and tagged: each tag's latest read once
         for row, article, result, body in zip(batch, articles, results, bodies, strict=True):
             before = min(row.published, related_before) if related_before else row.published
             sections = (listing_sections or {}).get(row.section)
@@ -133,6 +134,7 @@ def enrich_articles(
                 sections=sections,
                 body=body,
                 by_tags=related_before is not None,
+                pools=pools,
             )
             links.append(Links(row.id, chosen.ids, chosen.story, chosen.sidebar))
         store.related.replace_many(links)

@@ -133,10 +133,12 @@ def choose_related(
     limit: int = MAX_RELATED,
     by_tags: bool = False,
     window_days: float | None = STORY_WINDOW_DAYS,
+    pools: Pools | None = None,
 ) -> Related:
     """``sections``: the section and those it shares a listing with, for the last tier;
-    ``body``: the article's plain text; ``by_tags``, ``window_days``: see :func:`same_story`."""
-    latest = _Latest(store, article_id, published, now)
+    ``body``: the article's plain text; ``by_tags``, ``window_days``: see :func:`same_story`;
+    ``pools``: each tag's latest articles, shared by the articles of a batch (:class:`Pools`)."""
+    latest = _Latest(store, article_id, published, now, pools)
     if by_tags:
         story = _same_story_by_tags(store, latest, tags, published, limit)
     else:
@@ -169,14 +171,39 @@ def choose_related(
     return Related(chosen[:limit], len(story), sidebar)
 
 
+class Pools:
+    """Each tag's ``POOL`` + 1 latest live articles published before a time, read once for every
+    article of a batch that asks (a backfill's articles of one day all relate to what came before
+    that day: the same pools). A batch's own tags are saved before its links are chosen, so what
+    a pool holds does not change while the batch uses it."""
+
+    size = POOL + 1
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._read: dict[tuple[datetime, datetime, str], list[Dated]] = {}
+
+    def latest(self, now: datetime, before: datetime, tag: str) -> list[Dated]:
+        key = (now, before, tag)
+        pool = self._read.get(key)
+        if pool is None:
+            pool = self.store.listings.latest_before(now, before, tag=tag, limit=self.size)
+            self._read[key] = pool
+        return pool
+
+
 class _Latest:
     """The latest earlier live articles with a tag, for one article: each tag's ``POOL`` newest read
-    once (the same-story pool, the tiers and the sidebar ask for the same tag), each request served as
-    the first of them not excluded; exactly what asking the index each time gives."""
+    once (the same-story pool, the tiers and the sidebar ask for the same tag; :class:`Pools` shares
+    them across a batch), each request served as the first of them not excluded; exactly what asking
+    the index each time gives."""
 
-    def __init__(self, store: Store, article_id: str, published: datetime, now: datetime) -> None:
+    def __init__(
+        self, store: Store, article_id: str, published: datetime, now: datetime, pools: Pools | None = None
+    ) -> None:
         self.store, self.article_id, self.published, self.now = store, article_id, published, now
-        self.size = POOL
+        self.shared = pools or Pools(store)
+        self.size = self.shared.size - 1
         self._pools: dict[str, list[Dated]] = {}
 
     def tagged(self, tag: str, limit: int, exclude: Collection[str]) -> list[Dated]:
@@ -184,9 +211,9 @@ class _Latest:
         ``exclude`` holds the article itself."""
         pool = self._pools.get(tag)
         if pool is None:
-            pool = self.store.listings.latest_before(
-                self.now, self.published, tag=tag, limit=self.size, exclude={self.article_id}
-            )
+            # one more than its pool, without this article: its pool, whether it is among them or not
+            shared = self.shared.latest(self.now, self.published, tag)
+            pool = [item for item in shared if item.id != self.article_id][: self.size]
             self._pools[tag] = pool
         found = [item for item in pool if item.id not in exclude][:limit]
         if len(found) < limit and len(pool) == self.size:  # the pool ran out first: there may be more
