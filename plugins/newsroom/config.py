@@ -223,13 +223,11 @@ class Archive(_Strict):
     # Backfills tag with the taxonomy gazetteer only, without spaCy's statistical NER: faster,
     # but only the taxonomy's names (real articles: tags F1 0.232 instead of 0.578; make eval).
     ner: bool = False
-    # A backfill over a range renders its listings (section and tag pages, feeds, sitemaps, home)
-    # once at the end of the range: 0. N > 0: also whenever N days of batches are pending, so a
-    # long backfill shows its articles in the listings as it goes (each flush re-renders every
-    # listing page the pending articles sit on). The bucket ends the same either way.
+    # A backfill over a range renders its listings (section and tag pages, feeds, sitemaps, home) once at
+    # the end: 0. N > 0: also whenever N days of batches are pending (a long backfill shows in the listings
+    # as it goes; each flush re-renders the listing pages they sit on). The bucket ends the same either way.
     listings_every_days: int = Field(default=0, ge=0, le=3660)
-    # Processes a listings run renders and uploads on (its own share of the pages each; 1: in the
-    # task's own process). Inside a daemonic process (a Celery prefork worker) it is always 1.
+    # Processes a listings run renders and uploads on, each its share (1, or in a daemonic process: one)
     listings_workers: int = Field(default=2, ge=1, le=32)
 
     @field_validator("partitions")

@@ -49,6 +49,7 @@ from newsroom.contracts import BatchResult, DayResult, DaysResult, ListingsResul
 from newsroom.enrich import enrich_articles
 from newsroom.files import Files
 from newsroom.models import Article, ArticleError, Problem, TakenDownError
+from newsroom.phases.clock import PhaseClock
 from newsroom.publish.build import planned_pages
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import BucketClient, publish
@@ -70,33 +71,6 @@ JOBS_PER_WORKER = 4  # a listings stage's units are dealt into this many shares 
 
 def day_start(config: NewsroomConfig, day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=config.site.tz)
-
-
-class _Clock:
-    """Wall and CPU seconds (this process's, its upload threads' included) of consecutive phases;
-    a phase lapped again adds up."""
-
-    def __init__(self) -> None:
-        self.wall: dict[str, float] = {}
-        self.cpu: dict[str, float] = {}
-        self._wall, self._cpu = time.perf_counter(), time.process_time()
-
-    def lap(self, phase: str) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.wall[phase] = round(self.wall.get(phase, 0.0) + wall - self._wall, 3)
-        self.cpu[phase] = round(self.cpu.get(phase, 0.0) + cpu - self._cpu, 3)
-        self._wall, self._cpu = wall, cpu
-
-    def skip(self) -> None:
-        """Start the next phase now, counting nothing for the time since the last lap."""
-        self._wall, self._cpu = time.perf_counter(), time.process_time()
-
-    def add(self, wall: dict[str, float], cpu: dict[str, float]) -> None:
-        """Add another clock's phases (a process that did a share of the work)."""
-        for phase, seconds in wall.items():
-            self.wall[phase] = round(self.wall.get(phase, 0.0) + seconds, 3)
-        for phase, seconds in cpu.items():
-            self.cpu[phase] = round(self.cpu.get(phase, 0.0) + seconds, 3)
 
 
 def plan_day(day: date, config: NewsroomConfig | None = None) -> list[list[str]]:
@@ -159,7 +133,7 @@ def run_batch(
     config = config or get_config()
     store = open_store(config)
     now = now or utcnow()
-    clock = _Clock()
+    clock = PhaseClock()
 
     files = files_for(config)
     ids: list[str] = []
@@ -309,7 +283,7 @@ def run_listings(
             "Backfill listings of %s: %d day(s) pending, rendered with a later day's (until %s)", day, len(days), until
         )
         return {**idle, "skipped": False, "deferred": True}
-    clock, started = _Clock(), time.perf_counter()
+    clock, started = PhaseClock(), time.perf_counter()
     renderer = SiteRenderer(config, store, now)
     bucket = bucket_for(config)
     bucket.ensure_bucket()
@@ -364,14 +338,14 @@ def _publish_share(renderer: SiteRenderer, units: Sequence[Unit], shared: dict[s
     """One process's share of a listings stage: render the units (a plan's: ``shared["changed"]``)
     and upload their pages in chunks; the counts, the keys uploaded and the share's clock."""
     config = renderer.context.config
-    clock = _Clock()
+    clock = PhaseClock()
     pages = (page for unit in units for page in renderer.unit_pages(unit, shared["changed"]))
     count, uploaded = _publish_in_chunks(pages, open_store(config), bucket_for(config), config, clock)
     return {"pages": count, "uploaded": uploaded, "seconds": clock.wall, "cpu": clock.cpu}
 
 
 def _publish_in_chunks(
-    pages: Iterator[Page], store: Store, bucket: BucketClient, config: NewsroomConfig, clock: _Clock
+    pages: Iterator[Page], store: Store, bucket: BucketClient, config: NewsroomConfig, clock: PhaseClock
 ) -> tuple[int, list[str]]:
     """Publish rendered pages as they come, about ``CHUNK_BYTES`` at a time: (pages rendered, keys uploaded).
 

@@ -31,6 +31,7 @@ from newsroom.contracts import EnrichResult, IngestResult, ProcessResult, Publis
 from newsroom.enrich import REVIEW_KEY, enrich_articles, write_review_file
 from newsroom.ingest import Inbox
 from newsroom.models import LockHolder, StorageError
+from newsroom.phases.clock import PhaseClock
 from newsroom.publish.build import BuildFolder, build_key, done_with, hand_over, run_folder, take_over
 from newsroom.publish.cdn import invalidate
 from newsroom.publish.s3 import delete, publish
@@ -218,7 +219,7 @@ def process(
     """
     config = config or get_config()
     store = open_store(config)
-    clock = _Clock()
+    clock = PhaseClock()
     with store.locks.hold(INGEST_LOCK, timeout=lock_wait, on_wait=on_wait):
         filed = _read_inbox(config, store, None, now)
         if not filed["ids"]:
@@ -236,22 +237,8 @@ def process(
             "render": rendered,
             "publish": published,
             "goes_live_at": ahead,
-            "seconds": clock.seconds,
+            "seconds": clock.wall,
         }
-
-
-class _Clock:
-    """Wall seconds per phase, for the run's result (``make bench`` reads them from the XCom)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, phase: str) -> dict[str, float]:
-        now = time.perf_counter()
-        self.seconds[phase] = round(now - self._last, 3)
-        self._last = now
-        return self.seconds
 
 
 def _aware(value: datetime) -> datetime:

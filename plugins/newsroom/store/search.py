@@ -12,7 +12,7 @@ SQLite keeps beside the index how many documents hold each token
 delete): reading a common token's count from the vocabulary means reading its
 whole posting list (17 ms at 100,000 articles), from the table one row. A
 database made before the table existed is filled from the vocabulary once, by
-the baseline migration (:func:`create_search_index`).
+the baseline migration (``newsroom.store.search_tables.create_search_index``).
 
 SQLite's index is in publication order (revision 0002, ``newsroom.store.search_order``):
 "published before" is a rowid bound FTS5 skips on, so a query for an article from the
@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, text
+from sqlalchemy import DateTime, Engine, text
 
 from newsroom.store.live import live_sql
 from newsroom.store.search_order import before_bound, free_position, since_bound
+from newsroom.store.search_tables import count_terms, uncount_terms
 from newsroom.store.tables import UTCDateTime
 
 
@@ -41,44 +42,6 @@ class SearchDoc:
     title: str
     body: str
     tags: str
-
-
-def create_search_index(conn: Connection) -> None:
-    """The search index's tables for the connection's database (what is missing only), on ``conn``'s transaction.
-
-    Called by the baseline migration (``newsroom/store/migrations/versions/v0001_baseline.py``): the
-    one place this DDL is written. A later change to it is a new migration, not an edit here.
-    """
-    if conn.dialect.name == "sqlite":
-        # FTS5 rows are addressed by rowid: a key table maps article ids to rowids, so replacing
-        # one article's entry is a rowid lookup, not a scan of the whole index.
-        conn.execute(
-            text(
-                "CREATE TABLE IF NOT EXISTS search_keys ("
-                "docid INTEGER PRIMARY KEY AUTOINCREMENT, article_id VARCHAR(128) NOT NULL UNIQUE)"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
-                "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
-            )
-        )
-        # how many documents hold each token: to leave out of a query the terms half the archive holds
-        conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, 'row')"))
-        found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'search_terms'")).first()
-        if found is None:
-            conn.execute(text("CREATE TABLE search_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"))
-            # a database indexed before the table existed: its counts, once, from the vocabulary
-            conn.execute(text("INSERT INTO search_terms (term, docs) SELECT term, doc FROM search_vocab"))
-    elif conn.dialect.name == "postgresql":
-        conn.execute(
-            text(
-                "CREATE TABLE IF NOT EXISTS search_docs ("
-                "article_id VARCHAR(128) PRIMARY KEY REFERENCES articles(id), tsv tsvector NOT NULL)"
-            )
-        )
-        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_search_docs_tsv ON search_docs USING GIN (tsv)"))
 
 
 # A term found in more than this share of an archive of at least PRUNE_MIN_DOCS articles
@@ -131,7 +94,7 @@ class SearchIndex:
                     [{"id": doc.article_id} for doc in docs],
                 )
                 positions = self._positions(conn, [doc.article_id for doc in docs])
-                self._uncount(conn, list(positions.values()))
+                uncount_terms(conn, list(positions.values()))
                 conn.execute(
                     text("DELETE FROM search_text WHERE rowid = :pos"), [{"pos": d} for d in positions.values()]
                 )
@@ -143,7 +106,7 @@ class SearchIndex:
                     text("INSERT INTO search_text (rowid, title, tags, body) VALUES (:pos, :title, :tags, :body)"),
                     rows,
                 )
-                self._count(conn, rows, +1)
+                count_terms(conn, rows, +1)
             elif self.dialect == "postgresql":
                 conn.execute(
                     text(
@@ -168,57 +131,6 @@ class SearchIndex:
             ).all()
             docids.update({str(r[0]): int(r[1]) for r in found})
         return docids
-
-    @staticmethod
-    def _count(conn: Any, rows: Sequence[dict[str, Any]], sign: int) -> None:
-        """Add (``sign`` +1) or take away (-1) these documents' tokens in ``search_terms``, tokenised by
-        FTS5 itself: the documents go through a temporary FTS5 table with the same tokenizer, and its
-        vocabulary gives how many of them hold each token."""
-        if not rows:
-            return
-        conn.execute(
-            text(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_batch USING fts5("
-                "title, tags, body, tokenize='unicode61 remove_diacritics 2')"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_batch_vocab USING fts5vocab(temp, search_batch, 'row')"
-            )
-        )
-        conn.execute(text("DELETE FROM temp.search_batch"))
-        conn.execute(
-            text("INSERT INTO temp.search_batch (title, tags, body) VALUES (:title, :tags, :body)"),
-            [{"title": r["title"], "tags": r["tags"], "body": r["body"]} for r in rows],
-        )
-        counts = [
-            {"term": r[0], "docs": sign * int(r[1])}
-            for r in conn.execute(text("SELECT term, doc FROM temp.search_batch_vocab"))
-        ]
-        conn.execute(text("DELETE FROM temp.search_batch"))
-        if not counts:
-            return
-        conn.execute(
-            text(
-                "INSERT INTO search_terms (term, docs) VALUES (:term, :docs) "
-                "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs"
-            ),
-            counts,
-        )
-        if sign < 0:
-            conn.execute(text("DELETE FROM search_terms WHERE term = :term AND docs <= 0"), counts)
-
-    def _uncount(self, conn: Any, positions: Sequence[int]) -> None:
-        """Take the indexed documents at ``positions`` (those still in the index) out of ``search_terms``."""
-        rows = []
-        for pos in positions:
-            found = conn.execute(
-                text("SELECT title, tags, body FROM search_text WHERE rowid = :pos"), {"pos": pos}
-            ).first()
-            if found is not None:
-                rows.append({"title": found[0], "tags": found[1], "body": found[2]})
-        self._count(conn, rows, -1)
 
     def _doc_counts(self, conn: Any, terms: Sequence[str]) -> dict[str, int]:
         """How many indexed articles hold each term (a phrase: its rarest token), from ``search_terms``."""
@@ -263,7 +175,7 @@ class SearchIndex:
     def delete(self, ids: Sequence[str]) -> None:
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
-                self._uncount(conn, list(self._positions(conn, list(dict.fromkeys(ids))).values()))
+                uncount_terms(conn, list(self._positions(conn, list(dict.fromkeys(ids))).values()))
             for article_id in ids:
                 if self.dialect == "sqlite":
                     conn.execute(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from newsroom.store.search import create_search_index
+from newsroom.store.search_tables import create_search_index
 
 revision: str = "0001"
 down_revision: str | None = None
