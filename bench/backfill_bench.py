@@ -117,8 +117,6 @@ def run(
 
     result = {} if result is None else result
     result.update(articles_requested=articles, days=days, workers=workers, batch_size=batch_size, rss_mb={})
-    if listings_workers is not None:
-        result["listings_workers"] = listings_workers
     seaweed = SeaweedServer.on_free_ports(workdir / "s3")
     seaweed.start()
     try:

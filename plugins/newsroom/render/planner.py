@@ -33,6 +33,12 @@ ARTICLES_PER_UNIT = 250  # article pages per unit of work (Planner.units)
 Unit = tuple[str, Any]
 
 
+def _article_units(ids: Sequence[str]) -> list[Unit]:
+    """Article pages as units of work, ``ARTICLES_PER_UNIT`` each, in the order of ``ids``."""
+    size = ARTICLES_PER_UNIT
+    return [("articles", ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
 class Planner:
     def __init__(
         self, context: PageContext, articles: ArticlePages, listings: ListingPages, sitemaps: SitemapWriter
@@ -74,9 +80,7 @@ class Planner:
         targets = {r for ids_ in reads.related.of(changed, story_only=True).values() for r in ids_}
         linking = reads.related.relating_to(changed) | targets
         own = changed if own_pages else changed & targets
-        pages = sorted(own | (linking - changed))
-        size = ARTICLES_PER_UNIT
-        articles: list[Unit] = [("articles", pages[i : i + size]) for i in range(0, len(pages), size)]
+        articles = _article_units(sorted(own | (linking - changed)))
         sections: set[str] = set()
         for row in rows.values():
             sections.update(s.slug for s in ctx.section_chain(row.section))
@@ -125,11 +129,9 @@ class Planner:
         article pages, each section's and each tag's listing with its feeds, then the site's feeds,
         the sitemaps and home. ``SiteRenderer.everything`` renders them in turn; ``render.parallel``
         spreads them over processes."""
-        ids = self.reads.articles.all_ids()
-        size = ARTICLES_PER_UNIT
         return [
             ("static", None),
-            *[("articles", ids[i : i + size]) for i in range(0, len(ids), size)],
+            *_article_units(self.reads.articles.all_ids()),
             *[("section", s.slug) for s in self.context.config.sections],
             *[("tag", slug) for slug in sorted({*self.context.preload_tag_names(), *self.listings.redirects})],
             ("site", None),

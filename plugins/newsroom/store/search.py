@@ -188,18 +188,10 @@ class SearchIndex:
                     conn.execute(text("DELETE FROM search_docs WHERE article_id = :id"), {"id": article_id})
 
     def candidates(
-        self,
-        terms: Sequence[str],
-        *,
-        exclude: str,
-        before: datetime,
-        now: datetime,
-        limit: int = 50,
-        since: datetime | None = None,
+        self, terms: Sequence[str], *, exclude: str, before: datetime, now: datetime, limit: int = 50
     ) -> list[tuple[str, float]]:
-        """(article id, relevance: higher is better) of live articles published before ``before``
-        (and at or after ``since``, if given)."""
-        return self.related_hits(terms, exclude, before=before, now=now, limit=limit, since=since)[0]
+        """(article id, relevance: higher is better) of live articles published before ``before``."""
+        return self.related_hits(terms, exclude, before=before, now=now, limit=limit)[0]
 
     @staticmethod
     def _bounds(params: dict[str, Any], position: str = "rowid") -> str:
@@ -236,8 +228,13 @@ class SearchIndex:
             best = conn.exec_driver_sql(
                 f"SELECT rowid, {BM25} AS score FROM search_text WHERE search_text MATCH :q AND {bound} "
                 f"ORDER BY {first}score LIMIT :n",
-                {"q": params["q"], "before": params["before"], "since": params.get("since")}
-                | {"n": n if own is None else n + 1, "own": own},
+                {
+                    "q": params["q"],
+                    "before": params["before"],
+                    "since": params.get("since"),
+                    "n": n if own is None else n + 1,
+                    "own": own,
+                },
             ).all()
             if own is not None:
                 if best and best[0][0] == own:
