@@ -27,7 +27,7 @@ from newsroom.render.reads import SiteReads
 from newsroom.render.structured import Head
 from newsroom.render.urls import HOME, Urls, section_key, tag_key
 
-CARD_CACHE_SIZE = 50_000  # article cards kept (two headings per article at most)
+FRAGMENT_CACHE_SIZE = 50_000  # cards and links kept (a few per article)
 
 
 @dataclass
@@ -51,8 +51,8 @@ class PageContext:
         self.reads = reads
         self.now = now
         self.urls = Urls(config)
-        self._cards: dict[tuple[Listed, str], Markup] = {}
-        self._card_macro: Any = None
+        self._fragments: dict[tuple[str, str, str | None], tuple[Listed, Markup]] = {}
+        self._navs: dict[str | None, Markup] = {}
         self.env = make_environment(config.templates_path, timezone=config.site.timezone, locale=config.site.locale)
         static = config.templates_path.parent / "static"
         self.stylesheet = static_file(static / "style.css")
@@ -106,8 +106,10 @@ class PageContext:
             "home_url": self.url_of(HOME),
             "stylesheet": self.url_of(self.stylesheet.key),
             "nav": self._nav(current_section),
+            "nav_html": self.nav_html(current_section),
             "url_of": self.url_of,
             "card_of": self.card_of,
+            "link_of": self.link_of,
             "feeds": [link for spec in (*feeds, self.site_feed) for link in feed_links(spec, self.url_of)],
             "meta": head.meta,
             "json_ld": head.json_ld,
@@ -119,15 +121,36 @@ class PageContext:
         An article's card is on its section's pages, its parents', the home page and each of its tags'
         pages, the same bytes each time: listing.html and home.html call this instead of the macro.
         """
-        key = (item, heading)
-        card = self._cards.get(key)
-        if card is None:
-            if len(self._cards) >= CARD_CACHE_SIZE:
-                self._cards.clear()
-            if self._card_macro is None:
-                self._card_macro = get_template(self.env, "partials/macros.html").module.card
-            card = self._cards[key] = self._card_macro(item, self.url_of, heading)
-        return card
+        return self._fragment("card", item, heading)
+
+    def link_of(self, item: Listed, kicker: str | None = None) -> Markup:
+        """``partials/macros.html``'s ``link_item`` (title, link, date; ``kicker`` before it), rendered once
+        per render: the same articles are the related links, back-links and sidebar of many pages."""
+        return self._fragment("link_item", item, kicker)
+
+    def _fragment(self, macro: str, item: Listed, arg: str | None) -> Markup:
+        """Keyed by the article's id, kept only for the same listing row (hashing a whole row cost more
+        than the lookup saved); a row read again with other values is rendered again."""
+        key = (macro, item.id, arg)
+        found = self._fragments.get(key)
+        if found is not None and (found[0] is item or found[0] == item):
+            return found[1]
+        if len(self._fragments) >= FRAGMENT_CACHE_SIZE:
+            self._fragments.clear()
+        fragment: Markup = self._macro(macro)(item, self.url_of, arg)
+        self._fragments[key] = (item, fragment)
+        return fragment
+
+    def _macro(self, name: str) -> Any:
+        return getattr(get_template(self.env, "partials/macros.html").module, name)
+
+    def nav_html(self, current: str | None) -> Markup:
+        """The site's navigation (``partials/macros.html``'s ``site_nav``), the current section marked:
+        the same few variants on every page, each rendered once."""
+        nav = self._navs.get(current)
+        if nav is None:
+            nav = self._navs[current] = self._macro("site_nav")(self._nav(current))
+        return nav
 
     def section_chain(self, slug: str) -> list[Section]:
         chain: list[Section] = []

@@ -136,12 +136,10 @@ class FeedWriter:
         missing = sorted({i for i in ids if i not in self._details})
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            rows = self.store.articles.records(chunk)
+            authors = self.store.articles.authors(chunk)
             tags = self.store.enrichments.tags_of(chunk)
             for article_id in chunk:
-                row = rows.get(article_id)
-                authors = row.authors if row is not None else ()
-                self._details[article_id] = _Details(authors, tuple(tags.get(article_id, ())))
+                self._details[article_id] = _Details(authors.get(article_id, ()), tuple(tags.get(article_id, ())))
 
     def pages(self, spec: FeedSpec, listed: Sequence[Listed]) -> list[Page]:
         """The RSS and Atom pages of ``spec`` for these articles (newest first; the first FEED_SIZE are kept)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsroom.models import Article, ArticleRecord, Filed, TakenDownError
-from newsroom.store.base import Repository, in_chunks, unique
+from newsroom.store.base import Repository, ids_param, in_chunks, now_param, unique
 from newsroom.store.live import is_visible, live
 from newsroom.store.tables import ArticleRow, EventRow, QuarantineRow, TagRow, VersionRow
 
@@ -33,28 +34,37 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record_of(row: ArticleRow) -> ArticleRecord:
-    """The plain record of a row (what leaves the store)."""
-    return ArticleRecord(
-        id=row.id,
-        version=row.version,
-        content_hash=row.content_hash,
-        slug=row.slug,
-        path=row.path,
-        section=row.section,
-        title=row.title,
-        summary=row.summary,
-        image_url=row.image_url,
-        image_alt=row.image_alt,
-        published=row.published,
-        modified=row.modified,
-        visible_from=row.visible_from,
-        went_live_at=row.went_live_at,
-        taken_down_at=row.taken_down_at,
-        status=row.status,
-        filed_at=row.filed_at,
-        content=row.data,
-    )
+# an ArticleRecord's fields, in order, as columns: rows read as plain tuples (no ORM objects to build)
+RECORD_COLUMNS = (
+    ArticleRow.id,
+    ArticleRow.version,
+    ArticleRow.content_hash,
+    ArticleRow.slug,
+    ArticleRow.path,
+    ArticleRow.section,
+    ArticleRow.title,
+    ArticleRow.summary,
+    ArticleRow.image_url,
+    ArticleRow.image_alt,
+    ArticleRow.published,
+    ArticleRow.modified,
+    ArticleRow.visible_from,
+    ArticleRow.went_live_at,
+    ArticleRow.taken_down_at,
+    ArticleRow.status,
+    ArticleRow.filed_at,
+    ArticleRow.data,
+)
+
+
+_RECORDS_OF = select(*RECORD_COLUMNS).where(ArticleRow.id.in_(ids_param()))
+_AUTHORS_OF = select(ArticleRow.id, ArticleRow.data["authors"]).where(ArticleRow.id.in_(ids_param()))
+_LIVE_OF = select(ArticleRow.id).where(live(now_param()), ArticleRow.id.in_(ids_param()))
+
+
+def _records(session: Session, query: Any) -> list[ArticleRecord]:
+    """The records of ``query`` (a select of :data:`RECORD_COLUMNS`)."""
+    return [ArticleRecord(*row) for row in session.execute(query)]
 
 
 class ArticleRepository(Repository):
@@ -211,19 +221,19 @@ class ArticleRepository(Repository):
 
     def records(self, ids: Iterable[str]) -> dict[str, ArticleRecord]:
         """The records of these articles, by id (ids not found are left out)."""
-        with self.session() as session:
-            return {
-                row.id: record_of(row)
-                for row in in_chunks(session, select(ArticleRow), ArticleRow.id, ids, scalars=True)
-            }
+        return {row[0]: ArticleRecord(*row) for row in self.read_in(_RECORDS_OF, ids)}
+
+    def authors(self, ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The current version's authors of these articles, by id (ids not found are left out): what a
+        feed entry needs of an article beyond its listing row, read without its body."""
+        return {row[0]: tuple(str(a) for a in row[1] or ()) for row in self.read_in(_AUTHORS_OF, ids)}
 
     def all_ids(self) -> list[str]:
         with self.session() as session:
             return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
 
     def live_ids(self, ids: Iterable[str], now: datetime) -> set[str]:
-        with self.session() as session:
-            return set(in_chunks(session, select(ArticleRow.id).where(live(now)), ArticleRow.id, ids, scalars=True))
+        return {row[0] for row in self.read_in(_LIVE_OF, ids, now=now)}
 
     def waiting_ids(self, ids: Iterable[str], now: datetime) -> list[str]:
         """Those of ``ids`` not live yet but not taken down either (publish_at / embargo ahead), in order."""
@@ -236,7 +246,7 @@ class ArticleRepository(Repository):
         """Articles that go live (publish_at / embargo) between now and ``until``."""
         with self.session() as session:
             query = (
-                select(ArticleRow)
+                select(*RECORD_COLUMNS)
                 .where(
                     ArticleRow.taken_down_at.is_(None),
                     ArticleRow.visible_from > now,
@@ -244,22 +254,22 @@ class ArticleRepository(Repository):
                 )
                 .order_by(ArticleRow.visible_from, ArticleRow.id)
             )
-            return [record_of(row) for row in session.scalars(query)]
+            return _records(session, query)
 
     def recently_live(self, since: datetime, now: datetime) -> list[ArticleRecord]:
         """Articles live now whose page went live since ``since`` (what distribution may announce)."""
         with self.session() as session:
             query = (
-                select(ArticleRow)
+                select(*RECORD_COLUMNS)
                 .where(ArticleRow.went_live_at >= since, ArticleRow.went_live_at <= now, live(now))
                 .order_by(ArticleRow.went_live_at, ArticleRow.id)
             )
-            return [record_of(row) for row in session.scalars(query)]
+            return _records(session, query)
 
     def went_live_between(self, start: datetime, end: datetime, now: datetime) -> list[ArticleRecord]:
         """Live articles published in [start, end) whose page went live, newest first (a digest's day)."""
         query = (
-            select(ArticleRow)
+            select(*RECORD_COLUMNS)
             .where(
                 ArticleRow.published >= start,
                 ArticleRow.published < end,
@@ -269,7 +279,7 @@ class ArticleRepository(Repository):
             .order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
         )
         with self.session() as session:
-            return [record_of(row) for row in session.scalars(query)]
+            return _records(session, query)
 
     def due(self, now: datetime) -> list[str]:
         """Articles whose time has come but that never went live (publish_at, embargo)."""

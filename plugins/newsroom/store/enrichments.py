@@ -13,9 +13,15 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select
 
 from newsroom.models import EnrichmentInfo, Tag
-from newsroom.store.base import Repository, chunked, in_chunks, unique
+from newsroom.store.base import Repository, chunked, ids_param, in_chunks, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, CandidateRow, EnrichmentRow, TagRow
+
+_TAGS_OF = (
+    select(TagRow.article_id, TagRow.tag, TagRow.name, TagRow.kind)
+    .where(TagRow.article_id.in_(ids_param()))
+    .order_by(TagRow.article_id, TagRow.tag)
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,10 @@ class EnrichmentRepository(Repository):
         share with an article: its candidates' other tags are never read)."""
         wanted = unique(ids)
         result: dict[str, list[Tag]] = {i: [] for i in wanted}
+        if among is None:  # render's read, for every unit of pages: one statement, built once
+            for article_id, tag, name, kind in self.read_in(_TAGS_OF, wanted):
+                result[article_id].append(Tag(tag, name, kind))
+            return result
         query = select(TagRow.article_id, TagRow.tag, TagRow.name, TagRow.kind).order_by(TagRow.article_id, TagRow.tag)
         if among is not None:
             if not among:

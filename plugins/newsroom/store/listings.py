@@ -14,24 +14,28 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from newsroom.models import Dated, Listed
-from newsroom.store.base import LISTED_COLUMNS, Repository, aggregate_stamp, in_chunks, tag_order
+from newsroom.store.base import LISTED_COLUMNS, Repository, aggregate_stamp, ids_param, now_param, tag_order
 from newsroom.store.live import hidden_ids, live
 from newsroom.store.tables import ArticleRow, TagRow, UTCDateTime
 
 
-def _listing_query(columns: Sequence[Any], now: datetime, sections: Sequence[str] | None, tag: str | None) -> Any:
-    """Live articles (of these sections, with this tag), newest first, ties broken by id."""
+def _listing_query(columns: Sequence[Any], now: Any, sections: Sequence[str] | Any | None, tag: Any | None) -> Any:
+    """Live articles (of these sections, with this tag), newest first, ties broken by id; ``now``,
+    ``sections`` and ``tag`` are values or bound parameters."""
     query = select(*columns).where(live(now))
     if sections is not None:
-        query = query.where(ArticleRow.section.in_(list(sections)))
+        query = query.where(ArticleRow.section.in_(sections if isinstance(sections, BindParameter) else list(sections)))
     if tag is not None:
         query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
         return query.order_by(*tag_order(TagRow))
     return query.order_by(ArticleRow.published.desc(), ArticleRow.id.desc())
+
+
+_LISTED_OF = select(*LISTED_COLUMNS).where(ArticleRow.id.in_(ids_param()))
 
 
 @lru_cache(maxsize=8)
@@ -53,6 +57,19 @@ def _latest_before(by_tag: bool, by_sections: bool, excluding: bool) -> Any:
     return query.limit(bindparam("limit"))
 
 
+@lru_cache(maxsize=32)
+def _items(by_tag: bool, by_sections: bool, since: bool, limited: bool) -> Any:
+    """``ListingRepository.items``' statement for one shape, its values as bound parameters: a site
+    render reads a listing for each of hundreds of tags, and building the statement cost more than
+    running it."""
+    now = now_param()
+    sections: Any = bindparam("sections", expanding=True) if by_sections else None
+    query = _listing_query(LISTED_COLUMNS, now, sections, bindparam("tag") if by_tag else None)
+    if since:
+        query = query.where(ArticleRow.published >= bindparam("since", type_=UTCDateTime()))
+    return query.limit(bindparam("limit")) if limited else query
+
+
 class ListingRepository(Repository):
     def items(
         self,
@@ -66,15 +83,12 @@ class ListingRepository(Repository):
     ) -> list[Listed]:
         """Live articles, newest first (ties broken by id, so the order is stable); of these
         sections, with this tag, published since ``since``, their path starting with ``path_prefix``."""
-        query = _listing_query(LISTED_COLUMNS, now, sections, tag)
-        if since is not None:
-            query = query.where(ArticleRow.published >= since)
-        if path_prefix is not None:
+        query = _items(tag is not None, sections is not None, since is not None, limit is not None)
+        if path_prefix is not None:  # a month's sitemap: rare, its own statement
             query = query.where(func.substr(ArticleRow.path, 1, len(path_prefix)) == path_prefix)
-        if limit is not None:
-            query = query.limit(limit)
-        with self.session() as session:
-            return [Listed(*row) for row in session.execute(query)]
+        values = {"now": now, "tag": tag, "sections": list(sections or ()), "since": since, "limit": limit}
+        with self.engine.connect() as conn:
+            return [Listed(*row) for row in conn.execute(query, values)]
 
     def ids(self, now: datetime, *, sections: Sequence[str] | None = None, tag: str | None = None) -> list[str]:
         """The ids of :meth:`items`, in its order: a listing's length and order, without reading its rows.
@@ -91,8 +105,7 @@ class ListingRepository(Repository):
 
     def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
         """What listings show of these articles, by id (ids not found are left out)."""
-        with self.session() as session:
-            return {row[0]: Listed(*row) for row in in_chunks(session, select(*LISTED_COLUMNS), ArticleRow.id, ids)}
+        return {row[0]: Listed(*row) for row in self.read_in(_LISTED_OF, ids)}
 
     def newest_by_path_prefix(self, now: datetime, length: int) -> dict[str, datetime]:
         """The newest ``modified`` of the live articles, by the first ``length`` characters of

@@ -13,9 +13,28 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
-from newsroom.store.base import Repository, chunked, in_chunks, unique
+from newsroom.store.base import Repository, chunked, ids_param, in_chunks, now_param, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, RelatedRow, SidebarRow
+
+# render's reads, for every unit of article pages: built once, read with Repository.read_in
+_RELATED_OF = (
+    select(RelatedRow.article_id, RelatedRow.related_id)
+    .where(RelatedRow.article_id.in_(ids_param()))
+    .order_by(RelatedRow.article_id, RelatedRow.rank)
+)
+_STORY_OF = _RELATED_OF.where(RelatedRow.kind == "story")
+_SIDEBAR_OF = (
+    select(SidebarRow.article_id, SidebarRow.item_id)
+    .where(SidebarRow.article_id.in_(ids_param()))
+    .order_by(SidebarRow.article_id, SidebarRow.rank)
+)
+_NEWER_RELATING = (
+    select(RelatedRow.related_id, ArticleRow.id)
+    .join(ArticleRow, ArticleRow.id == RelatedRow.article_id)
+    .where(RelatedRow.kind == "story", live(now_param()), RelatedRow.related_id.in_(ids_param()))
+    .order_by(RelatedRow.related_id, ArticleRow.published.desc(), ArticleRow.id)
+)
 
 
 @dataclass(frozen=True)
@@ -70,38 +89,24 @@ class RelatedRepository(Repository):
         """Each article's related links, in order (only those on the same story, with ``story_only``)."""
         wanted = unique(ids)
         result: dict[str, list[str]] = {i: [] for i in wanted}
-        query = select(RelatedRow.article_id, RelatedRow.related_id)
-        if story_only:
-            query = query.where(RelatedRow.kind == "story")
-        with self.session() as session:
-            query = query.order_by(RelatedRow.article_id, RelatedRow.rank)
-            for article_id, related_id in in_chunks(session, query, RelatedRow.article_id, wanted):
-                result[article_id].append(related_id)
+        for article_id, related_id in self.read_in(_STORY_OF if story_only else _RELATED_OF, wanted):
+            result[article_id].append(related_id)
         return result
 
     def sidebar_of(self, ids: Iterable[str]) -> dict[str, list[str]]:
         wanted = unique(ids)
         result: dict[str, list[str]] = {i: [] for i in wanted}
-        query = select(SidebarRow.article_id, SidebarRow.item_id).order_by(SidebarRow.article_id, SidebarRow.rank)
-        with self.session() as session:
-            for article_id, item_id in in_chunks(session, query, SidebarRow.article_id, wanted):
-                result[article_id].append(item_id)
+        for article_id, item_id in self.read_in(_SIDEBAR_OF, wanted):
+            result[article_id].append(item_id)
         return result
 
     def newer_relating(self, ids: Iterable[str], now: datetime, limit: int = 3) -> dict[str, list[str]]:
         """For each id, the newest live articles that list it among their related links (back-links)."""
         wanted = unique(ids)
         result: dict[str, list[str]] = {i: [] for i in wanted}
-        query = (
-            select(RelatedRow.related_id, ArticleRow.id)
-            .join(ArticleRow, ArticleRow.id == RelatedRow.article_id)
-            .where(RelatedRow.kind == "story", live(now))
-            .order_by(RelatedRow.related_id, ArticleRow.published.desc(), ArticleRow.id)
-        )
-        with self.session() as session:
-            for target, source in in_chunks(session, query, RelatedRow.related_id, wanted):
-                if len(result[target]) < limit:
-                    result[target].append(source)
+        for target, source in self.read_in(_NEWER_RELATING, wanted, now=now):
+            if len(result[target]) < limit:
+                result[target].append(source)
         return result
 
     def relating_to(self, ids: Iterable[str]) -> set[str]:
