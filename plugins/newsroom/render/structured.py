@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -61,6 +62,7 @@ def iso(value: datetime, tz: ZoneInfo) -> str:
     return value.astimezone(tz).replace(microsecond=0).isoformat()
 
 
+@lru_cache(maxsize=16384)  # the same tag names and keywords come back on page after page
 def _words(phrase: str) -> frozenset[str]:
     return frozenset(w for w in re.split(r"[\s'’-]+", phrase.casefold()) if len(w) > 1)
 

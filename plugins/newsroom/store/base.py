@@ -55,7 +55,7 @@ class Repository:
         rows: list[Any] = []
         with self.engine.connect() as conn:
             for chunk in chunked(unique(values)):
-                rows.extend(conn.execute(query, {**params, "ids": list(chunk)}))
+                rows.extend(conn.execute(query, {**params, "ids": list(chunk)}).all())  # one fetchall
         return rows
 
 

@@ -88,7 +88,7 @@ class ListingRepository(Repository):
             query = query.where(func.substr(ArticleRow.path, 1, len(path_prefix)) == path_prefix)
         values = {"now": now, "tag": tag, "sections": list(sections or ()), "since": since, "limit": limit}
         with self.engine.connect() as conn:
-            return [Listed(*row) for row in conn.execute(query, values)]
+            return [Listed(*row) for row in conn.execute(query, values).all()]
 
     def ids(self, now: datetime, *, sections: Sequence[str] | None = None, tag: str | None = None) -> list[str]:
         """The ids of :meth:`items`, in its order: a listing's length and order, without reading its rows.
@@ -170,4 +170,4 @@ class ListingRepository(Repository):
         if exclude:
             values["exclude"] = list(exclude)
         with self.engine.connect() as conn:
-            return [Dated(*row) for row in conn.execute(query, values)]
+            return [Dated(*row) for row in conn.execute(query, values).all()]
