@@ -10,18 +10,20 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from newsroom.models import EnrichmentInfo, Tag
 from newsroom.store.base import Repository, chunked, ids_param, in_chunks, unique
 from newsroom.store.live import live
 from newsroom.store.tables import ArticleRow, CandidateRow, EnrichmentRow, TagRow
 
+# tags_of's statements, built once: render reads tags for every unit of pages, enrichment for every article
 _TAGS_OF = (
     select(TagRow.article_id, TagRow.tag, TagRow.name, TagRow.kind)
     .where(TagRow.article_id.in_(ids_param()))
     .order_by(TagRow.article_id, TagRow.tag)
 )
+_SHARED_TAGS_OF = _TAGS_OF.where(TagRow.tag.in_(bindparam("among", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,11 @@ class EnrichmentRepository(Repository):
         share with an article: its candidates' other tags are never read)."""
         wanted = unique(ids)
         result: dict[str, list[Tag]] = {i: [] for i in wanted}
-        if among is None:  # render's read, for every unit of pages: one statement, built once
-            for article_id, tag, name, kind in self.read_in(_TAGS_OF, wanted):
-                result[article_id].append(Tag(tag, name, kind))
+        if among is not None and not among:
             return result
-        query = select(TagRow.article_id, TagRow.tag, TagRow.name, TagRow.kind).order_by(TagRow.article_id, TagRow.tag)
-        if among is not None:
-            if not among:
-                return result
-            query = query.where(TagRow.tag.in_(sorted(among)))
-        with self.session() as session:
-            for article_id, tag, name, kind in in_chunks(session, query, TagRow.article_id, wanted):  # rows: 5x faster
-                result[article_id].append(Tag(tag, name, kind))
+        shared = {} if among is None else {"among": sorted(among)}
+        for article_id, tag, name, kind in self.read_in(_SHARED_TAGS_OF if shared else _TAGS_OF, wanted, **shared):
+            result[article_id].append(Tag(tag, name, kind))
         return result
 
     def tag_names(self, slugs: Iterable[str]) -> dict[str, str]:
