@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from newsroom.render import SiteRenderer
+from newsroom.render.context import PageContext
 from newsroom.render.environment import get_template
 from tests.render.site_fixture import NOW, SmallSite
 
 
-def _context(site: SmallSite):  # type: ignore[no-untyped-def]
+def _context(site: SmallSite) -> PageContext:
     return SiteRenderer(site.config, site.store, NOW).context
 
 
