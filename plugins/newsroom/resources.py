@@ -8,19 +8,16 @@ only: an import contract test (``tests/test_layers.py``) keeps it so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import Engine
 
+from newsroom.channels import Channel, make_channel
 from newsroom.config import NewsroomConfig
+from newsroom.enrich import Enricher, load_taxonomy
+from newsroom.enrich.topics import TopicModel
+from newsroom.files import BucketFiles, Files, LocalFiles
+from newsroom.publish.s3 import BucketClient
 from newsroom.store import Store
 from newsroom.store.engine import make_engine
-
-if TYPE_CHECKING:  # imported where used: a command that only reads the store (a render) starts without them
-    from newsroom.channels import Channel
-    from newsroom.enrich import Enricher
-    from newsroom.files import Files
-    from newsroom.publish.s3 import BucketClient
 
 
 def open_store(config: NewsroomConfig) -> Store:
@@ -37,8 +34,6 @@ def state_database(config: NewsroomConfig) -> Engine:
 
 def bucket_for(config: NewsroomConfig) -> BucketClient:
     """The site bucket, through the Airflow connection ``storage.conn_id``."""
-    from newsroom.publish.s3 import BucketClient
-
     return BucketClient.from_connection(config.storage.conn_id, config.storage.bucket, config.storage.prefix)
 
 
@@ -47,9 +42,6 @@ _ENSURED: set[tuple[str, str]] = set()
 
 def files_for(config: NewsroomConfig) -> Files:
     """The newsroom's own files: the private bucket ``storage.files_bucket`` if set, else the state folder."""
-    from newsroom.files import BucketFiles, LocalFiles
-    from newsroom.publish.s3 import BucketClient
-
     storage = config.storage
     if storage.files_bucket:
         client = BucketClient.from_connection(storage.conn_id, storage.files_bucket, storage.files_prefix)
@@ -66,9 +58,6 @@ def make_enricher(config: NewsroomConfig, *, ner: bool = True) -> Enricher:
     ``ner=False`` skips spaCy's entity recogniser (the backfill's default: the
     gazetteer and the topic model still run).
     """
-    from newsroom.enrich import Enricher, load_taxonomy
-    from newsroom.enrich.topics import TopicModel
-
     section_topics = {s.slug: s.iptc or _parent_iptc(config, s.slug) for s in config.sections}
     return Enricher(
         load_taxonomy(config.taxonomy_path),
@@ -89,8 +78,6 @@ def _parent_iptc(config: NewsroomConfig, slug: str) -> str | None:
 
 def available_channels(config: NewsroomConfig) -> dict[str, Channel]:
     """Enabled channels whose credentials exist, as adapters by name (a missing one is logged once)."""
-    from newsroom.channels import make_channel
-
     adapters: dict[str, Channel] = {}
     for channel in config.channels:
         if not channel.enabled:
