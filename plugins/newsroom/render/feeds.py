@@ -133,13 +133,11 @@ class FeedWriter:
         self._entries: dict[tuple[Listed, bool], bytes] = {}
 
     def _load(self, ids: Iterable[str]) -> None:
-        missing = sorted({i for i in ids if i not in self._details})
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            authors = self.store.articles.authors(chunk)
-            tags = self.store.enrichments.tags_of(chunk)
-            for article_id in chunk:
-                self._details[article_id] = _Details(authors.get(article_id, ()), tuple(tags.get(article_id, ())))
+        missing = sorted({i for i in ids if i not in self._details})  # the store reads them in chunks
+        authors = self.store.articles.authors(missing)
+        tags = self.store.enrichments.tags_of(missing)
+        for article_id in missing:
+            self._details[article_id] = _Details(authors.get(article_id, ()), tuple(tags.get(article_id, ())))
 
     def pages(self, spec: FeedSpec, listed: Sequence[Listed]) -> list[Page]:
         """The RSS and Atom pages of ``spec`` for these articles (newest first; the first FEED_SIZE are kept)."""

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from newsroom.models import Dated, Listed
@@ -28,7 +28,7 @@ def _listing_query(columns: Sequence[Any], now: Any, sections: Sequence[str] | A
     ``sections`` and ``tag`` are values or bound parameters."""
     query = select(*columns).where(live(now))
     if sections is not None:
-        query = query.where(ArticleRow.section.in_(sections if isinstance(sections, BindParameter) else list(sections)))
+        query = query.where(ArticleRow.section.in_(sections))
     if tag is not None:
         query = query.join(TagRow, TagRow.article_id == ArticleRow.id).where(TagRow.tag == tag)
         return query.order_by(*tag_order(TagRow))
@@ -41,7 +41,7 @@ _LISTED_OF = select(*LISTED_COLUMNS).where(ArticleRow.id.in_(ids_param()))
 @lru_cache(maxsize=8)
 def _latest_before(by_tag: bool, by_sections: bool, excluding: bool) -> Any:
     """``ListingRepository.latest_before``'s statement for one shape, its values as bound parameters."""
-    now, before = bindparam("now", type_=UTCDateTime()), bindparam("before", type_=UTCDateTime())
+    now, before = now_param(), bindparam("before", type_=UTCDateTime())
     query = select(ArticleRow.id, ArticleRow.published).where(live(now), ArticleRow.published < before)
     if by_sections:
         query = query.where(ArticleRow.section.in_(bindparam("sections", expanding=True)))
