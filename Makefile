@@ -34,9 +34,11 @@ demo: venv
 scale-demo: venv
 	$(BIN)/python -m dev.scalestack demo
 
-## make test: lint, types, then every test tier (unit, DAG integrity, end to end)
+## make test: lint, types, then every test tier (unit, DAG integrity, end to end), on two processes
+## (each test file on one of them: a file's tests share its servers and run in order)
+PYTEST_PROCESSES ?= 2
 test: venv vnu browser check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
 
 ## the Nu HTML Checker for the tests: Java (Debian) if missing, then vnu.jar from npm (package-lock.json)
 ## (--ignore-scripts: vnu-jar's postinstall would try to download a Java runtime)
@@ -55,7 +57,7 @@ check: venv
 	$(BIN)/mypy
 
 unit: venv vnu
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile -m "not e2e"
 
 eval: venv
 	$(BIN)/python -m eval.run

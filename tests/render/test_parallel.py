@@ -60,3 +60,43 @@ def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path, threads:
     for entry in entries:
         body = (tmp_path / "files" / entry["key"]).read_bytes()
         assert hashlib.md5(body, usedforsecurity=False).hexdigest() == entry["md5"]
+
+
+ENV_SCRIPT = """
+import os, sys, threading
+from pathlib import Path
+from newsroom.render.parallel import _fork_context, run_units
+from tests.render.site_fixture import NOW, make_small_site
+from tests.render.test_parallel import environment_of
+stop = threading.Event()
+threading.Thread(target=stop.wait, daemon=True).start()  # as in an Airflow task: a forkserver starts the workers
+site = make_small_site(Path(sys.argv[1]))
+print(_fork_context().get_start_method())
+for value in ("first", "second"):  # the forkserver, started for the first call, keeps the environment of then
+    os.environ["NEWSROOM_TEST_MARK"] = value
+    print(",".join(run_units(site.config, site.store, NOW, ["NEWSROOM_TEST_MARK"] * 3, environment_of, workers=2)))
+"""
+
+
+def environment_of(renderer: object, name: str, shared: dict[str, str]) -> str:
+    """A worker's task: the value of ``name`` in the worker's environment."""
+    return os.environ.get(name, "")
+
+
+def test_workers_see_the_callers_environment_of_the_moment(tmp_path: Path) -> None:
+    """A forkserver started by an earlier call (another database URL, other connections then) does not
+    hand its own environment to the workers of a later one."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-c", ENV_SCRIPT, str(tmp_path / "state")],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    *_, method, first, second = done.stdout.strip().splitlines()
+    assert method == "forkserver"
+    assert (first, second) == ("first,first,first", "second,second,second")

@@ -24,6 +24,7 @@ each worker opens the same store again from its URL.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -45,7 +46,13 @@ Task = Callable[[SiteRenderer, W, dict[str, Any]], R]
 _state: dict[str, Any] = {}
 
 
-def _start(config: NewsroomConfig, url: str, now: datetime, task: Task[Any, Any], shared: dict[str, Any]) -> None:
+def _start(
+    config: NewsroomConfig, url: str, now: datetime, task: Task[Any, Any], shared: dict[str, Any], env: dict[str, str]
+) -> None:
+    # a forkserver's children have the environment the forkserver started with, perhaps another
+    # test's or command's: the caller's of now (its NEWSROOM_DATABASE_URL, its connections) instead
+    os.environ.clear()
+    os.environ.update(env)
     engine_for.cache_clear()  # the parent's pooled connections must not be shared across the fork
     renderer = SiteRenderer(config, Store.from_url(url), now)
     renderer.preload_tag_names()
@@ -91,7 +98,7 @@ def run_units(
     if workers <= 1 or len(items) <= 1 or multiprocessing.current_process().daemon:
         here = renderer or SiteRenderer(config, store, now)
         return [task(here, item, shared) for item in items]
-    start = (config, store.url, now, task, shared)
+    start = (config, store.url, now, task, shared, dict(os.environ))
     with ProcessPoolExecutor(workers, mp_context=_fork_context(), initializer=_start, initargs=start) as pool:
         return list(pool.map(_run, items, chunksize=1))
 
