@@ -33,16 +33,11 @@ print(json.dumps(render_site(site.config, site.store, NOW, Path(sys.argv[2]), wo
 """
 
 
-@pytest.mark.parametrize(("threads", "start_method"), [("single", "fork"), ("threaded", "forkserver")])
-def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path, threads: str, start_method: str) -> None:
-    site = make_small_site(tmp_path / "state")
-    sample_articles(site)
-    serial = {key: page.md5 for key, page in site.everything().items()}
-    site.store.close()
-
+def _python(script: str, *args: str) -> list[str]:
+    """The lines ``script`` printed, run in a fresh interpreter from the repository (it must exit 0)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "state"), str(tmp_path / "files"), threads],
+        [sys.executable, "-c", script, *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -51,7 +46,17 @@ def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path, threads:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    *_, method, last = done.stdout.strip().splitlines()
+    return done.stdout.strip().splitlines()
+
+
+@pytest.mark.parametrize(("threads", "start_method"), [("single", "fork"), ("threaded", "forkserver")])
+def test_parallel_render_writes_exactly_the_serial_site(tmp_path: Path, threads: str, start_method: str) -> None:
+    site = make_small_site(tmp_path / "state")
+    sample_articles(site)
+    serial = {key: page.md5 for key, page in site.everything().items()}
+    site.store.close()
+
+    *_, method, last = _python(SCRIPT, str(tmp_path / "state"), str(tmp_path / "files"), threads)
     assert method == start_method
     entries = json.loads(last)
 
@@ -86,17 +91,6 @@ def environment_of(renderer: object, name: str, shared: dict[str, str]) -> str:
 def test_workers_see_the_callers_environment_of_the_moment(tmp_path: Path) -> None:
     """A forkserver started by an earlier call (another database URL, other connections then) does not
     hand its own environment to the workers of a later one."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "plugins"), str(REPO_ROOT)])}
-    done = subprocess.run(
-        [sys.executable, "-c", ENV_SCRIPT, str(tmp_path / "state")],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    *_, method, first, second = done.stdout.strip().splitlines()
+    *_, method, first, second = _python(ENV_SCRIPT, str(tmp_path / "state"))
     assert method == "forkserver"
     assert (first, second) == ("first,first,first", "second,second,second")
