@@ -37,8 +37,9 @@ scale-demo: venv
 ## make test: lint, types, then every test tier (unit, DAG integrity, end to end), on two processes
 ## (each test file on one of them: a file's tests share its servers and run in order)
 PYTEST_PROCESSES ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
 test: venv vnu browser check
-	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
+	$(PYTEST)
 
 ## the Nu HTML Checker for the tests: Java (Debian) if missing, then vnu.jar from npm (package-lock.json)
 ## (--ignore-scripts: vnu-jar's postinstall would try to download a Java runtime)
@@ -57,7 +58,7 @@ check: venv
 	$(BIN)/mypy
 
 unit: venv vnu
-	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 eval: venv
 	$(BIN)/python -m eval.run
